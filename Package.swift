@@ -1,0 +1,112 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Targets follow the flow of a plate read: values → ingest → index → detectors → storage →
+// engine → queries → the `ringwatch` executable. C libraries come in as system-library targets.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ringwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ringwatch", targets: ["ringwatch"]),
+        .executable(name: "ringwatch-bench", targets: ["ringwatch-bench"]),
+        .library(name: "RingwatchEngine", targets: ["RingwatchEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries.
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // Thin Swift wrappers that hide every OpaquePointer.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+
+        // Plates, reads, cameras, triggers: pure values, no I/O.
+        .target(name: "RingwatchCore", swiftSettings: strictSettings),
+        // Decoding and validating reads off the wire.
+        .target(name: "RingwatchIngest", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
+        // The time-partitioned in-memory window of recent reads.
+        .target(name: "RingwatchIndex", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
+        // Detectors: read in, triggers out.
+        .target(
+            name: "RingwatchDetectors",
+            dependencies: ["RingwatchCore", "RingwatchIndex"],
+            swiftSettings: strictSettings
+        ),
+        // SQLite history: schema, batched writer, queries.
+        .target(
+            name: "RingwatchStorage",
+            dependencies: ["RingwatchCore", "SQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // The running engine: sockets, threads, lifecycle, configuration.
+        .target(
+            name: "RingwatchEngine",
+            dependencies: [
+                "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchDetectors",
+                "RingwatchStorage", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Analysts' queries: audit, access periods, output formats.
+        .target(
+            name: "RingwatchQuery",
+            dependencies: ["RingwatchCore", "RingwatchStorage"],
+            swiftSettings: strictSettings
+        ),
+        // The executable: parses arguments and wires the libraries together.
+        .executableTarget(
+            name: "ringwatch",
+            dependencies: [
+                "RingwatchEngine", "RingwatchQuery", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Release-mode benchmarks (see docs/performance.md).
+        .executableTarget(
+            name: "ringwatch-bench",
+            dependencies: ["RingwatchEngine", "RingwatchTesting", "ZeroMQ"],
+            swiftSettings: strictSettings
+        ),
+
+        // Test kit: temporary databases, free ports, the real binary as a subprocess.
+        .target(
+            name: "RingwatchTesting",
+            dependencies: ["RingwatchCore", "ZeroMQ"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RingwatchTests",
+            dependencies: [
+                "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchDetectors",
+                "RingwatchStorage", "RingwatchEngine", "RingwatchQuery", "RingwatchTesting",
+                "ZeroMQ", "SQLite",
+            ],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

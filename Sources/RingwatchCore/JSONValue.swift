@@ -1,0 +1,139 @@
+/// A JSON value whose objects keep their key order, so that what Ringwatch publishes and prints
+/// is stable and reads the way CONTRACT.md lists the fields.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+    /// JSON text that is already serialized (e.g. a stored trigger), embedded verbatim.
+    case raw(String)
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        case (.raw(let a), .raw(let b)): a == b
+        default: false
+        }
+    }
+
+    /// Compact JSON text.
+    public var serialized: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends compact JSON text to `out`.
+    public func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .double(let value):
+            if value.isFinite {
+                // Integral doubles print without exponent noise; others with Swift's shortest form.
+                if value == value.rounded(), abs(value) < 1e15 {
+                    out.append(contentsOf: String(Int64(value)).utf8)
+                } else {
+                    out.append(contentsOf: String(value).utf8)
+                }
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+        case .string(let value): JSONValue.writeString(value, to: &out)
+        case .raw(let text): out.append(contentsOf: text.utf8)
+        case .array(let values):
+            out.append(91)
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(44) }
+                value.write(to: &out)
+            }
+            out.append(93)
+        case .object(let fields):
+            out.append(123)
+            for (index, (key, value)) in fields.enumerated() {
+                if index > 0 { out.append(44) }
+                JSONValue.writeString(key, to: &out)
+                out.append(58)
+                value.write(to: &out)
+            }
+            out.append(125)
+        }
+    }
+
+    /// Appends `text` as a JSON string literal, escaping what RFC 8259 requires.
+    public static func writeString(_ text: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(34)
+        for byte in text.utf8 {
+            switch byte {
+            case 34: out.append(92); out.append(34)
+            case 92: out.append(92); out.append(92)
+            case 10: out.append(92); out.append(110)
+            case 13: out.append(92); out.append(114)
+            case 9: out.append(92); out.append(116)
+            case 0..<32:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(34)
+    }
+
+    /// The value of `key` in an object (nil for other values or a missing key).
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let fields) = self else { return nil }
+        return fields.last(where: { $0.0 == key })?.1
+    }
+
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+
+    public var intValue: Int64? {
+        switch self {
+        case .int(let value): value
+        case .double(let value) where value == value.rounded() && abs(value) < 9e18: Int64(value)
+        default: nil
+        }
+    }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
+    public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+
+    public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
+
+    /// Text for a table or CSV cell: strings bare, everything else as JSON.
+    public var cellText: String {
+        switch self {
+        case .null: ""
+        case .string(let value): value
+        default: serialized
+        }
+    }
+}
+
+extension JSONValue {
+    /// A string value, or null when `value` is nil.
+    public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+
+    /// A number value, or null when `value` is nil.
+    public static func optional(_ value: Double?) -> JSONValue { value.map { .double($0) } ?? .null }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchStorage
+import ZeroMQ
+
+/// What the control and metrics threads need to reach.
+final class EngineHandles: @unchecked Sendable {
+    // @unchecked: `hotlistStore` is used only by the control thread; everything else is
+    // immutable after init or thread-safe itself.
+    let counters: EngineCounters
+    let writer: HistoryWriter
+    let recent: RecentTriggers
+    let pipeline: Pipeline
+    let databasePath: String
+    let startedAt: Timestamp
+    let startSequence: Int64
+    var hotlistStore: HistoryDatabase?
+
+    init(counters: EngineCounters, writer: HistoryWriter, recent: RecentTriggers, pipeline: Pipeline,
+         databasePath: String, startedAt: Timestamp, startSequence: Int64) {
+        self.counters = counters
+        self.writer = writer
+        self.recent = recent
+        self.pipeline = pipeline
+        self.databasePath = databasePath
+        self.startedAt = startedAt
+        self.startSequence = startSequence
+    }
+}
+
+/// The running engine: history writer, pipeline, control socket and metrics endpoint, started in
+/// that order and stopped in the reverse.
+///
+/// `init` does everything that can fail (lock, database, fixtures, sockets) so that a bad
+/// endpoint or a second engine is reported before anything runs.
+public final class Engine: @unchecked Sendable {
+    // @unchecked: start/stop are called from one place (the service or a test), in order.
+    public let configuration: EngineConfiguration
+    public let counters = EngineCounters()
+    private let logger: Logger
+    private let lock: EngineLock
+    private let context: Context
+    private let writer: HistoryWriter
+    private let pipeline: Pipeline
+    private let control: ControlServer
+    private let metrics: MetricsServer?
+    private var running = false
+
+    /// Loader messages ("cameras.csv: loaded 48 lines, skipped 0") for the operator.
+    public private(set) var loadReports: [LoadReport] = []
+    /// Reads restored into the window from the history.
+    public private(set) var restoredReads = 0
+
+    public init(configuration: EngineConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let directory = (configuration.databasePath as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        lock = try EngineLock(database: configuration.databasePath)
+
+        let cameras = try Engine.loadCameras(configuration.camerasPath, reports: &loadReports)
+        var entries: [HotlistEntry] = []
+        if let path = configuration.hotlistPath {
+            let (loaded, report) = HotlistEntry.parse(csv: try Engine.readFile(path, what: "hotlist"), file: path)
+            entries = loaded
+            loadReports.append(report)
+        }
+        let database = try HistoryDatabase(path: configuration.databasePath)
+        try database.saveCameras(cameras)
+        entries += try database.activeHotlistEntries()
+        let hotlist = HotlistDetector(entries: entries)
+
+        writer = try HistoryWriter(database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems)
+        context = try Context(ioThreads: 1)
+        let recent = RecentTriggers()
+        pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,
+                                writer: writer, counters: counters, recent: recent, logger: logger)
+        restoredReads = try pipeline.rebuild(from: database)
+        let startSequence = writer.lastIssuedSequence
+        counters.lastTriggerSequence.store(startSequence, ordering: .relaxed)
+        let handles = EngineHandles(counters: counters, writer: writer, recent: recent, pipeline: pipeline,
+                                    databasePath: configuration.databasePath, startedAt: .now, startSequence: startSequence)
+        control = try ControlServer(endpoint: configuration.control, context: context, engine: handles, logger: logger)
+        if let address = configuration.metrics {
+            guard let (host, port) = EngineConfiguration.hostAndPort(address) else {
+                throw EngineConfiguration.Problem("--metrics '\(address)' is not HOST:PORT (e.g. 127.0.0.1:9090)")
+            }
+            metrics = try MetricsServer(host: host, port: port, engine: handles, logger: logger)
+        } else {
+            metrics = nil
+        }
+    }
+
+    /// Endpoints as bound (ports resolved when `*` was given).
+    public var ingestEndpoint: String { pipeline.ingestEndpoint }
+    public var triggerEndpoint: String { pipeline.triggerEndpoint }
+    public var controlEndpoint: String { control.endpoint }
+    public var metricsPort: UInt16? { metrics?.port }
+
+    public func start() {
+        guard !running else { return }
+        running = true
+        writer.start()
+        pipeline.start()
+        control.start()
+        metrics?.start()
+    }
+
+    /// Stops taking reads, finishes those received, writes everything to SQLite. Returns an
+    /// error if the history could not be written.
+    @discardableResult
+    public func stop() -> (any Error)? {
+        guard running else { return nil }
+        running = false
+        metrics?.stop()
+        control.stop()
+        pipeline.stop()
+        let failure = writer.flush()
+        writer.stop()
+        return failure
+    }
+
+    /// Reads stored in SQLite so far.
+    public var storedReads: Int { writer.storedReads.load(ordering: .relaxed) }
+
+    static func readFile(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineConfiguration.Problem("cannot read the \(what) file \(path): check the path (--\(what) FILE)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func loadCameras(_ path: String, reports: inout [LoadReport]) throws -> CameraRegistry {
+        let (cameras, report) = CameraRegistry.parse(csv: try readFile(path, what: "cameras"), file: path)
+        reports.append(report)
+        return cameras
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import Logging
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchIndex
+import RingwatchIngest
+import RingwatchStorage
+import Synchronization
+import ZeroMQ
+
+/// The read path: one thread that owns the ingest and trigger sockets, the window and the
+/// detectors. Reads are decoded, validated, de-duplicated, indexed, evaluated and handed to the
+/// history writer in batches; triggers are published as they fire.
+///
+/// A single owner thread keeps the hot path free of locks: other threads reach the pipeline's
+/// state only through `perform(_:)`, which runs a closure between two batches.
+public final class Pipeline: @unchecked Sendable {
+    // @unchecked: every mutable member is used only on the pipeline thread, except `commands`
+    // (a Mutex) and `stopRequested` (an Atomic).
+    private let configuration: EngineConfiguration
+    private let counters: EngineCounters
+    private let writer: HistoryWriter
+    private let recent: RecentTriggers
+    private let logger: Logger
+    private let ingest: Socket
+    private let publisher: Socket
+    private let decoder: ReadDecoder
+    public let cameras: CameraRegistry
+    public let index: ReadIndex
+    public let hotlist: HotlistDetector
+    private var detectors: [any Detector]
+    private var duplicates: DuplicateFilter
+    private var sequences = SequenceTracker()
+    private var clock: EventClock
+    private var batch = WriteBatch()
+    private let stopRequested = Atomic<Bool>(false)
+    private let commands = Mutex<[Command]>([])
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+    private var lastGapLog: [String: Timestamp] = [:]
+
+    /// A closure to run on the pipeline thread, with a semaphore its caller waits on.
+    final class Command: @unchecked Sendable {
+        // @unchecked: `result` is written once on the pipeline thread before `finished` is
+        // signalled, and read only after waiting on it.
+        let body: (Pipeline) -> JSONValue
+        var result: JSONValue = .null
+        let finished = DispatchSemaphore(value: 0)
+        init(_ body: @escaping (Pipeline) -> JSONValue) { self.body = body }
+    }
+
+    init(
+        configuration: EngineConfiguration, context: Context, cameras: CameraRegistry, hotlist: HotlistDetector,
+        writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger
+    ) throws {
+        self.configuration = configuration
+        self.counters = counters
+        self.writer = writer
+        self.recent = recent
+        self.logger = logger
+        self.cameras = cameras
+        self.hotlist = hotlist
+        self.detectors = [hotlist]
+        self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
+        self.index = ReadIndex(configuration: .init(
+            partitionMilliseconds: configuration.partitionMinutes * 60_000,
+            horizonMilliseconds: configuration.horizonHours * 3_600_000))
+        self.duplicates = DuplicateFilter(horizonMilliseconds: configuration.horizonHours * 3_600_000)
+        self.clock = EventClock(latenessMilliseconds: configuration.latenessSeconds * 1000)
+
+        ingest = try Socket(context, .subscriber)
+        try ingest.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
+        try ingest.setLinger(milliseconds: 0)
+        try ingest.subscribe("read.")
+        for endpoint in configuration.ingestBind { try ingest.bind(endpoint) }
+        for endpoint in configuration.ingestConnect { try ingest.connect(endpoint) }
+
+        publisher = try Socket(context, .publisher)
+        try publisher.setSendHighWaterMark(configuration.sendHighWaterMark)
+        try publisher.setLinger(milliseconds: 2000)
+        try publisher.bind(configuration.triggers)
+    }
+
+    /// The endpoint the ingest socket bound first, with a `*` port resolved.
+    var ingestEndpoint: String { (try? ingest.lastEndpoint) ?? "" }
+    var triggerEndpoint: String { (try? publisher.lastEndpoint) ?? "" }
+
+    /// Rebuilds the window from the history so a restart does not blind the detectors.
+    /// Runs before `start()`; detectors are not re-run on these reads.
+    func rebuild(from database: HistoryDatabase) throws -> Int {
+        guard let latest = try database.latestReadTime() else { return 0 }
+        let start = latest.adding(milliseconds: -configuration.horizonHours * 3_600_000)
+        var restored = 0
+        try database.forEachRead(from: start, to: latest) { stored in
+            let read = stored.read
+            _ = duplicates.insert(read.id, at: read.timestamp)
+            if let sequence = read.sequence { sequences.restore(camera: read.camera, sequence: sequence) }
+            _ = clock.observe(read.timestamp)
+            index.insert(read)
+            restored += 1
+        }
+        counters.windowReads.store(index.count, ordering: .relaxed)
+        return restored
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            done.signal()
+        }
+        thread.name = "ringwatch-pipeline"
+        thread.stackSize = 8 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops taking reads, finishes those already received, and hands everything to the writer.
+    func stop() {
+        guard thread != nil else { return }
+        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        done.wait()
+        thread = nil
+    }
+
+    /// Runs `body` on the pipeline thread between two batches and returns its result.
+    func perform(_ body: @escaping (Pipeline) -> JSONValue) -> JSONValue {
+        let command = Command(body)
+        commands.withLock { $0.append(command) }
+        command.finished.wait()
+        return command.result
+    }
+
+    private func run() {
+        while !stopRequested.load(ordering: .relaxed) {
+            let ready = (try? ingest.waitForInput(milliseconds: 50)) ?? false
+            if ready { drain(limit: 4096) }
+            runCommands()
+            flushBatch()
+        }
+        // Finish what libzmq already holds for us: those reads were received.
+        while drain(limit: 4096) > 0 { flushBatch() }
+        runCommands()
+        flushBatch()
+    }
+
+    /// Takes up to `limit` waiting messages; returns how many there were.
+    @discardableResult
+    private func drain(limit: Int) -> Int {
+        var taken = 0
+        while taken < limit {
+            let got: Bool
+            do {
+                got = try ingest.receive(dontWait: true, maximumFrames: 2) { message in
+                    handle(message)
+                    return true
+                } ?? false
+            } catch {
+                logger.error("ingest receive failed", metadata: ["error": "\(error)"])
+                break
+            }
+            if !got { break }
+            taken += 1
+        }
+        return taken
+    }
+
+    private func handle(_ message: ReceivedMessage) {
+        counters.received.add(1, ordering: .relaxed)
+        let now = Timestamp.now
+        guard message.totalFrames == 2 else {
+            let body = message.frames.last.map { Array($0) } ?? []
+            quarantine(Rejection(.badEnvelope, "message has \(message.totalFrames) frames; expected 2 (topic, body)"),
+                       topic: message.frames.first.map { String(decoding: $0, as: UTF8.self) }, body: body[...], size: body.count, at: now)
+            return
+        }
+        let body = message.frames[1]
+        switch decoder.decode(body) {
+        case .failure(let rejection):
+            quarantine(rejection, topic: String(decoding: message.frames[0], as: UTF8.self), body: Array(body.prefix(configuration.quarantineMaximumBytes))[...], size: body.count, at: now)
+        case .success(let decoded):
+            let read = decoded.read
+            if configuration.maximumFutureSkewSeconds > 0,
+               read.timestamp.milliseconds > now.milliseconds + configuration.maximumFutureSkewSeconds * 1000 {
+                quarantine(Rejection(.futureTimestamp, "ts is more than \(configuration.maximumFutureSkewSeconds) s ahead of the engine's clock"),
+                           topic: String(decoding: message.frames[0], as: UTF8.self), body: Array(body.prefix(configuration.quarantineMaximumBytes))[...], size: body.count, at: now)
+                return
+            }
+            if !decoded.ignored.isEmpty { counters.fieldsIgnored.add(1, ordering: .relaxed) }
+            accept(read)
+        }
+    }
+
+    private func accept(_ read: PlateRead) {
+        guard duplicates.insert(read.id, at: read.timestamp) else {
+            counters.duplicate.add(1, ordering: .relaxed)
+            return
+        }
+        if cameras[read.camera] == nil { counters.unknownCamera.add(1, ordering: .relaxed) }
+        if let sequence = read.sequence, case .gap(let missing) = sequences.observe(camera: read.camera, sequence: sequence) {
+            counters.countGap(camera: read.camera, missing: missing)
+            logGap(camera: read.camera, missing: missing)
+        }
+        let previousLatest = clock.latest
+        let late = clock.observe(read.timestamp)
+        if late { counters.late.add(1, ordering: .relaxed) }
+        index.insert(read)
+        if let previousLatest, let latest = clock.latest, latest.milliseconds / 60_000 != previousLatest.milliseconds / 60_000 {
+            duplicates.evict(olderThanHorizonBefore: latest)
+        }
+        counters.accepted.add(1, ordering: .relaxed)
+        counters.windowReads.store(index.count, ordering: .relaxed)
+        batch.reads.append(read)
+
+        let context = DetectionContext(index: index, cameras: cameras, isLate: late)
+        for detector in detectors {
+            for draft in detector.evaluate(read, context: context) { emit(draft) }
+        }
+    }
+
+    /// Assigns `seq`, records and publishes one trigger.
+    func emit(_ draft: TriggerDraft) {
+        let trigger = Trigger(draft: draft, sequence: writer.nextTriggerSequence(), emittedAt: .now)
+        let stored = StoredTrigger(trigger)
+        batch.triggers.append(stored)
+        recent.append(stored)
+        counters.triggersEmitted.add(1, ordering: .relaxed)
+        counters.lastTriggerSequence.store(trigger.sequence, ordering: .relaxed)
+        do {
+            // PUB never blocks: past the high-water mark libzmq drops, and subscribers recover
+            // the gap in `seq` with `replay`.
+            try publisher.send([Array(trigger.topic.utf8), Array(stored.body.utf8)], dontWait: true)
+        } catch {
+            logger.warning("trigger publish failed; subscribers can replay it", metadata: ["seq": "\(trigger.sequence)", "error": "\(error)"])
+        }
+    }
+
+    private func quarantine(_ rejection: Rejection, topic: String?, body: ArraySlice<UInt8>, size: Int, at time: Timestamp) {
+        counters.countRejection(rejection.reason)
+        batch.quarantined.append(QuarantinedMessage(
+            receivedAt: time, topic: topic.map { String($0.prefix(256)) }, reason: rejection.reason.rawValue,
+            detail: rejection.detail, size: size, body: Array(body)))
+    }
+
+    private func logGap(camera: String, missing: Int64) {
+        let now = Timestamp.now
+        if let last = lastGapLog[camera], now.milliseconds - last.milliseconds < 10_000 { return }
+        lastGapLog[camera] = now
+        logger.warning("reads lost between camera and engine", metadata: ["camera": "\(camera)", "missing": "\(missing)"])
+    }
+
+    private func runCommands() {
+        let pending = commands.withLock { queue -> [Command] in
+            defer { queue.removeAll() }
+            return queue
+        }
+        for command in pending {
+            command.result = command.body(self)
+            command.finished.signal()
+        }
+    }
+
+    private func flushBatch() {
+        guard !batch.isEmpty else { return }
+        writer.submit(batch)
+        batch = WriteBatch()
+    }
+}

@@ -1,0 +1,71 @@
+/// Plates in the window, each stored once and referred to by a 32-bit id.
+///
+/// Reference-counted: when the last read of a plate leaves the window its slot is reused, so
+/// memory follows the plates in the window, not every plate ever seen.
+struct PlateInterner {
+    private var ids: [String: UInt32] = [:]
+    private var texts: [String] = []
+    private var references: [UInt32] = []
+    private var free: [UInt32] = []
+
+    /// The id of `plate`, adding a reference.
+    mutating func retain(_ plate: String) -> UInt32 {
+        if let id = ids[plate] {
+            references[Int(id)] += 1
+            return id
+        }
+        let id: UInt32
+        if let reused = free.popLast() {
+            id = reused
+            texts[Int(id)] = plate
+            references[Int(id)] = 1
+        } else {
+            id = UInt32(texts.count)
+            texts.append(plate)
+            references.append(1)
+        }
+        ids[plate] = id
+        return id
+    }
+
+    /// Drops one reference; the slot is freed with the last.
+    mutating func release(_ id: UInt32) {
+        let slot = Int(id)
+        references[slot] -= 1
+        if references[slot] == 0 {
+            ids.removeValue(forKey: texts[slot])
+            texts[slot] = ""
+            free.append(id)
+        }
+    }
+
+    func id(of plate: String) -> UInt32? { ids[plate] }
+
+    func text(_ id: UInt32) -> String { texts[Int(id)] }
+
+    /// Plates currently in the window.
+    var count: Int { ids.count }
+}
+
+/// Small vocabularies (camera ids, makes, models, colours) as 16-bit ids; never shrinks.
+struct VocabularyInterner {
+    private var ids: [String: UInt16] = [:]
+    private var texts: [String] = [""]  // id 0 means "none"
+
+    /// The id of `text`, 0 for nil or when the vocabulary is full.
+    mutating func id(for text: String?) -> UInt16 {
+        guard let text else { return 0 }
+        if let id = ids[text] { return id }
+        guard texts.count < Int(UInt16.max) else { return 0 }
+        let id = UInt16(texts.count)
+        texts.append(text)
+        ids[text] = id
+        return id
+    }
+
+    func existingID(for text: String) -> UInt16? { ids[text] }
+
+    func text(_ id: UInt16) -> String? { id == 0 ? nil : texts[Int(id)] }
+
+    var count: Int { texts.count - 1 }
+}

@@ -1,0 +1,116 @@
+import RingwatchCore
+
+/// Remembers which reads were accepted recently so a repeated message is recognised.
+///
+/// Keyed by `ReadID`: the source `id` when the camera sent one, else camera + time + plate, so a
+/// message duplicated on the wire is caught either way. Memory is bounded by the horizon: ids
+/// are kept in event-time buckets and dropped with them.
+public struct DuplicateFilter: Sendable {
+    private var seen: Set<UInt64> = []
+    private var buckets: [Int64: [UInt64]] = [:]
+    private let bucketMilliseconds: Int64
+    private let horizonMilliseconds: Int64
+    private var oldestBucket: Int64 = .max
+
+    public init(horizonMilliseconds: Int64, bucketMilliseconds: Int64 = 300_000) {
+        self.horizonMilliseconds = horizonMilliseconds
+        self.bucketMilliseconds = bucketMilliseconds
+    }
+
+    /// Records `id` at event time `time`; false when it was already there.
+    public mutating func insert(_ id: ReadID, at time: Timestamp) -> Bool {
+        guard seen.insert(id.rawValue).inserted else { return false }
+        let bucket = time.milliseconds.floorDivided(by: bucketMilliseconds)
+        buckets[bucket, default: []].append(id.rawValue)
+        oldestBucket = min(oldestBucket, bucket)
+        return true
+    }
+
+    public func contains(_ id: ReadID) -> Bool { seen.contains(id.rawValue) }
+
+    /// Forgets ids older than the horizon behind `eventTime`.
+    public mutating func evict(olderThanHorizonBefore eventTime: Timestamp) {
+        let cutoff = (eventTime.milliseconds - horizonMilliseconds).floorDivided(by: bucketMilliseconds)
+        guard oldestBucket < cutoff else { return }
+        for bucket in buckets.keys where bucket < cutoff {
+            for id in buckets.removeValue(forKey: bucket) ?? [] { seen.remove(id) }
+        }
+        oldestBucket = buckets.keys.min() ?? .max
+    }
+
+    public var count: Int { seen.count }
+}
+
+/// Counts lost reads per camera from the cameras' `seq` numbers.
+public struct SequenceTracker: Sendable {
+    /// What one sequence number says about the stream.
+    public enum Observation: Equatable, Sendable {
+        /// The next number, or the first from this camera.
+        case inOrder
+        /// `missing` numbers were skipped: reads lost between camera and engine.
+        case gap(missing: Int64)
+        /// A number at or below the last one: a late or repeated message, or a camera restart.
+        case behind
+    }
+
+    private var last: [String: Int64] = [:]
+    /// Lost reads per camera since start.
+    public private(set) var gapsByCamera: [String: Int64] = [:]
+    /// Lost reads in all.
+    public private(set) var totalGaps: Int64 = 0
+
+    public init() {}
+
+    /// Restores the last number seen from a camera (after a restart).
+    public mutating func restore(camera: String, sequence: Int64) {
+        last[camera] = max(last[camera] ?? sequence, sequence)
+    }
+
+    public mutating func observe(camera: String, sequence: Int64) -> Observation {
+        guard let previous = last[camera] else {
+            last[camera] = sequence
+            return .inOrder
+        }
+        if sequence == previous + 1 {
+            last[camera] = sequence
+            return .inOrder
+        }
+        if sequence > previous + 1 {
+            let missing = sequence - previous - 1
+            last[camera] = sequence
+            gapsByCamera[camera, default: 0] += missing
+            totalGaps += missing
+            return .gap(missing: missing)
+        }
+        // A camera that restarts its counter begins again near zero: follow it.
+        if sequence < previous / 2 { last[camera] = sequence }
+        return .behind
+    }
+}
+
+/// Event time as the engine sees it: the latest read time, and the watermark behind which
+/// reads count as late.
+public struct EventClock: Sendable {
+    /// How far behind the latest read a read may arrive and still count as on time.
+    public let latenessMilliseconds: Int64
+    /// The latest event time accepted so far.
+    public private(set) var latest: Timestamp?
+
+    public init(latenessMilliseconds: Int64) { self.latenessMilliseconds = latenessMilliseconds }
+
+    /// Reads before this are late: windows ending before it are closed.
+    public var watermark: Timestamp? { latest?.adding(milliseconds: -latenessMilliseconds) }
+
+    /// Advances with `time`; returns true when the read was late.
+    public mutating func observe(_ time: Timestamp) -> Bool {
+        guard let current = latest else {
+            latest = time
+            return false
+        }
+        if time > current {
+            latest = time
+            return false
+        }
+        return time.milliseconds < current.milliseconds - latenessMilliseconds
+    }
+}

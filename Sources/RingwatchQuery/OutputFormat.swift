@@ -1,0 +1,77 @@
+import RingwatchCore
+
+/// How query commands print rows: `table` for people, `jsonl` one object per line, `csv` with a
+/// header row.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, jsonl, csv
+}
+
+/// Rows of named fields, printed in one of the output formats. Columns keep the order of the
+/// first row (the contract's order).
+public struct RowPrinter {
+    public let format: OutputFormat
+    public let columns: [String]
+
+    public init(format: OutputFormat, columns: [String]) {
+        self.format = format
+        self.columns = columns
+    }
+
+    /// The whole output for `rows`, ending with a newline unless empty (table prints a note).
+    public func render(_ rows: [JSONValue]) -> String {
+        switch format {
+        case .jsonl:
+            return rows.map { $0.serialized + "\n" }.joined()
+        case .csv:
+            var out = columns.joined(separator: ",") + "\n"
+            for row in rows {
+                out += columns.map { RowPrinter.csvField(row[$0]?.cellText ?? "") }.joined(separator: ",") + "\n"
+            }
+            return out
+        case .table:
+            guard !rows.isEmpty else { return "(no rows)\n" }
+            let cells = rows.map { row in columns.map { row[$0]?.tableText ?? "" } }
+            var widths = columns.map(\.count)
+            for line in cells { for (index, cell) in line.enumerated() { widths[index] = max(widths[index], cell.count) } }
+            func line(_ values: [String]) -> String {
+                zip(values, widths).enumerated().map { index, pair in
+                    index == values.count - 1 ? pair.0 : pair.0.padding(toLength: pair.1, withPad: " ", startingAt: 0)
+                }.joined(separator: "  ")
+            }
+            var out = line(columns.map { $0.uppercased() }) + "\n"
+            for values in cells { out += line(values) + "\n" }
+            return out
+        }
+    }
+
+    /// RFC 4180 quoting where needed.
+    public static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension JSONValue {
+    /// Compact cell text for tables: numbers rounded for reading.
+    var tableText: String {
+        switch self {
+        case .double(let value): (value * 1000).rounded() / 1000 == value ? cellText : String(format3: value)
+        default: cellText
+        }
+    }
+}
+
+extension String {
+    init(format3 value: Double) {
+        let scaled = (value * 1000).rounded() / 1000
+        self = scaled.description
+    }
+
+    func padding(toLength length: Int, withPad pad: String, startingAt _: Int) -> String {
+        count >= length ? self : self + String(repeating: pad, count: length - count)
+    }
+
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,341 @@
+import RingwatchCore
+import SQLite
+
+/// A message that could not be accepted, kept with its raw bytes and why.
+public struct QuarantinedMessage: Sendable {
+    public let receivedAt: Timestamp
+    public let topic: String?
+    public let reason: String
+    public let detail: String
+    /// The body's size as received (it may be stored truncated).
+    public let size: Int
+    public let body: [UInt8]
+
+    public init(receivedAt: Timestamp, topic: String?, reason: String, detail: String, size: Int, body: [UInt8]) {
+        self.receivedAt = receivedAt
+        self.topic = topic
+        self.reason = reason
+        self.detail = detail
+        self.size = size
+        self.body = body
+    }
+}
+
+/// A trigger with its JSON body, as stored and replayed.
+public struct StoredTrigger: Sendable {
+    public let sequence: Int64
+    public let triggerID: String
+    public let kind: String
+    public let severity: String
+    public let timestamp: Timestamp
+    public let plate: String
+    public let camera: String
+    public let ring: String
+    public let emittedAt: Timestamp
+    /// The JSON object exactly as published.
+    public let body: String
+
+    public init(sequence: Int64, triggerID: String, kind: String, severity: String, timestamp: Timestamp,
+                plate: String, camera: String, ring: String, emittedAt: Timestamp, body: String) {
+        self.sequence = sequence
+        self.triggerID = triggerID
+        self.kind = kind
+        self.severity = severity
+        self.timestamp = timestamp
+        self.plate = plate
+        self.camera = camera
+        self.ring = ring
+        self.emittedAt = emittedAt
+        self.body = body
+    }
+
+    public init(_ trigger: Trigger) {
+        self.init(sequence: trigger.sequence, triggerID: trigger.triggerID, kind: trigger.kind.rawValue,
+                  severity: trigger.severity.rawValue, timestamp: trigger.timestamp, plate: trigger.plate.text,
+                  camera: trigger.camera, ring: trigger.ring, emittedAt: trigger.emittedAt, body: trigger.json.serialized)
+    }
+}
+
+/// The SQLite history file: one connection with the schema applied and the pragmas Ringwatch
+/// relies on (WAL, so readers never block the writer).
+///
+/// The engine's writer thread owns one; each CLI command opens its own. Use from one thread.
+public final class HistoryDatabase {
+    public let connection: Connection
+    private var knownReadTables: [Int64: String] = [:]
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        connection = try Connection(path: path, mode: readOnly ? .readOnly : .readWriteCreate)
+        if !readOnly {
+            try connection.execute("PRAGMA journal_mode=WAL")
+            try connection.execute("PRAGMA synchronous=NORMAL")
+            try connection.execute("PRAGMA foreign_keys=ON")
+            try Schema.migrate(connection)
+        }
+        try connection.execute("PRAGMA temp_store=MEMORY")
+        for row in try connection.rows("SELECT day, table_name FROM read_partitions") {
+            if let day = row[0].int64, let name = row[1].string { knownReadTables[day] = name }
+        }
+    }
+
+    // MARK: Meta
+
+    public func meta(_ key: String) throws -> String? {
+        try connection.rows("SELECT value FROM meta WHERE key = ?", [.text(key)]).first?.first?.string
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try connection.cached("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+            .run([.text(key), .text(value)])
+    }
+
+    // MARK: Writing
+
+    /// The reads table for `day`, created on first use.
+    func readsTable(day: Int64) throws -> String {
+        if let name = knownReadTables[day] { return name }
+        let name = Schema.readsTableName(day: day)
+        try connection.execute(Schema.createReadsTable(name))
+        try connection.cached("INSERT OR IGNORE INTO read_partitions (day, table_name, created_at) VALUES (?, ?, ?)")
+            .run([.integer(day), .text(name), .integer(Timestamp.now.milliseconds)])
+        knownReadTables[day] = name
+        return name
+    }
+
+    /// Appends reads; call inside a transaction.
+    public func insert(reads: [PlateRead], receivedAt: Timestamp) throws {
+        var currentDay: Int64 = .min
+        var statement: Statement?
+        for read in reads {
+            let day = read.timestamp.dayNumber
+            if day != currentDay || statement == nil {
+                let table = try readsTable(day: day)
+                statement = try connection.cached("""
+                    INSERT INTO \(table) (read_id, source_id, camera, ts, plate, country, confidence, char_confidence,
+                        make, model, color, vehicle_confidence, direction, seq, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                currentDay = day
+            }
+            let insert = statement!
+            insert.bind(read.id.storageValue, at: 1)
+            insert.bind(read.sourceID, at: 2)
+            insert.bind(read.camera, at: 3)
+            insert.bind(read.timestamp.milliseconds, at: 4)
+            insert.bind(read.plate.text, at: 5)
+            insert.bind(read.country, at: 6)
+            insert.bind(read.confidence, at: 7)
+            insert.bind(read.characterConfidence.map { JSONValue.array($0.map { .double($0) }).serialized }, at: 8)
+            insert.bind(read.make, at: 9)
+            insert.bind(read.model, at: 10)
+            insert.bind(read.color, at: 11)
+            insert.bind(read.vehicleConfidence, at: 12)
+            insert.bind(read.direction?.rawValue, at: 13)
+            insert.bind(read.sequence, at: 14)
+            insert.bind(receivedAt.milliseconds, at: 15)
+            try insert.step()
+            insert.reset()
+        }
+    }
+
+    /// Appends triggers; call inside a transaction.
+    public func insert(triggers: [StoredTrigger]) throws {
+        let insert = try connection.cached("""
+            INSERT OR IGNORE INTO triggers (seq, trigger_id, kind, severity, ts, emitted_at, plate, camera, ring, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for trigger in triggers {
+            try insert.run([
+                .integer(trigger.sequence), .text(trigger.triggerID), .text(trigger.kind), .text(trigger.severity),
+                .integer(trigger.timestamp.milliseconds), .integer(trigger.emittedAt.milliseconds), .text(trigger.plate),
+                .text(trigger.camera), .text(trigger.ring), .text(trigger.body),
+            ])
+        }
+    }
+
+    /// Stores quarantined messages; call inside a transaction.
+    public func insert(quarantined: [QuarantinedMessage]) throws {
+        let insert = try connection.cached("""
+            INSERT INTO quarantine (received_at, topic, reason, detail, size, body) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for message in quarantined {
+            try insert.run([
+                .integer(message.receivedAt.milliseconds), message.topic.map { .text($0) } ?? .null,
+                .text(message.reason), .text(message.detail), .integer(Int64(message.size)), .blob(message.body),
+            ])
+        }
+    }
+
+    // MARK: Reading
+
+    /// The reads tables whose day overlaps `from...to`, oldest first.
+    public func readTables(from: Timestamp, to: Timestamp) throws -> [String] {
+        try connection.rows(
+            "SELECT table_name FROM read_partitions WHERE day BETWEEN ? AND ? ORDER BY day",
+            [.integer(from.dayNumber), .integer(to.dayNumber)]
+        ).compactMap { $0.first?.string }
+    }
+
+    /// Stored reads whose plate matches `pattern` in `from...to`, oldest first. The pattern is a
+    /// normalised plate, or one with `?` (one character) and `*` (any run).
+    public func reads(pattern: String, from: Timestamp, to: Timestamp, camera: String? = nil, limit: Int = 100_000) throws -> [StoredRead] {
+        var out: [StoredRead] = []
+        // GLOB uses the same wildcards as hotlists and, with a literal prefix, still the index.
+        let comparison = pattern.contains(where: { $0 == "?" || $0 == "*" }) ? "GLOB" : "="
+        for table in try readTables(from: from, to: to) {
+            var sql = "SELECT \(StoredRead.columns) FROM \(table) WHERE plate \(comparison) ? AND ts BETWEEN ? AND ?"
+            var arguments: [Value] = [.text(pattern), .integer(from.milliseconds), .integer(to.milliseconds)]
+            if let camera {
+                sql += " AND camera = ?"
+                arguments.append(.text(camera))
+            }
+            sql += " ORDER BY ts, id LIMIT \(max(0, limit - out.count))"
+            let statement = try connection.cached(sql)
+            try statement.bind(arguments)
+            while try statement.step() { out.append(StoredRead(statement)) }
+            if out.count >= limit { break }
+        }
+        return out
+    }
+
+    /// Every stored read with `from <= ts <= to`, oldest first, handed over one at a time.
+    public func forEachRead(from: Timestamp, to: Timestamp, _ body: (StoredRead) throws -> Void) throws {
+        for table in try readTables(from: from, to: to) {
+            let statement = try connection.prepare("SELECT \(StoredRead.columns) FROM \(table) WHERE ts BETWEEN ? AND ? ORDER BY ts, id")
+            try statement.bind([.integer(from.milliseconds), .integer(to.milliseconds)])
+            while try statement.step() { try body(StoredRead(statement)) }
+        }
+    }
+
+    /// The newest stored read time, if any.
+    public func latestReadTime() throws -> Timestamp? {
+        guard let table = try connection.rows("SELECT table_name FROM read_partitions ORDER BY day DESC LIMIT 1").first?.first?.string
+        else { return nil }
+        return try connection.scalarInt("SELECT MAX(ts) FROM \(table)").map { Timestamp(milliseconds: $0) }
+    }
+
+    /// Number of stored reads in all days.
+    public func readCount() throws -> Int64 {
+        var total: Int64 = 0
+        for name in knownReadTables.values { total += try connection.scalarInt("SELECT COUNT(*) FROM \(name)") ?? 0 }
+        return total
+    }
+
+    /// Triggers with `seq > since`, oldest first.
+    public func triggers(since: Int64, limit: Int, kind: String? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws -> [StoredTrigger] {
+        var sql = "SELECT seq, trigger_id, kind, severity, ts, plate, camera, ring, emitted_at, body FROM triggers WHERE seq > ?"
+        var arguments: [Value] = [.integer(since)]
+        if let kind { sql += " AND kind = ?"; arguments.append(.text(kind)) }
+        if let from { sql += " AND ts >= ?"; arguments.append(.integer(from.milliseconds)) }
+        if let to { sql += " AND ts <= ?"; arguments.append(.integer(to.milliseconds)) }
+        sql += " ORDER BY seq LIMIT ?"
+        arguments.append(.integer(Int64(limit)))
+        return try connection.rows(sql, arguments).map { row in
+            StoredTrigger(sequence: row[0].int64 ?? 0, triggerID: row[1].string ?? "", kind: row[2].string ?? "",
+                          severity: row[3].string ?? "", timestamp: Timestamp(milliseconds: row[4].int64 ?? 0),
+                          plate: row[5].string ?? "", camera: row[6].string ?? "", ring: row[7].string ?? "",
+                          emittedAt: Timestamp(milliseconds: row[8].int64 ?? 0), body: row[9].string ?? "{}")
+        }
+    }
+
+    /// The highest trigger `seq` stored.
+    public func lastTriggerSequence() throws -> Int64 {
+        try connection.scalarInt("SELECT MAX(seq) FROM triggers") ?? 0
+    }
+
+    public func quarantineCount() throws -> Int64 {
+        try connection.scalarInt("SELECT COUNT(*) FROM quarantine") ?? 0
+    }
+
+    /// Quarantined messages, oldest first.
+    public func quarantined(limit: Int = 1000) throws -> [QuarantinedMessage] {
+        try connection.rows("SELECT received_at, topic, reason, detail, size, body FROM quarantine ORDER BY id LIMIT ?", [.integer(Int64(limit))]).map { row in
+            var body: [UInt8] = []
+            if case .blob(let bytes) = row[5] { body = bytes }
+            return QuarantinedMessage(receivedAt: Timestamp(milliseconds: row[0].int64 ?? 0), topic: row[1].string,
+                                      reason: row[2].string ?? "", detail: row[3].string ?? "",
+                                      size: Int(row[4].int64 ?? 0), body: body)
+        }
+    }
+}
+
+/// One read as stored in the history.
+public struct StoredRead: Sendable {
+    public let read: PlateRead
+    public let receivedAt: Timestamp
+
+    static let columns = "read_id, source_id, camera, ts, plate, country, confidence, char_confidence, make, model, color, vehicle_confidence, direction, seq, received_at"
+
+    init(_ row: Statement) {
+        let characterConfidence = row.string(7).flatMap { text -> [Double]? in
+            let inner = text.dropFirst().dropLast()
+            return inner.isEmpty ? [] : inner.split(separator: ",").compactMap { Double($0) }
+        }
+        read = PlateRead(
+            id: ReadID(storageValue: row.int64(0)), sourceID: row.string(1), camera: row.string(2) ?? "",
+            timestamp: Timestamp(milliseconds: row.int64(3)), plate: Plate(normalised: row.string(4) ?? ""),
+            sequence: row.isNull(13) ? nil : row.int64(13), country: row.string(5) ?? "BE",
+            confidence: row.isNull(6) ? nil : row.double(6), characterConfidence: characterConfidence,
+            make: row.string(8), model: row.string(9), color: row.string(10),
+            vehicleConfidence: row.isNull(11) ? nil : row.double(11),
+            direction: row.string(12).flatMap(Direction.init(rawValue:)))
+        receivedAt = Timestamp(milliseconds: row.int64(14))
+    }
+}
+
+// MARK: - Hotlist entries added while the engine runs
+
+extension HistoryDatabase {
+    /// Stores an entry added live; returns its `entry_id`.
+    public func addHotlistEntry(_ entry: HotlistEntry, user: String) throws -> Int64 {
+        try connection.cached("""
+            INSERT INTO hotlist (plate, category, severity, reason, expires, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).run([
+                .text(entry.pattern), .text(entry.category), .text(entry.severity.rawValue), .text(entry.reason),
+                entry.expires.map { .integer($0.milliseconds) } ?? .null, .integer(Timestamp.now.milliseconds), .text(user),
+            ])
+        return connection.lastInsertRowID
+    }
+
+    /// Marks every live entry for `pattern` removed.
+    public func removeHotlistEntries(pattern: String) throws {
+        try connection.cached("UPDATE hotlist SET removed_at = ? WHERE plate = ? AND removed_at IS NULL")
+            .run([.integer(Timestamp.now.milliseconds), .text(pattern)])
+    }
+
+    /// Entries added live and not removed.
+    public func activeHotlistEntries() throws -> [HotlistEntry] {
+        try connection.rows("SELECT plate, category, severity, reason, expires FROM hotlist WHERE removed_at IS NULL ORDER BY entry_id").map { row in
+            HotlistEntry(pattern: row[0].string ?? "", category: row[1].string ?? "", severity: Severity(rawValue: row[2].string ?? "") ?? .high,
+                         reason: row[3].string ?? "", expires: row[4].int64.map { Timestamp(milliseconds: $0) })
+        }
+    }
+}
+
+// MARK: - Camera registry, kept with the history so queries can name rings and places
+
+extension HistoryDatabase {
+    /// Records the registry the engine runs with (cameras keep their last known ring).
+    public func saveCameras(_ registry: CameraRegistry) throws {
+        try connection.transaction {
+            let upsert = try connection.cached("""
+                INSERT INTO cameras (camera, ring, lat, lon, name, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(camera) DO UPDATE SET ring = excluded.ring, lat = excluded.lat, lon = excluded.lon,
+                    name = excluded.name, updated_at = excluded.updated_at
+                """)
+            let now = Timestamp.now.milliseconds
+            for id in registry.order {
+                let camera = registry[id]!
+                try upsert.run([.text(camera.id), .text(camera.ring), .real(camera.latitude), .real(camera.longitude), .text(camera.name), .integer(now)])
+            }
+        }
+    }
+
+    /// The cameras recorded with the history.
+    public func cameras() throws -> CameraRegistry {
+        CameraRegistry(try connection.rows("SELECT camera, ring, lat, lon, name FROM cameras ORDER BY camera").map { row in
+            Camera(id: row[0].string ?? "", ring: row[1].string ?? "", latitude: row[2].double ?? 0, longitude: row[3].double ?? 0, name: row[4].string ?? "")
+        })
+    }
+}

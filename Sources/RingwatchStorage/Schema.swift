@@ -1,0 +1,152 @@
+import RingwatchCore
+import SQLite
+
+/// The database schema, as an ordered list of migrations. A migration never changes once
+/// released; new needs get a new version.
+///
+/// Reads live in one table per UTC day (`reads_YYYYMMDD`), listed in `read_partitions`: the
+/// write path only appends, a day is purged by dropping its table, and queries touch only the
+/// days they ask for.
+public enum Schema {
+    /// One schema step.
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "engine core", sql: """
+            CREATE TABLE meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            CREATE TABLE cameras (
+                camera TEXT PRIMARY KEY,
+                ring TEXT NOT NULL,
+                lat REAL NOT NULL,
+                lon REAL NOT NULL,
+                name TEXT NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE read_partitions (
+                day INTEGER PRIMARY KEY,          -- days since 1970-01-01 (UTC)
+                table_name TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE triggers (
+                seq INTEGER PRIMARY KEY,
+                trigger_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                ts INTEGER NOT NULL,
+                emitted_at INTEGER NOT NULL,
+                plate TEXT NOT NULL,
+                camera TEXT NOT NULL,
+                ring TEXT NOT NULL,
+                body TEXT NOT NULL
+            );
+            CREATE INDEX triggers_by_ts ON triggers (ts);
+            CREATE INDEX triggers_by_plate ON triggers (plate, ts);
+            CREATE INDEX triggers_by_id ON triggers (trigger_id);
+            CREATE TABLE quarantine (
+                id INTEGER PRIMARY KEY,
+                received_at INTEGER NOT NULL,
+                topic TEXT,
+                reason TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                body BLOB NOT NULL
+            );
+            CREATE INDEX quarantine_by_time ON quarantine (received_at);
+            CREATE TABLE hotlist (
+                entry_id INTEGER PRIMARY KEY,
+                plate TEXT NOT NULL,
+                category TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                expires INTEGER,
+                added_at INTEGER NOT NULL,
+                added_by TEXT NOT NULL,
+                removed_at INTEGER
+            );
+            CREATE INDEX hotlist_by_plate ON hotlist (plate);
+            CREATE TABLE audit (
+                id INTEGER PRIMARY KEY,
+                ts INTEGER NOT NULL,
+                user TEXT NOT NULL,
+                command TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                authorization TEXT,
+                parameters TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            );
+            CREATE INDEX audit_by_ts ON audit (ts);
+            """),
+    ]
+
+    /// The SQL of one day's reads table.
+    static func createReadsTable(_ name: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(name) (
+            id INTEGER PRIMARY KEY,
+            read_id INTEGER NOT NULL,
+            source_id TEXT,
+            camera TEXT NOT NULL,
+            ts INTEGER NOT NULL,
+            plate TEXT NOT NULL,
+            country TEXT NOT NULL,
+            confidence REAL,
+            char_confidence TEXT,
+            make TEXT,
+            model TEXT,
+            color TEXT,
+            vehicle_confidence REAL,
+            direction TEXT,
+            seq INTEGER,
+            received_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS \(name)_by_plate ON \(name) (plate, ts);
+        """
+    }
+
+    /// `reads_20261122` for the UTC day holding `time`.
+    public static func readsTableName(day: Int64) -> String {
+        let (year, month, dayOfMonth) = Timestamp.civil(day: day)
+        return "reads_" + padded(year, width: 4) + padded(month, width: 2) + padded(dayOfMonth, width: 2)
+    }
+
+    /// Applies every migration the database lacks, each in its own transaction.
+    public static func migrate(_ connection: Connection) throws {
+        try connection.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)")
+        let applied = try connection.scalarInt("SELECT MAX(version) FROM schema_migrations") ?? 0
+        for migration in migrations where migration.version > applied {
+            try connection.transaction {
+                try connection.execute(migration.sql)
+                try connection.cached("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+                    .run([.integer(Int64(migration.version)), .text(migration.name), .integer(Timestamp.now.milliseconds)])
+            }
+        }
+    }
+
+    /// The newest schema version this build knows.
+    public static var currentVersion: Int { migrations.last!.version }
+}
+
+extension Timestamp {
+    /// (year, month, day) of a day number since 1970-01-01.
+    static func civil(day: Int64) -> (Int64, Int64, Int64) {
+        let time = Timestamp(milliseconds: day * 86_400_000).rfc3339Seconds
+        let parts = time.prefix(10).split(separator: "-").compactMap { Int64($0) }
+        return (parts[0], parts[1], parts[2])
+    }
+
+    /// Days since 1970-01-01 (UTC).
+    public var dayNumber: Int64 { milliseconds.floorDivided(by: 86_400_000) }
+}
+
+private func padded(_ value: Int64, width: Int) -> String {
+    let text = value.description
+    return String(repeating: "0", count: max(0, width - text.count)) + text
+}

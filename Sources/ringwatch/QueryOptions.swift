@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import RingwatchCore
+import RingwatchQuery
+import RingwatchStorage
+
+/// Options every query command shares.
+struct QueryOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite database file.")
+    var db = "./data/ringwatch.sqlite"
+
+    @Option(name: .long, help: "Output: table, jsonl or csv.")
+    var format: OutputFormat = .table
+
+    @Option(name: .long, help: "Start of the period (RFC 3339). Default: 24 hours ago.")
+    var from: String?
+
+    @Option(name: .long, help: "End of the period (RFC 3339). Default: now.")
+    var to: String?
+
+    @Option(name: .long, help: "Why you are looking (case number or purpose). Required; audited.")
+    var reason: String?
+
+    @Option(name: .long, help: "Who is asking. Default: the login name.")
+    var user: String?
+
+    @Option(name: .long, help: "Reference of the magistrate's authorisation, for reads past the open-access period.")
+    var authorization: String?
+
+    /// The period asked for, with the contract's defaults.
+    func period(now: Timestamp = .now) throws -> (from: Timestamp, to: Timestamp) {
+        let to = try to.map { try parseTime($0, flag: "--to") } ?? now
+        let from = try from.map { try parseTime($0, flag: "--from") } ?? now.adding(seconds: -86_400)
+        guard from <= to else { throw UsageError("--from is after --to; swap them") }
+        return (from, to)
+    }
+
+    var userName: String {
+        user ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
+    }
+
+    /// Opens the database for a query; refuses a path that does not exist rather than creating it.
+    func openDatabase() throws -> HistoryDatabase {
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw RuntimeError("no database at \(db); run 'ringwatch serve' first or pass --db PATH")
+        }
+        return try HistoryDatabase(path: db)
+    }
+
+    /// Refuses without a reason, then writes the audit row. Must run before the query.
+    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws {
+        guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw UsageError("\(command) returns vehicle data and needs --reason TEXT (case number or purpose); every such query is audited")
+        }
+        try AuditLog(connection: database.connection).append(AuditRecord(
+            timestamp: .now, user: userName, command: command, reason: reason, authorization: authorization,
+            parameters: .object(parameters)))
+    }
+}
+
+func parseTime(_ text: String, flag: String) throws -> Timestamp {
+    guard let time = Timestamp(rfc3339: text) else {
+        throw UsageError("\(flag) '\(text)' is not an RFC 3339 time; write e.g. 2026-11-22T08:15:30Z")
+    }
+    return time
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Writes text to standard output.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+
+/// The `ringwatch` executable: parses arguments and wires the libraries together.
+struct Ringwatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ringwatch",
+        abstract: "Streaming ANPR analytics: hotlists, convoys, routes and registry checks on camera-ring plate reads.",
+        version: "0.1.0",
+        subcommands: [Serve.self, Status.self, Reads.self, Triggers.self, HotlistCommand.self]
+    )
+}
+
+/// A usage problem found after parsing (exit 2): one line saying what to do.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A runtime failure (exit 1).
+struct RuntimeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+@main
+enum Main {
+    static func main() async {
+        let command: any ParsableCommand
+        do {
+            command = try Ringwatch.parseAsRoot()
+        } catch {
+            let code = Ringwatch.exitCode(for: error)
+            if code == .success { Ringwatch.exit(withError: error) }  // --help, --version
+            let message = Ringwatch.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            printError("\(message) (see 'ringwatch help')")
+            exit(2)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch let error as UsageError {
+            printError(error.description)
+            exit(2)
+        } catch let error as ValidationError {
+            printError(error.message)
+            exit(2)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            printError("\(error)")
+            exit(1)
+        }
+    }
+}
+
+/// Prints one line to standard error, prefixed with the program name.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("ringwatch: \(message)\n".utf8))
+}
