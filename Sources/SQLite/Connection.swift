@@ -111,6 +111,9 @@ public final class Connection {
     /// The first column of the first row of `sql`, as an integer (nil when no row or NULL).
     public func scalarInt(_ sql: String, _ arguments: [Value] = []) throws(SQLiteError) -> Int64? {
         let statement = try cached(sql)
+        // Reset at once: a statement left on a row keeps a read transaction open, and a stale
+        // snapshot later makes this connection's writes fail with SQLITE_BUSY_SNAPSHOT.
+        defer { statement.reset() }
         try statement.bind(arguments)
         guard try statement.step() else { return nil }
         return statement.isNull(0) ? nil : statement.int64(0)
@@ -121,6 +124,7 @@ public final class Connection {
         let statement = try cached(sql)
         try statement.bind(arguments)
         var rows: [[Value]] = []
+        defer { statement.reset() }
         while try statement.step() {
             rows.append((0..<statement.columnCount).map { statement.value($0) })
         }

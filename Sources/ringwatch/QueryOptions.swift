@@ -47,11 +47,17 @@ struct QueryOptions: ParsableArguments {
         return try HistoryDatabase(path: db)
     }
 
-    /// Refuses without a reason, then writes the audit row. Must run before the query.
-    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws {
+    /// The reason, or a usage error saying it is required. Call before anything else.
+    func requireReason(for command: String) throws -> String {
         guard let reason, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw UsageError("\(command) returns vehicle data and needs --reason TEXT (case number or purpose); every such query is audited")
         }
+        return reason
+    }
+
+    /// Refuses without a reason, then writes the audit row. Must run before the query.
+    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws {
+        let reason = try requireReason(for: command)
         try AuditLog(connection: database.connection).append(AuditRecord(
             timestamp: .now, user: userName, command: command, reason: reason, authorization: authorization,
             parameters: .object(parameters)))

@@ -20,6 +20,7 @@ struct Reads: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
+        _ = try options.requireReason(for: "reads")
         guard let pattern = HotlistEntry.normalisePattern(plate) else {
             throw UsageError("--plate must hold A-Z, 0-9, '?' and '*' (spaces, '-' and '.' are ignored)")
         }

@@ -20,6 +20,7 @@ struct Triggers: ParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() throws {
+        _ = try options.requireReason(for: "triggers")
         if let kind, TriggerKind(rawValue: kind) == nil {
             throw UsageError("--kind '\(kind)' is not one of \(TriggerKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import RingwatchCore
+import RingwatchQuery
+import RingwatchStorage
+import RingwatchTesting
+import SQLite
+import Testing
+
+@Suite("SQLite history: schema, writer, trigger sequence, audit chain")
+struct HistoryStorageTests {
+    let logger = Logger(label: "test")
+
+    func read(_ plate: String, camera: String = "R1-01", at ms: Int64, sourceID: String? = nil) -> PlateRead {
+        PlateRead(sourceID: sourceID, camera: camera, timestamp: Timestamp(milliseconds: ms), plate: Plate(normalising: plate)!, confidence: 0.9)
+    }
+
+    @Test func readsLandInOneTablePerDayAndComeBackByPlateAndPattern() throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        let day = Timestamp(rfc3339: "2026-11-21T23:59:59Z")!.milliseconds
+        try database.connection.transaction {
+            try database.insert(reads: [read("1ABC123", at: day), read("1ABC123", at: day + 2000), read("1ABD999", at: day + 3000)], receivedAt: .now)
+        }
+        let tables = try database.readTables(from: Timestamp(milliseconds: day - 86_400_000), to: Timestamp(milliseconds: day + 86_400_000))
+        #expect(tables == ["reads_20261121", "reads_20261122"])
+        let all = try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: day - 1), to: Timestamp(milliseconds: day + 10_000))
+        #expect(all.map(\.read.timestamp.milliseconds) == [day, day + 2000])
+        let wildcard = try database.reads(pattern: "1AB?*", from: Timestamp(milliseconds: day - 1), to: Timestamp(milliseconds: day + 10_000))
+        #expect(wildcard.count == 3)
+        #expect(try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: day + 1), to: Timestamp(milliseconds: day + 1999)).isEmpty)
+    }
+
+    @Test func writerCommitsEverySubmittedItemAndCountsThem() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        let writer = try HistoryWriter(database: try HistoryDatabase(path: path), logger: logger)
+        writer.start()
+        for batchNumber in 0..<20 {
+            var batch = WriteBatch()
+            for index in 0..<500 { batch.reads.append(read("1ABC\(100 + index % 900)", at: 1_700_000_000_000 + Int64(batchNumber * 500 + index))) }
+            batch.quarantined.append(QuarantinedMessage(receivedAt: .now, topic: "read.x", reason: "not_json", detail: "d", size: 3, body: [1, 2, 3]))
+            writer.submit(batch)
+        }
+        #expect(writer.flush() == nil)
+        writer.stop()
+        #expect(writer.storedReads.load(ordering: .relaxed) == 10_000)
+        let reopened = try HistoryDatabase(path: path)
+        #expect(try reopened.readCount() == 10_000)
+        #expect(try reopened.quarantineCount() == 20)
+        #expect(try reopened.quarantined(limit: 1).first?.body == [1, 2, 3])
+    }
+
+    @Test func triggerSequenceContinuesAfterACleanStopWithoutGaps() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        var writer = try HistoryWriter(database: try HistoryDatabase(path: path), logger: logger)
+        writer.start()
+        #expect((1...3).map { _ in writer.nextTriggerSequence() } == [1, 2, 3])
+        writer.stop()
+        writer = try HistoryWriter(database: try HistoryDatabase(path: path), logger: logger)
+        writer.start()
+        #expect(writer.nextTriggerSequence() == 4)
+        writer.stop()
+    }
+
+    @Test func triggerSequenceIsNeverReusedAfterACrash() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        // A writer that is never stopped stands for a process killed with -9: nothing but what
+        // it committed survives.
+        let crashed = try HistoryWriter(database: try HistoryDatabase(path: path), logger: logger, sequenceLeaseSize: 10)
+        crashed.start()
+        var issued: [Int64] = []
+        for _ in 0..<25 { issued.append(crashed.nextTriggerSequence()) }
+        #expect(issued == Array(1...25))
+        let restarted = try HistoryWriter(database: try HistoryDatabase(path: path), logger: logger, sequenceLeaseSize: 10)
+        let next = restarted.nextTriggerSequence()
+        #expect(next > 25)
+    }
+
+    @Test func migrationsAreRecordedAndIdempotent() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        _ = try HistoryDatabase(path: path)
+        let again = try HistoryDatabase(path: path)
+        #expect(try again.connection.scalarInt("SELECT MAX(version) FROM schema_migrations") == Int64(Schema.currentVersion))
+        #expect(try again.connection.rows("PRAGMA journal_mode").first?.first?.string == "wal")
+    }
+
+    @Test func auditRowsChainTheirHashes() throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        let log = AuditLog(connection: database.connection)
+        for index in 0..<3 {
+            try log.append(AuditRecord(timestamp: Timestamp(milliseconds: Int64(index)), user: "ana", command: "reads",
+                                       reason: "case \(index)", authorization: nil, parameters: .object([("plate", .string("1ABC123"))])))
+        }
+        let rows = try database.connection.rows("SELECT previous_hash, hash FROM audit ORDER BY id")
+        #expect(rows.count == 3)
+        #expect(rows[0][0].string == "")
+        #expect(rows[1][0] == rows[0][1])
+        #expect(rows[2][0] == rows[1][1])
+        #expect(Set(rows.map { $0[1] }).count == 3)
+        #expect(try log.records(from: Timestamp(milliseconds: 0), to: Timestamp(milliseconds: 10), user: "ana").count == 3)
+    }
+}

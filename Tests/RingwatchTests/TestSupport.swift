@@ -1,0 +1,5 @@
+import RingwatchStorage
+
+enum RingwatchStorageAccess {
+    static func open(_ path: String) throws -> HistoryDatabase { try HistoryDatabase(path: path) }
+}
