@@ -107,8 +107,16 @@ extension Timestamp {
         guard index == count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
-        return Timestamp(milliseconds: seconds * 1000 + millis)
+        let time = Timestamp(milliseconds: seconds * 1000 + millis)
+        // Only years 0001-9999 in UTC can be written back as RFC 3339.
+        guard time >= Timestamp.earliest, time <= Timestamp.latest else { return nil }
+        return time
     }
+
+    /// 0001-01-01T00:00:00Z, the earliest time RFC 3339 can write.
+    public static let earliest = Timestamp(milliseconds: daysFromCivil(year: 1, month: 1, day: 1) * 86_400_000)
+    /// 9999-12-31T23:59:59.999Z, the latest.
+    public static let latest = Timestamp(milliseconds: daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400_000 - 1)
 
     /// `2026-11-22T08:15:30.123Z` (milliseconds always shown, always UTC).
     public var rfc3339: String { format(fraction: true) }

@@ -72,7 +72,8 @@ public final class Engine: @unchecked Sendable {
         entries += try database.activeHotlistEntries()
         let hotlist = HotlistDetector(entries: entries)
 
-        writer = try HistoryWriter(database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems)
+        writer = try HistoryWriter(database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems,
+                                   sealDelayMilliseconds: (configuration.latenessSeconds + 240) * 1000)
         context = try Context(ioThreads: 1)
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,

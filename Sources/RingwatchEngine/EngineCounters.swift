@@ -33,8 +33,12 @@ public final class EngineCounters: Sendable {
     }
 
     func countGap(camera: String, missing: Int64) {
-        ingestGaps.add(Int(missing), ordering: .relaxed)
-        gapsByCamera.withLock { $0[camera, default: 0] += missing }
+        // Saturating: a camera jumping its counter by 2^62 must not crash the engine.
+        ingestGaps.add(Int(min(missing, Int64(Int32.max))), ordering: .relaxed)
+        gapsByCamera.withLock { gaps in
+            let (sum, overflow) = gaps[camera, default: 0].addingReportingOverflow(missing)
+            gaps[camera] = overflow ? .max : sum
+        }
     }
 
     /// Rejections so far, by reason code.

@@ -6,7 +6,7 @@ public struct IndexedRead: Sendable, Hashable {
     public let plate: Plate
     public let camera: String
     public let timestamp: Timestamp
-    /// OCR confidence rounded to 1/255, when the read had one.
+    /// OCR confidence rounded to 1/254, when the read had one.
     public let confidence: Double?
     public let direction: Direction?
     public let make: String?
@@ -64,7 +64,7 @@ public final class ReadIndex {
         let camera = cameras.id(for: read.camera)
         let record = Partition.Record(
             id: read.id.rawValue, time: time, plate: plate, camera: camera,
-            confidence: read.confidence.map { UInt8(($0 * 254).rounded()) + 1 } ?? 0,
+            confidence: read.confidence.flatMap { $0.isNaN ? nil : UInt8((min(max($0, 0), 1) * 254).rounded()) + 1 } ?? 0,
             direction: read.direction == .inbound ? 1 : read.direction == .outbound ? 2 : 0,
             make: attributes.id(for: read.make), model: attributes.id(for: read.model), color: attributes.id(for: read.color))
         if partitions[key] == nil {
@@ -128,6 +128,7 @@ public final class ReadIndex {
     private func forEachPartition(from: Timestamp, to: Timestamp, _ body: (Partition) -> Void) {
         let first = from.milliseconds.floorDivided(by: configuration.partitionMilliseconds)
         let last = to.milliseconds.floorDivided(by: configuration.partitionMilliseconds)
+        guard first <= last else { return }
         if last - first < Int64(keys.count) {
             for key in first...last { if let partition = partitions[key] { body(partition) } }
         } else {

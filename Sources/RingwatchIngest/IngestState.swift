@@ -71,20 +71,20 @@ public struct SequenceTracker: Sendable {
             last[camera] = sequence
             return .inOrder
         }
-        if sequence == previous + 1 {
-            last[camera] = sequence
-            return .inOrder
+        // Written without `previous + 1` so that a camera sending Int64.max cannot overflow it.
+        guard sequence > previous else {
+            // A camera that restarts its counter begins again near zero: follow it.
+            if sequence < previous / 2 { last[camera] = sequence }
+            return .behind
         }
-        if sequence > previous + 1 {
-            let missing = sequence - previous - 1
-            last[camera] = sequence
-            gapsByCamera[camera, default: 0] += missing
-            totalGaps += missing
-            return .gap(missing: missing)
-        }
-        // A camera that restarts its counter begins again near zero: follow it.
-        if sequence < previous / 2 { last[camera] = sequence }
-        return .behind
+        last[camera] = sequence
+        let missing = sequence - previous - 1
+        guard missing > 0 else { return .inOrder }
+        let (perCamera, overflowA) = gapsByCamera[camera, default: 0].addingReportingOverflow(missing)
+        gapsByCamera[camera] = overflowA ? .max : perCamera
+        let (total, overflowB) = totalGaps.addingReportingOverflow(missing)
+        totalGaps = overflowB ? .max : total
+        return .gap(missing: missing)
     }
 }
 

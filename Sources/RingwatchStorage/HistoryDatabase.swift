@@ -63,6 +63,8 @@ public struct StoredTrigger: Sendable {
 public final class HistoryDatabase {
     public let connection: Connection
     private var knownReadTables: [Int64: String] = [:]
+    /// Hours whose tables are not indexed yet.
+    private var openHours: Set<Int64> = []
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {
@@ -74,8 +76,11 @@ public final class HistoryDatabase {
             try Schema.migrate(connection)
         }
         try connection.execute("PRAGMA temp_store=MEMORY")
-        for row in try connection.rows("SELECT day, table_name FROM read_partitions") {
-            if let day = row[0].int64, let name = row[1].string { knownReadTables[day] = name }
+        for row in try connection.rows("SELECT hour, table_name, indexed_at FROM read_partitions") {
+            if let hour = row[0].int64, let name = row[1].string {
+                knownReadTables[hour] = name
+                if row[2] == .null { openHours.insert(hour) }
+            }
         }
     }
 
@@ -92,31 +97,55 @@ public final class HistoryDatabase {
 
     // MARK: Writing
 
-    /// The reads table for `day`, created on first use.
-    func readsTable(day: Int64) throws -> String {
-        if let name = knownReadTables[day] { return name }
-        let name = Schema.readsTableName(day: day)
+    /// The reads table for `hour`, created on first use (unindexed until sealed).
+    func readsTable(hour: Int64) throws -> String {
+        if let name = knownReadTables[hour] { return name }
+        let name = Schema.readsTableName(hour: hour)
         try connection.execute(Schema.createReadsTable(name))
-        try connection.cached("INSERT OR IGNORE INTO read_partitions (day, table_name, created_at) VALUES (?, ?, ?)")
-            .run([.integer(day), .text(name), .integer(Timestamp.now.milliseconds)])
-        knownReadTables[day] = name
+        try connection.cached("INSERT OR IGNORE INTO read_partitions (hour, table_name, created_at) VALUES (?, ?, ?)")
+            .run([.integer(hour), .text(name), .integer(Timestamp.now.milliseconds)])
+        knownReadTables[hour] = name
+        openHours.insert(hour)
         return name
     }
 
+    /// Indexes every open hour that ends before `watermark`; returns the tables sealed.
+    ///
+    /// Called by the writer between commits. A read arriving later for a sealed hour is still
+    /// stored (the insert then also updates the index).
+    @discardableResult
+    public func sealHours(before watermark: Timestamp) throws -> [String] {
+        var sealed: [String] = []
+        for hour in openHours.sorted() where (hour + 1) * 3_600_000 <= watermark.milliseconds {
+            guard let name = knownReadTables[hour] else { continue }
+            try connection.transaction {
+                try connection.execute(Schema.indexReadsTable(name))
+                try connection.cached("UPDATE read_partitions SET indexed_at = ? WHERE hour = ?")
+                    .run([.integer(Timestamp.now.milliseconds), .integer(hour)])
+            }
+            openHours.remove(hour)
+            sealed.append(name)
+        }
+        return sealed
+    }
+
+    /// Hours still open (unindexed), oldest first.
+    public var unsealedHours: [Int64] { openHours.sorted() }
+
     /// Appends reads; call inside a transaction.
     public func insert(reads: [PlateRead], receivedAt: Timestamp) throws {
-        var currentDay: Int64 = .min
+        var currentHour: Int64 = .min
         var statement: Statement?
         for read in reads {
-            let day = read.timestamp.dayNumber
-            if day != currentDay || statement == nil {
-                let table = try readsTable(day: day)
+            let hour = read.timestamp.hourNumber
+            if hour != currentHour || statement == nil {
+                let table = try readsTable(hour: hour)
                 statement = try connection.cached("""
                     INSERT INTO \(table) (read_id, source_id, camera, ts, plate, country, confidence, char_confidence,
                         make, model, color, vehicle_confidence, direction, seq, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                currentDay = day
+                currentHour = hour
             }
             let insert = statement!
             insert.bind(read.id.storageValue, at: 1)
@@ -169,11 +198,11 @@ public final class HistoryDatabase {
 
     // MARK: Reading
 
-    /// The reads tables whose day overlaps `from...to`, oldest first.
+    /// The reads tables whose hour overlaps `from...to`, oldest first.
     public func readTables(from: Timestamp, to: Timestamp) throws -> [String] {
         try connection.rows(
-            "SELECT table_name FROM read_partitions WHERE day BETWEEN ? AND ? ORDER BY day",
-            [.integer(from.dayNumber), .integer(to.dayNumber)]
+            "SELECT table_name FROM read_partitions WHERE hour BETWEEN ? AND ? ORDER BY hour",
+            [.integer(from.hourNumber), .integer(to.hourNumber)]
         ).compactMap { $0.first?.string }
     }
 
@@ -210,7 +239,7 @@ public final class HistoryDatabase {
 
     /// The newest stored read time, if any.
     public func latestReadTime() throws -> Timestamp? {
-        guard let table = try connection.rows("SELECT table_name FROM read_partitions ORDER BY day DESC LIMIT 1").first?.first?.string
+        guard let table = try connection.rows("SELECT table_name FROM read_partitions ORDER BY hour DESC LIMIT 1").first?.first?.string
         else { return nil }
         return try connection.scalarInt("SELECT MAX(ts) FROM \(table)").map { Timestamp(milliseconds: $0) }
     }

@@ -57,10 +57,20 @@ public final class HistoryWriter: @unchecked Sendable {
     private let sequenceLimit = Atomic<Int64>(0)
     /// The last `seq` handed out.
     private var lastSequence: Int64 = 0
+    /// How far event time must pass an hour's end before its table is sealed (indexed).
+    public let sealDelayMilliseconds: Int64
+    /// Newest event time written (writer thread only).
+    private var latestWritten: Int64 = .min
+    /// Hour tables sealed since start.
+    public let sealedPartitions = Atomic<Int>(0)
 
     /// Opens the writer on `database`, reserving the first lease of trigger `seq` values.
-    public init(database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 1000) throws {
+    public init(
+        database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 1000,
+        sealDelayMilliseconds: Int64 = 5 * 60_000
+    ) throws {
         self.database = database
+        self.sealDelayMilliseconds = sealDelayMilliseconds
         self.logger = logger
         self.maximumQueuedItems = maximumQueuedItems
         self.sequenceLeaseSize = sequenceLeaseSize
@@ -163,6 +173,21 @@ public final class HistoryWriter: @unchecked Sendable {
         }
     }
 
+    /// Indexes the hours that event time has left behind. Sealing takes about a second per
+    /// million reads; the queue absorbs what arrives meanwhile.
+    private func seal() {
+        guard latestWritten != .min, let oldest = database.unsealedHours.first,
+              (oldest + 1) * 3_600_000 + sealDelayMilliseconds <= latestWritten
+        else { return }
+        do {
+            let sealed = try database.sealHours(before: Timestamp(milliseconds: latestWritten - sealDelayMilliseconds))
+            sealedPartitions.add(sealed.count, ordering: .relaxed)
+            if !sealed.isEmpty { logger.info("sealed and indexed history partitions", metadata: ["tables": "\(sealed.joined(separator: ","))"]) }
+        } catch {
+            logger.error("could not index a history partition; queries on it scan instead", metadata: ["error": "\(error)"])
+        }
+    }
+
     private func commit(_ batches: [WriteBatch], sequenceLimit wantedLimit: Int64) {
         let now = Timestamp.now
         var reads = 0, triggers = 0, items = 0
@@ -195,6 +220,7 @@ public final class HistoryWriter: @unchecked Sendable {
             }
         }
         for batch in batches {
+            for read in batch.reads where read.timestamp.milliseconds > latestWritten { latestWritten = read.timestamp.milliseconds }
             reads += batch.reads.count
             triggers += batch.triggers.count
             items += batch.itemCount
@@ -204,6 +230,7 @@ public final class HistoryWriter: @unchecked Sendable {
             storedTriggers.add(triggers, ordering: .relaxed)
             commits.add(1, ordering: .relaxed)
         }
+        seal()
         condition.withLock {
             if committed, wantedLimit > sequenceLimit.load(ordering: .relaxed) {
                 sequenceLimit.store(wantedLimit, ordering: .sequentiallyConsistent)

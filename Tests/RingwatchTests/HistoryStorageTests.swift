@@ -15,7 +15,7 @@ struct HistoryStorageTests {
         PlateRead(sourceID: sourceID, camera: camera, timestamp: Timestamp(milliseconds: ms), plate: Plate(normalising: plate)!, confidence: 0.9)
     }
 
-    @Test func readsLandInOneTablePerDayAndComeBackByPlateAndPattern() throws {
+    @Test func readsLandInOneTablePerHourAndComeBackByPlateAndPattern() throws {
         let directory = TemporaryDirectory()
         let database = try HistoryDatabase(path: directory.file("h.sqlite"))
         let day = Timestamp(rfc3339: "2026-11-21T23:59:59Z")!.milliseconds
@@ -23,12 +23,31 @@ struct HistoryStorageTests {
             try database.insert(reads: [read("1ABC123", at: day), read("1ABC123", at: day + 2000), read("1ABD999", at: day + 3000)], receivedAt: .now)
         }
         let tables = try database.readTables(from: Timestamp(milliseconds: day - 86_400_000), to: Timestamp(milliseconds: day + 86_400_000))
-        #expect(tables == ["reads_20261121", "reads_20261122"])
+        #expect(tables == ["reads_2026112123", "reads_2026112200"])
         let all = try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: day - 1), to: Timestamp(milliseconds: day + 10_000))
         #expect(all.map(\.read.timestamp.milliseconds) == [day, day + 2000])
         let wildcard = try database.reads(pattern: "1AB?*", from: Timestamp(milliseconds: day - 1), to: Timestamp(milliseconds: day + 10_000))
         #expect(wildcard.count == 3)
         #expect(try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: day + 1), to: Timestamp(milliseconds: day + 1999)).isEmpty)
+    }
+
+    @Test func hoursAreIndexedOnlyOnceEventTimeHasLeftThem() throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        let hour = Timestamp(rfc3339: "2026-11-22T08:00:00Z")!.milliseconds
+        try database.connection.transaction {
+            try database.insert(reads: [read("1ABC123", at: hour), read("1ABC123", at: hour + 3_600_000)], receivedAt: .now)
+        }
+        func indexes() throws -> [String] {
+            try database.connection.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'reads_%'").compactMap { $0.first?.string }
+        }
+        #expect(try indexes().isEmpty)
+        #expect(try database.sealHours(before: Timestamp(milliseconds: hour + 3_599_999)).isEmpty)
+        #expect(try database.sealHours(before: Timestamp(milliseconds: hour + 3_600_000)) == ["reads_2026112208"])
+        #expect(try indexes() == ["reads_2026112208_by_plate"])
+        #expect(database.unsealedHours == [Timestamp(milliseconds: hour + 3_600_000).hourNumber])
+        // A sealed hour still answers, now through its index.
+        #expect(try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: hour), to: Timestamp(milliseconds: hour + 1)).count == 1)
     }
 
     @Test func writerCommitsEverySubmittedItemAndCountsThem() throws {

@@ -1,0 +1,222 @@
+// Release-mode benchmarks for the engine core (see docs/performance.md).
+//
+//   swift build -c release --product ringwatch-bench
+//   .build/release/ringwatch-bench [decode|index|ingest|all] [--runs N] [--reads N]
+//
+// Each figure is the median of several runs. Inputs are generated from a fixed seed.
+import Foundation
+import Logging
+import RingwatchCore
+import RingwatchEngine
+import RingwatchIndex
+import RingwatchIngest
+import RingwatchTesting
+import ZeroMQ
+
+struct Arguments {
+    var suite = "all"
+    var runs = 5
+    var reads: Int?
+
+    init() {
+        var iterator = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--runs": runs = Int(iterator.next() ?? "") ?? runs
+            case "--reads": reads = Int(iterator.next() ?? "")
+            case "decode", "index", "ingest", "all": suite = argument
+            default:
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|all [--runs N] [--reads N]\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+/// A deterministic generator (SplitMix64), so every run sees the same traffic.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let cameraIDs = (1...14).map { String(format: "R1-%02d", $0) } + (1...16).map { String(format: "R2-%02d", $0) } + (1...18).map { String(format: "R3-%02d", $0) }
+let letters = Array("ABCDEFGHJKLMNPRSTUVWXYZ")
+
+func plate(_ number: Int) -> String {
+    let a = letters[number % 23], b = letters[(number / 23) % 23], c = letters[(number / 529) % 23]
+    return "\(1 + number % 2)-\(a)\(b)\(c)-\(String(format: "%03d", (number / 12_167) % 1000))"
+}
+
+/// Realistic read bodies: a fleet of `fleet` vehicles, reads one millisecond apart.
+func makeBodies(count: Int, fleet: Int, start: Timestamp, seed: UInt64 = 42) -> [(topic: [UInt8], body: [UInt8])] {
+    var random = SeededGenerator(state: seed)
+    let makes = [("Volkswagen", "Golf", "grey"), ("Skoda", "Octavia", "black"), ("BMW", "3 Series", "blue"), ("Peugeot", "308", "white"), ("Renault", "Clio", "red")]
+    var sequences: [String: Int64] = [:]
+    return (0..<count).map { index in
+        let camera = cameraIDs[Int(random.next() % UInt64(cameraIDs.count))]
+        let vehicle = Int(random.next() % UInt64(fleet))
+        let (make, model, color) = makes[vehicle % makes.count]
+        sequences[camera, default: 0] += 1
+        let body = ReadMessages.body(
+            camera: camera, ts: start.adding(milliseconds: Int64(index)), plate: plate(vehicle), id: "\(camera)-\(index)",
+            seq: sequences[camera], confidence: 0.8 + Double(random.next() % 200) / 1000, make: make, model: model, color: color,
+            direction: index % 2 == 0 ? "in" : "out",
+            extra: [("country", "\"BE\""), ("vehicle_confidence", "0.91")])
+        return (Array("read.\(camera.prefix(2)).\(camera)".utf8), Array(body.utf8))
+    }
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func residentBytes() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+func report(_ name: String, _ values: [Double], unit: String) {
+    let formatted = values.map { String(format: "%.0f", $0) }.joined(separator: ", ")
+    print(String(format: "%-34@ median %12.0f %@   (runs: %@)", name as NSString, median(values), unit as NSString, formatted as NSString))
+}
+
+let arguments = Arguments()
+let start = Timestamp(rfc3339: "2026-11-22T06:00:00Z")!
+print("ringwatch-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores, libzmq \(Context.libraryVersion); median of \(arguments.runs) runs")
+
+// MARK: decode
+
+if arguments.suite == "all" || arguments.suite == "decode" {
+    let count = arguments.reads ?? 1_000_000
+    let bodies = makeBodies(count: 100_000, fleet: 50_000, start: start)
+    let decoder = ReadDecoder()
+    var rates: [Double] = []
+    var accepted = 0
+    for _ in 0..<arguments.runs {
+        accepted = 0
+        let elapsed = seconds {
+            for index in 0..<count {
+                bodies[index % bodies.count].body.withUnsafeBytes { raw in
+                    if case .success = decoder.decode(raw) { accepted += 1 }
+                }
+            }
+        }
+        rates.append(Double(count) / elapsed)
+    }
+    precondition(accepted == count, "decode rejected generated reads")
+    print("decode: \(bodies[0].body.count)-byte JSON bodies, all fields present")
+    report("decode + validate", rates, unit: "reads/s")
+}
+
+// MARK: index
+
+if arguments.suite == "all" || arguments.suite == "index" {
+    // A filled 24 h window: 2,000,000 reads of 300,000 vehicles spread over the day.
+    let count = arguments.reads ?? 2_000_000
+    let decoder = ReadDecoder()
+    let reads: [PlateRead] = makeBodies(count: count, fleet: 300_000, start: start).enumerated().map { index, message in
+        var read = try! message.body.withUnsafeBytes { decoder.decode($0) }.get().read
+        read.timestamp = start.adding(milliseconds: Int64(index) * 86_400_000 / Int64(count))
+        return read
+    }
+    var rates: [Double] = [], bytes: [Double] = [], lookups: [Double] = []
+    for _ in 0..<arguments.runs {
+        let before = residentBytes()
+        let index = ReadIndex()
+        let elapsed = seconds { for read in reads { index.insert(read) } }
+        let after = residentBytes()
+        rates.append(Double(count) / elapsed)
+        bytes.append(Double(after - before) / Double(index.count))
+        var found = 0
+        let probes = 10_000
+        let end = reads.last!.timestamp
+        let lookupTime = seconds {
+            for probe in 0..<probes {
+                found += index.reads(plate: reads[(probe * 7919) % count].plate, from: start, to: end).count
+            }
+        }
+        precondition(found >= probes)
+        lookups.append(Double(probes) / lookupTime)
+        withExtendedLifetime(index) {}
+    }
+    print("index: \(count) reads over 24 h, 300,000 vehicles, 5-minute partitions")
+    report("index insert", rates, unit: "reads/s")
+    report("index plate lookup (24 h)", lookups, unit: "lookups/s")
+    report("index resident bytes per read", bytes, unit: "bytes")
+}
+
+// MARK: end-to-end ingest
+
+if arguments.suite == "all" || arguments.suite == "ingest" {
+    let count = arguments.reads ?? 1_000_000
+    let messages = makeBodies(count: count, fleet: 200_000, start: start, seed: 7)
+    var rates: [Double] = []
+    var lost: [Int] = []
+    for run in 0..<arguments.runs {
+        let directory = TemporaryDirectory(prefix: "ringwatch-bench")
+        var configuration = EngineConfiguration()
+        configuration.ingestBind = ["tcp://127.0.0.1:*"]
+        configuration.triggers = "tcp://127.0.0.1:*"
+        configuration.control = "tcp://127.0.0.1:*"
+        configuration.databasePath = directory.file("bench.sqlite")
+        configuration.camerasPath = RingwatchProcess.packageRoot + "/Fixtures/cameras.csv"
+        configuration.hotlistPath = RingwatchProcess.packageRoot + "/Fixtures/hotlist.csv"
+        configuration.maximumFutureSkewSeconds = 0
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let engine = try Engine(configuration: configuration, logger: logger)
+        engine.start()
+        let context = try Context()
+        let publisher = try Socket(context, .publisher)
+        try publisher.setSendHighWaterMark(0)
+        try publisher.connect(engine.ingestEndpoint)
+        // Join: probe until the engine has seen one read (it is counted and subtracted below).
+        var probes = 0
+        while engine.counters.received.load(ordering: .relaxed) == 0 {
+            try publisher.send(["read.probe.probe", ReadMessages.body(camera: "probe", ts: start.adding(milliseconds: -1 - Int64(probes)), plate: "PROBE")])
+            probes += 1
+            usleep(5000)
+        }
+        // Let the probes reach the disk so they are not counted as benchmark reads.
+        while engine.storedReads < engine.counters.accepted.load(ordering: .relaxed) { usleep(1000) }
+        let baseline = engine.storedReads
+        let elapsed = try seconds {
+            for message in messages { try publisher.send([message.topic, message.body]) }
+            // Done when every read is committed; give up after 10 s without progress (a loss).
+            var last = -1, idleSince = DispatchTime.now().uptimeNanoseconds
+            while engine.storedReads - baseline < count {
+                let stored = engine.storedReads
+                if stored != last {
+                    last = stored
+                    idleSince = DispatchTime.now().uptimeNanoseconds
+                } else if DispatchTime.now().uptimeNanoseconds - idleSince > 10_000_000_000 {
+                    break
+                }
+                usleep(500)
+            }
+        }
+        engine.stop()
+        let stored = engine.storedReads - baseline
+        lost.append(count - stored)
+        rates.append(Double(count) / elapsed)
+        if run == 0 {
+            print("ingest: \(count) reads over loopback TCP, PUB -> engine SUB, decode + dedup + index + exact hotlist + SQLite commit")
+        }
+    }
+    report("end-to-end ingest (sent -> stored)", rates, unit: "reads/s")
+    print("reads lost per run: \(lost.map(String.init).joined(separator: ", "))")
+}
