@@ -24,7 +24,7 @@ struct Arguments {
             switch argument {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
-            case "decode", "index", "ingest", "all": suite = argument
+            case "decode", "index", "ingest", "all", "index-memory": suite = argument
             default:
                 FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|all [--runs N] [--reads N]\n".utf8))
                 exit(2)
@@ -83,6 +83,14 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
+/// Returns freed heap pages to the kernel (glibc `malloc_trim`), so resident memory measures
+/// what is live.
+func trimHeap() {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+}
+
+/// Resident memory of this process (from /proc/self/statm).
 func residentBytes() -> Int {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
     let fields = text.split(separator: " ")
@@ -124,6 +132,25 @@ if arguments.suite == "all" || arguments.suite == "decode" {
 
 // MARK: index
 
+if arguments.suite == "index-memory" {
+    let count = arguments.reads ?? 2_000_000
+    let decoder = ReadDecoder()
+    let reads: [PlateRead] = makeBodies(count: count, fleet: 300_000, start: start).enumerated().map { index, message in
+        var read = try! message.body.withUnsafeBytes { decoder.decode($0) }.get().read
+        read.timestamp = start.adding(milliseconds: Int64(index) * 86_400_000 / Int64(count))
+        return read
+    }
+    trimHeap()
+    let before = residentBytes()
+    let index = ReadIndex()
+    for read in reads { index.insert(read) }
+    trimHeap()
+    let after = residentBytes()
+    print(Double(after - before) / Double(index.count))
+    withExtendedLifetime((index, reads)) {}
+    exit(0)
+}
+
 if arguments.suite == "all" || arguments.suite == "index" {
     // A filled 24 h window: 2,000,000 reads of 300,000 vehicles spread over the day.
     let count = arguments.reads ?? 2_000_000
@@ -135,12 +162,19 @@ if arguments.suite == "all" || arguments.suite == "index" {
     }
     var rates: [Double] = [], bytes: [Double] = [], lookups: [Double] = []
     for _ in 0..<arguments.runs {
-        let before = residentBytes()
         let index = ReadIndex()
         let elapsed = seconds { for read in reads { index.insert(read) } }
-        let after = residentBytes()
         rates.append(Double(count) / elapsed)
-        bytes.append(Double(after - before) / Double(index.count))
+        // Resident growth is measured in a fresh process, where the window's pages are new.
+        let child = Process()
+        let output = Pipe()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["index-memory", "--reads", String(count)]
+        child.standardOutput = output
+        try child.run()
+        child.waitUntilExit()
+        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        bytes.append(lines.last.flatMap { Double($0) } ?? .nan)
         var found = 0
         let probes = 10_000
         let end = reads.last!.timestamp
