@@ -47,6 +47,19 @@ public struct EngineConfiguration: Sendable {
 
     public init() {}
 
+    /// Every endpoint on a kernel-chosen loopback port, no future-time guard: for tests,
+    /// benchmarks and replays. `Engine` reports the bound endpoints.
+    public static func loopback(databasePath: String, camerasPath: String) -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        configuration.ingestBind = ["tcp://127.0.0.1:*"]
+        configuration.triggers = "tcp://127.0.0.1:*"
+        configuration.control = "tcp://127.0.0.1:*"
+        configuration.databasePath = databasePath
+        configuration.camerasPath = camerasPath
+        configuration.maximumFutureSkewSeconds = 0
+        return configuration
+    }
+
     /// A configuration error: which key or flag, and what to do.
     public struct Problem: Error, CustomStringConvertible {
         public let description: String

@@ -132,14 +132,19 @@ if arguments.suite == "all" || arguments.suite == "decode" {
 
 // MARK: index
 
-if arguments.suite == "index-memory" {
-    let count = arguments.reads ?? 2_000_000
+/// A filled 24 h window: `count` decoded reads of 300,000 vehicles spread evenly over the day.
+func dayOfReads(count: Int) -> [PlateRead] {
     let decoder = ReadDecoder()
-    let reads: [PlateRead] = makeBodies(count: count, fleet: 300_000, start: start).enumerated().map { index, message in
+    return makeBodies(count: count, fleet: 300_000, start: start).enumerated().map { index, message in
         var read = try! message.body.withUnsafeBytes { decoder.decode($0) }.get().read
         read.timestamp = start.adding(milliseconds: Int64(index) * 86_400_000 / Int64(count))
         return read
     }
+}
+
+if arguments.suite == "index-memory" {
+    let count = arguments.reads ?? 2_000_000
+    let reads = dayOfReads(count: count)
     trimHeap()
     let before = residentBytes()
     let index = ReadIndex()
@@ -154,12 +159,7 @@ if arguments.suite == "index-memory" {
 if arguments.suite == "all" || arguments.suite == "index" {
     // A filled 24 h window: 2,000,000 reads of 300,000 vehicles spread over the day.
     let count = arguments.reads ?? 2_000_000
-    let decoder = ReadDecoder()
-    let reads: [PlateRead] = makeBodies(count: count, fleet: 300_000, start: start).enumerated().map { index, message in
-        var read = try! message.body.withUnsafeBytes { decoder.decode($0) }.get().read
-        read.timestamp = start.adding(milliseconds: Int64(index) * 86_400_000 / Int64(count))
-        return read
-    }
+    let reads = dayOfReads(count: count)
     var rates: [Double] = [], bytes: [Double] = [], lookups: [Double] = []
     for _ in 0..<arguments.runs {
         let index = ReadIndex()
@@ -202,14 +202,9 @@ if arguments.suite == "all" || arguments.suite == "ingest" {
     var lost: [Int] = []
     for run in 0..<arguments.runs {
         let directory = TemporaryDirectory(prefix: "ringwatch-bench")
-        var configuration = EngineConfiguration()
-        configuration.ingestBind = ["tcp://127.0.0.1:*"]
-        configuration.triggers = "tcp://127.0.0.1:*"
-        configuration.control = "tcp://127.0.0.1:*"
-        configuration.databasePath = directory.file("bench.sqlite")
-        configuration.camerasPath = RingwatchProcess.packageRoot + "/Fixtures/cameras.csv"
+        var configuration = EngineConfiguration.loopback(
+            databasePath: directory.file("bench.sqlite"), camerasPath: RingwatchProcess.packageRoot + "/Fixtures/cameras.csv")
         configuration.hotlistPath = RingwatchProcess.packageRoot + "/Fixtures/hotlist.csv"
-        configuration.maximumFutureSkewSeconds = 0
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
         let engine = try Engine(configuration: configuration, logger: logger)

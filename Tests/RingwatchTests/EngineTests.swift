@@ -20,14 +20,9 @@ final class LoopbackEngine {
     private(set) var probes = 0
 
     init(hotlist: String = "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Stolen in Deurne,\n", tune: (inout EngineConfiguration) -> Void = { _ in }) throws {
-        var configuration = EngineConfiguration()
-        configuration.ingestBind = ["tcp://127.0.0.1:*"]
-        configuration.triggers = "tcp://127.0.0.1:*"
-        configuration.control = "tcp://127.0.0.1:*"
-        configuration.databasePath = directory.file("ringwatch.sqlite")
-        configuration.camerasPath = RingwatchProcess.packageRoot + "/Fixtures/cameras.csv"
+        var configuration = EngineConfiguration.loopback(
+            databasePath: directory.file("ringwatch.sqlite"), camerasPath: RingwatchProcess.packageRoot + "/Fixtures/cameras.csv")
         configuration.hotlistPath = try directory.write("hotlist.csv", hotlist)
-        configuration.maximumFutureSkewSeconds = 0
         tune(&configuration)
         engine = try Engine(configuration: configuration, logger: Logger(label: "test"))
         engine.start()
