@@ -50,14 +50,7 @@ public struct StableHash: Sendable {
 extension UInt64 {
     /// Sixteen lower-case hexadecimal digits.
     public var hex16: String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: 48, count: 16)
-        var value = self
-        for index in stride(from: 15, through: 0, by: -1) {
-            out[index] = digits[Int(value & 0xF)]
-            value >>= 4
-        }
-        return String(decoding: out, as: UTF8.self)
+        SHA256.hexString((0..<8).map { UInt8(truncatingIfNeeded: self >> (56 - 8 * UInt64($0))) })
     }
 
     /// Parses sixteen hexadecimal digits.

@@ -129,7 +129,7 @@ extension Timestamp {
         let millis = Int(milliseconds - totalSeconds * 1000)
         let days = totalSeconds.floorDivided(by: 86_400)
         let secondOfDay = Int(totalSeconds - days * 86_400)
-        let (year, month, day) = Timestamp.civilFromDays(days)
+        let (year, month, day) = Timestamp.civil(day: days)
         var out = [UInt8]()
         out.reserveCapacity(24)
         func put(_ value: Int, _ width: Int) {
@@ -176,7 +176,8 @@ extension Timestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func civilFromDays(_ days: Int64) -> (Int64, Int64, Int64) {
+    /// (year, month, day) of a day number since 1970-01-01.
+    public static func civil(day days: Int64) -> (Int64, Int64, Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097

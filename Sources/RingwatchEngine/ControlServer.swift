@@ -84,7 +84,7 @@ final class ControlServer: @unchecked Sendable {
             ("ingest_gaps", .int(Int64(c.ingestGaps.load(ordering: .relaxed)))),
             ("triggers_emitted", .int(Int64(c.triggersEmitted.load(ordering: .relaxed)))),
             ("last_trigger_seq", .int(max(c.lastTriggerSequence.load(ordering: .relaxed), engine.startSequence))),
-            ("uptime_s", .int((Timestamp.now.milliseconds - engine.startedAt.milliseconds) / 1000)),
+            ("uptime_s", .int(engine.uptimeSeconds)),
             ("reads_late", .int(Int64(c.late.load(ordering: .relaxed)))),
             ("reads_fields_ignored", .int(Int64(c.fieldsIgnored.load(ordering: .relaxed)))),
             ("triggers_stored", .int(Int64(engine.writer.storedTriggers.load(ordering: .relaxed)))),

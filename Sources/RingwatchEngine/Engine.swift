@@ -18,6 +18,9 @@ final class EngineHandles: @unchecked Sendable {
     let startSequence: Int64
     var hotlistStore: HistoryDatabase?
 
+    /// Whole seconds since the engine was built.
+    var uptimeSeconds: Int64 { (Timestamp.now.milliseconds - startedAt.milliseconds) / 1000 }
+
     init(counters: EngineCounters, writer: HistoryWriter, recent: RecentTriggers, pipeline: Pipeline,
          databasePath: String, startedAt: Timestamp, startSequence: Int64) {
         self.counters = counters

@@ -84,7 +84,7 @@ final class MetricsServer: @unchecked Sendable {
         let (status, type, body): (String, String, String)
         switch path {
         case "/metrics": (status, type, body) = ("200 OK", "text/plain; version=0.0.4", prometheusText())
-        case "/health": (status, type, body) = ("200 OK", "application/json", "{\"status\":\"ok\",\"uptime_s\":\((Int64(Date().timeIntervalSince1970 * 1000) - engine.startedAt.milliseconds) / 1000)}\n")
+        case "/health": (status, type, body) = ("200 OK", "application/json", "{\"status\":\"ok\",\"uptime_s\":\(engine.uptimeSeconds)}\n")
         default: (status, type, body) = ("404 Not Found", "text/plain", "try /metrics or /health\n")
         }
         let response = "HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"

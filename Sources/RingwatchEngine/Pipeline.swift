@@ -168,21 +168,19 @@ public final class Pipeline: @unchecked Sendable {
         counters.received.add(1, ordering: .relaxed)
         let now = Timestamp.now
         guard message.totalFrames == 2 else {
-            let body = message.frames.last.map { Array($0) } ?? []
-            quarantine(Rejection(.badEnvelope, "message has \(message.totalFrames) frames; expected 2 (topic, body)"),
-                       topic: message.frames.first.map { String(decoding: $0, as: UTF8.self) }, body: body[...], size: body.count, at: now)
+            quarantine(Rejection(.badEnvelope, "message has \(message.totalFrames) frames; expected 2 (topic, body)"), message, at: now)
             return
         }
         let body = message.frames[1]
         switch decoder.decode(body) {
         case .failure(let rejection):
-            quarantine(rejection, topic: String(decoding: message.frames[0], as: UTF8.self), body: Array(body.prefix(configuration.quarantineMaximumBytes))[...], size: body.count, at: now)
+            quarantine(rejection, message, at: now)
         case .success(let decoded):
             let read = decoded.read
             if configuration.maximumFutureSkewSeconds > 0,
                read.timestamp.milliseconds > now.milliseconds + configuration.maximumFutureSkewSeconds * 1000 {
                 quarantine(Rejection(.futureTimestamp, "ts is more than \(configuration.maximumFutureSkewSeconds) s ahead of the engine's clock"),
-                           topic: String(decoding: message.frames[0], as: UTF8.self), body: Array(body.prefix(configuration.quarantineMaximumBytes))[...], size: body.count, at: now)
+                           message, at: now)
                 return
             }
             if !decoded.ignored.isEmpty { counters.fieldsIgnored.add(1, ordering: .relaxed) }
@@ -234,11 +232,15 @@ public final class Pipeline: @unchecked Sendable {
         }
     }
 
-    private func quarantine(_ rejection: Rejection, topic: String?, body: ArraySlice<UInt8>, size: Int, at time: Timestamp) {
+    /// Keeps the message's body (the last frame, cut at `quarantine_max_bytes`) and topic (the
+    /// first frame of a multi-frame message) with the reason.
+    private func quarantine(_ rejection: Rejection, _ message: ReceivedMessage, at time: Timestamp) {
         counters.countRejection(rejection.reason)
+        let body = message.frames.last ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        let topic = message.frames.count > 1 ? String(decoding: message.frames[0].prefix(256), as: UTF8.self) : nil
         batch.quarantined.append(QuarantinedMessage(
-            receivedAt: time, topic: topic.map { String($0.prefix(256)) }, reason: rejection.reason.rawValue,
-            detail: rejection.detail, size: size, body: Array(body)))
+            receivedAt: time, topic: topic, reason: rejection.reason.rawValue, detail: rejection.detail,
+            size: body.count, body: Array(body.prefix(configuration.quarantineMaximumBytes))))
     }
 
     private func logGap(camera: String, missing: Int64) {

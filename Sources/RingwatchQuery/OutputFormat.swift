@@ -1,3 +1,4 @@
+import Foundation
 import RingwatchCore
 
 /// How query commands print rows: `table` for people, `jsonl` one object per line, `csv` with a
@@ -52,26 +53,9 @@ public struct RowPrinter {
 }
 
 extension JSONValue {
-    /// Compact cell text for tables: numbers rounded for reading.
+    /// Cell text for tables: numbers rounded to three decimals for reading.
     var tableText: String {
-        switch self {
-        case .double(let value): (value * 1000).rounded() / 1000 == value ? cellText : String(format3: value)
-        default: cellText
-        }
-    }
-}
-
-extension String {
-    init(format3 value: Double) {
-        let scaled = (value * 1000).rounded() / 1000
-        self = scaled.description
-    }
-
-    func padding(toLength length: Int, withPad pad: String, startingAt _: Int) -> String {
-        count >= length ? self : self + String(repeating: pad, count: length - count)
-    }
-
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+        if case .double(let value) = self { return JSONValue.double((value * 1000).rounded() / 1000).cellText }
+        return cellText
     }
 }

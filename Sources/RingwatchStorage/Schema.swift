@@ -142,13 +142,6 @@ public enum Schema {
 }
 
 extension Timestamp {
-    /// (year, month, day) of a day number since 1970-01-01.
-    static func civil(day: Int64) -> (Int64, Int64, Int64) {
-        let time = Timestamp(milliseconds: day * 86_400_000).rfc3339Seconds
-        let parts = time.prefix(10).split(separator: "-").compactMap { Int64($0) }
-        return (parts[0], parts[1], parts[2])
-    }
-
     /// Days since 1970-01-01 (UTC).
     public var dayNumber: Int64 { milliseconds.floorDivided(by: 86_400_000) }
 
