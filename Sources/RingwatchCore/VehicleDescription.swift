@@ -1,0 +1,32 @@
+/// What a vehicle looks like, as a classifier saw it or the registry (DIV) records it.
+public struct VehicleDescription: Sendable, Hashable {
+    public var make: String?
+    public var model: String?
+    public var color: String?
+
+    public init(make: String?, model: String?, color: String?) {
+        self.make = make
+        self.model = model
+        self.color = color
+    }
+}
+
+/// How well what a camera saw fits the vehicle registered under a plate.
+public enum VehicleFit: Sendable, Hashable {
+    /// The plate is not in the registry.
+    case notRegistered
+    /// Registered, but the read says too little to judge (no classifier output, or too dark).
+    case undetermined
+    /// What the camera saw agrees with the registered make (and model, when both are known).
+    case fits
+    /// What the camera saw contradicts the registration in these fields (`make`, `model`, `color`).
+    case contradicts([String])
+}
+
+/// The registry seen from a detector: whether a plate is registered and whether a read fits the
+/// registered vehicle. The hotlist detector uses it to corroborate OCR-variant hits.
+public protocol VehicleRegistryLookup: AnyObject {
+    /// How well `read`'s classifier output fits the vehicle registered as `plate` (which need
+    /// not be the plate the camera read).
+    func fit(of read: PlateRead, registeredAs plate: String) -> VehicleFit
+}
