@@ -12,8 +12,8 @@ import ZeroMQ
 final class ControlServer: @unchecked Sendable {
     // @unchecked: the socket and database are used only on the control thread.
     private let socket: Socket
-    private let engine: EngineHandles
-    private let logger: Logger
+    let engine: EngineHandles
+    let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
     private var started = false
@@ -66,8 +66,10 @@ final class ControlServer: @unchecked Sendable {
         case "hotlist.add": return hotlistAdd(object)
         case "hotlist.remove": return hotlistRemove(object)
         case "hotlist.list": return hotlistList()
+        case "ack": return acknowledge(object)
+        case "purge": return purge(object)
         default:
-            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list")
+            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, ack, purge")
         }
     }
 
@@ -134,8 +136,11 @@ final class ControlServer: @unchecked Sendable {
         let user = request["user"] as? String ?? "control"
         let entryID: Int64
         do {
-            if engine.hotlistStore == nil { engine.hotlistStore = try HistoryDatabase(path: engine.databasePath) }
-            entryID = try engine.hotlistStore!.addHotlistEntry(entry, user: user)
+            try audit(request, command: "hotlist.add", reason: entry.reason.isEmpty ? "not given" : entry.reason, parameters: [
+                ("plate", .string(entry.pattern)), ("category", .string(entry.category)),
+                ("severity", .string(entry.severity.rawValue)), ("expires", .optional(entry.expires?.rfc3339)),
+            ])
+            entryID = try store().addHotlistEntry(entry, user: user)
         } catch {
             return Self.failure("could not store the hotlist entry: \(error)")
         }
@@ -153,8 +158,9 @@ final class ControlServer: @unchecked Sendable {
             return Self.failure("hotlist.remove needs \"plate\"")
         }
         do {
-            if engine.hotlistStore == nil { engine.hotlistStore = try HistoryDatabase(path: engine.databasePath) }
-            try engine.hotlistStore!.removeHotlistEntries(pattern: pattern)
+            try audit(request, command: "hotlist.remove", reason: request["reason"] as? String ?? "not given",
+                      parameters: [("plate", .string(pattern))])
+            try store().removeHotlistEntries(pattern: pattern)
         } catch {
             return Self.failure("could not update the stored hotlist: \(error)")
         }

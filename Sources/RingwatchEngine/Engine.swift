@@ -60,7 +60,11 @@ public final class Engine: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         let directory = (configuration.databasePath as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            // Owner only: the directory will hold personal data.
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
         lock = try EngineLock(database: configuration.databasePath)
 
         let cameras = try Engine.loadCameras(configuration.camerasPath, reports: &loadReports)
@@ -75,8 +79,14 @@ public final class Engine: @unchecked Sendable {
         entries += try database.activeHotlistEntries()
         let hotlist = HotlistDetector(entries: entries)
 
-        writer = try HistoryWriter(database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems,
-                                   sealDelayMilliseconds: (configuration.latenessSeconds + 240) * 1000)
+        // Query commands read the access period from the database, so they apply the engine's.
+        try database.setMeta("open_access_days", String(configuration.openAccessDays))
+        try database.setMeta("retention_days", String(configuration.retentionDays))
+        writer = try HistoryWriter(
+            database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems,
+            sealDelayMilliseconds: (configuration.latenessSeconds + 240) * 1000,
+            retention: RetentionPolicy(retentionDays: configuration.retentionDays,
+                                       checkIntervalMilliseconds: configuration.purgeIntervalSeconds * 1000))
         context = try Context(ioThreads: 1)
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,

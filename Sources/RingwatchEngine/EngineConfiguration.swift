@@ -45,6 +45,15 @@ public struct EngineConfiguration: Sendable {
     /// Quarantined bodies are stored up to this many bytes (the size is always recorded).
     public var quarantineMaximumBytes = 1024 * 1024
 
+    /// Reads younger than this may be queried without a magistrate's authorisation.
+    public var openAccessDays: Int64 = 30
+    /// History older than this is purged while the engine runs.
+    public var retentionDays: Int64 = 365
+    /// How often (wall clock) the engine looks for history past retention.
+    public var purgeIntervalSeconds: Int64 = 3600
+    /// Writes plates into debug log lines (off: plates are personal data).
+    public var logPersonalData = false
+
     public init() {}
 
     /// Every endpoint on a kernel-chosen loopback port, no future-time guard: for tests,
@@ -102,7 +111,15 @@ public struct EngineConfiguration: Sendable {
             }
             return Int64(number)
         }
-        let known: Set<String> = ["ingest", "ingest_connect", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning"]
+        func bool(_ table: TOMLTable, _ key: String) throws -> Bool? {
+            guard let value = table[key] else { return nil }
+            guard let flag = value.bool else { throw Problem("\(file): '\(key)' must be true or false") }
+            return flag
+        }
+        let known: Set<String> = [
+            "ingest", "ingest_connect", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
+            "retention", "privacy",
+        ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -126,6 +143,19 @@ public struct EngineConfiguration: Sendable {
             if let value = try int(tuning, "send_hwm", 0...100_000_000) { sendHighWaterMark = Int32(value) }
             if let value = try int(tuning, "writer_queue_items", 1000...100_000_000) { writerQueueItems = Int(value) }
             if let value = try int(tuning, "quarantine_max_bytes", 0...16_777_216) { quarantineMaximumBytes = Int(value) }
+        }
+        if let retention = table["retention"] {
+            guard let retention = retention.table else { throw Problem("\(file): [retention] must be a table") }
+            if let value = try int(retention, "open_access_days", 1...36_500) { openAccessDays = value }
+            if let value = try int(retention, "retention_days", 1...36_500) { retentionDays = value }
+            if let value = try int(retention, "purge_interval_s", 1...86_400) { purgeIntervalSeconds = value }
+        }
+        if let privacy = table["privacy"] {
+            guard let privacy = privacy.table else { throw Problem("\(file): [privacy] must be a table") }
+            if let value = try bool(privacy, "log_personal_data") { logPersonalData = value }
+        }
+        if openAccessDays > retentionDays {
+            throw Problem("\(file): open_access_days (\(openAccessDays)) exceeds retention_days (\(retentionDays)); nothing is kept that long")
         }
         if partitionMinutes * 60 > horizonHours * 3600 {
             throw Problem("\(file): partition_minutes must not exceed the horizon")

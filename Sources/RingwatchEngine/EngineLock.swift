@@ -16,7 +16,7 @@ public final class EngineLock: @unchecked Sendable {
 
     public init(database: String) throws {
         path = database + ".lock"
-        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw Held(description: "cannot create lock file \(path): \(String(cString: strerror(errno)))")
         }

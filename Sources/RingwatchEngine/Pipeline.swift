@@ -223,6 +223,10 @@ public final class Pipeline: @unchecked Sendable {
         recent.append(stored)
         counters.triggersEmitted.add(1, ordering: .relaxed)
         counters.lastTriggerSequence.store(trigger.sequence, ordering: .relaxed)
+        if configuration.logPersonalData {
+            // Only when an operator turned it on for debugging: plates are personal data.
+            logger.debug("trigger", metadata: ["seq": "\(trigger.sequence)", "kind": "\(trigger.kind.rawValue)", "plate": "\(trigger.plate.text)"])
+        }
         do {
             // PUB never blocks: past the high-water mark libzmq drops, and subscribers recover
             // the gap in `seq` with `replay`.

@@ -1,3 +1,4 @@
+import Foundation
 import RingwatchCore
 import SQLite
 
@@ -68,6 +69,7 @@ public final class HistoryDatabase {
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {
+        if !readOnly { HistoryDatabase.createOwnerOnly(path) }
         connection = try Connection(path: path, mode: readOnly ? .readOnly : .readWriteCreate)
         if !readOnly {
             try connection.execute("PRAGMA journal_mode=WAL")
@@ -82,6 +84,14 @@ public final class HistoryDatabase {
                 if row[2] == .null { openHours.insert(hour) }
             }
         }
+    }
+
+    /// Creates the file readable by its owner only before SQLite opens it: plate reads are
+    /// personal data, and SQLite gives the WAL and shared-memory files the database's mode.
+    static func createOwnerOnly(_ path: String) {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     // MARK: Meta
@@ -107,6 +117,12 @@ public final class HistoryDatabase {
         knownReadTables[hour] = name
         openHours.insert(hour)
         return name
+    }
+
+    /// Forgets a dropped hour table, so a late read for that hour creates it again.
+    func forgetReadsTable(hour: Int64) {
+        knownReadTables[hour] = nil
+        openHours.remove(hour)
     }
 
     /// Indexes every open hour that ends before `watermark`; returns the tables sealed.

@@ -15,6 +15,37 @@ public struct WriteBatch: Sendable {
     public var itemCount: Int { reads.count + triggers.count + quarantined.count }
 }
 
+/// How long the history is kept, and how often the writer checks.
+public struct RetentionPolicy: Sendable {
+    /// Reads, triggers and quarantined messages older than this many days are purged.
+    public var retentionDays: Int64
+    /// How often (wall-clock) the writer looks for expired history.
+    public var checkIntervalMilliseconds: Int64
+
+    public init(retentionDays: Int64 = 365, checkIntervalMilliseconds: Int64 = 3_600_000) {
+        self.retentionDays = retentionDays
+        self.checkIntervalMilliseconds = checkIntervalMilliseconds
+    }
+}
+
+/// A purge waiting for, or running on, the writer thread.
+final class PurgeRequest: @unchecked Sendable {
+    // @unchecked: `result` and `error` are written on the writer thread before `done` is
+    // signalled, and read by the requester only after waiting on it.
+    let cutoff: Timestamp
+    let user: String
+    let reason: String
+    var result = PurgeResult()
+    var error: (any Error)?
+    let done = DispatchSemaphore(value: 0)
+
+    init(cutoff: Timestamp, user: String, reason: String) {
+        self.cutoff = cutoff
+        self.user = user
+        self.reason = reason
+    }
+}
+
 /// Writes the history on a dedicated thread, so that ingest never waits on disk.
 ///
 /// The pipeline submits batches; the writer drains everything queued into one transaction at a
@@ -63,13 +94,24 @@ public final class HistoryWriter: @unchecked Sendable {
     private var latestWritten: Int64 = .min
     /// Hour tables sealed since start.
     public let sealedPartitions = Atomic<Int>(0)
+    /// Hour tables dropped by purges since start.
+    public let purgedPartitions = Atomic<Int>(0)
+    /// The retention kept automatically; nil keeps everything.
+    public let retention: RetentionPolicy?
+    /// Purges asked for and not yet taken up (guarded by `condition`).
+    private var purgeRequests: [PurgeRequest] = []
+    /// The purge in progress (writer thread only).
+    private var activePurge: PurgeRequest?
+    /// Wall-clock time of the next retention check (writer thread only).
+    private var nextRetentionCheck: Int64 = 0
 
     /// Opens the writer on `database`, reserving the first lease of trigger `seq` values.
     public init(
         database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 1000,
-        sealDelayMilliseconds: Int64 = 5 * 60_000
+        sealDelayMilliseconds: Int64 = 5 * 60_000, retention: RetentionPolicy? = nil
     ) throws {
         self.database = database
+        self.retention = retention
         self.sealDelayMilliseconds = sealDelayMilliseconds
         self.logger = logger
         self.maximumQueuedItems = maximumQueuedItems
@@ -148,17 +190,29 @@ public final class HistoryWriter: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.isEmpty && !stopping && requestedSequenceLimit == sequenceLimit.load(ordering: .relaxed) {
-                condition.wait()
+            while queue.isEmpty && !stopping && requestedSequenceLimit == sequenceLimit.load(ordering: .relaxed)
+                && purgeRequests.isEmpty && pendingPurges.isEmpty && activePurge == nil && !retentionCheckDue {
+                if let retention {
+                    // Wake for the retention check even when no reads arrive.
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: Double(retention.checkIntervalMilliseconds) / 1000))
+                } else {
+                    condition.wait()
+                }
             }
             let batches = queue
             queue.removeAll(keepingCapacity: true)
             let wantedLimit = requestedSequenceLimit
             let stopNow = stopping && batches.isEmpty
             let releaseTo = lastSequence
+            let newPurges = purgeRequests
+            purgeRequests.removeAll()
             condition.unlock()
 
             if stopNow {
+                for request in newPurges + (activePurge.map { [$0] } ?? []) {
+                    request.error = HistoryWriterStopped()
+                    request.done.signal()
+                }
                 // A clean stop gives back the unused lease, so the next start continues without a gap.
                 do { try database.setMeta("trigger_seq_reserved", String(releaseTo)) } catch {
                     logger.error("could not release the trigger sequence lease", metadata: ["error": "\(error)"])
@@ -169,8 +223,66 @@ public final class HistoryWriter: @unchecked Sendable {
                 }
                 return
             }
-            commit(batches, sequenceLimit: wantedLimit)
+            if !batches.isEmpty || wantedLimit > sequenceLimit.load(ordering: .relaxed) {
+                commit(batches, sequenceLimit: wantedLimit)
+            }
+            pendingPurges.append(contentsOf: newPurges)
+            purgeStep()
         }
+    }
+
+    /// Purges queued behind the active one (writer thread only).
+    private var pendingPurges: [PurgeRequest] = []
+
+    private var retentionCheckDue: Bool {
+        retention != nil && Timestamp.now.milliseconds >= nextRetentionCheck
+    }
+
+    /// Removes everything recorded before `cutoff`, on the writer thread, between commits, one
+    /// hour table at a time so that ingest goes on; blocks until done. Audited as `user`.
+    public func purge(before cutoff: Timestamp, user: String, reason: String) throws -> PurgeResult {
+        let request = PurgeRequest(cutoff: cutoff, user: user, reason: reason)
+        condition.withLock {
+            purgeRequests.append(request)
+            condition.broadcast()
+        }
+        request.done.wait()
+        if let error = request.error { throw error }
+        return request.result
+    }
+
+    /// One step of retention work: schedules the automatic purge when due, then drops at most
+    /// one hour table, so that a large purge never holds the write lock for long.
+    private func purgeStep() {
+        if let retention, Timestamp.now.milliseconds >= nextRetentionCheck {
+            nextRetentionCheck = Timestamp.now.milliseconds + retention.checkIntervalMilliseconds
+            let cutoff = Timestamp.now.adding(seconds: -retention.retentionDays * 86_400)
+            pendingPurges.append(PurgeRequest(cutoff: cutoff, user: "ringwatch-engine",
+                                              reason: "retention: history older than \(retention.retentionDays) days"))
+        }
+        if activePurge == nil, !pendingPurges.isEmpty { activePurge = pendingPurges.removeFirst() }
+        guard let request = activePurge else { return }
+        do {
+            let step = try database.purge(before: request.cutoff, tableLimit: 1)
+            request.result.add(step)
+            purgedPartitions.add(step.tablesDropped, ordering: .relaxed)
+            guard step.complete else { return }
+            let removed = request.result
+            if removed != PurgeResult() || request.user != "ringwatch-engine" {
+                try AuditLog(connection: database.connection).append(AuditRecord(
+                    timestamp: .now, user: request.user, command: "purge", reason: request.reason, authorization: nil,
+                    parameters: .object([("before", .string(request.cutoff.rfc3339)), ("removed", removed.json)])))
+                logger.info("purged history past retention", metadata: [
+                    "before": "\(request.cutoff.rfc3339)", "tables": "\(removed.tablesDropped)", "reads": "\(removed.reads)",
+                    "triggers": "\(removed.triggers)",
+                ])
+            }
+        } catch {
+            logger.error("purge failed; it will be retried at the next check", metadata: ["error": "\(error)"])
+            request.error = error
+        }
+        activePurge = nil
+        request.done.signal()
     }
 
     /// Indexes the hours that event time has left behind. Sealing takes about a second per
@@ -186,6 +298,11 @@ public final class HistoryWriter: @unchecked Sendable {
         } catch {
             logger.error("could not index a history partition; queries on it scan instead", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Thrown to a purge requester when the writer stops first.
+    struct HistoryWriterStopped: Error, CustomStringConvertible {
+        var description: String { "the engine is stopping; purge again after it restarts" }
     }
 
     private func commit(_ batches: [WriteBatch], sequenceLimit wantedLimit: Int64) {

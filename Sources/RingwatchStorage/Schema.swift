@@ -87,6 +87,19 @@ public enum Schema {
             );
             CREATE INDEX audit_by_ts ON audit (ts);
             """),
+        Migration(version: 2, name: "operator decisions, audit head", sql: """
+            CREATE TABLE decisions (
+                id INTEGER PRIMARY KEY,
+                trigger_id TEXT NOT NULL,
+                decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject')),
+                reason TEXT NOT NULL,
+                user TEXT NOT NULL,
+                decided_at INTEGER NOT NULL
+            );
+            CREATE INDEX decisions_by_trigger ON decisions (trigger_id, id);
+            INSERT OR REPLACE INTO meta (key, value)
+                SELECT 'audit_head', id || ':' || hash FROM audit ORDER BY id DESC LIMIT 1;
+            """),
     ]
 
     /// The SQL of one day's reads table.

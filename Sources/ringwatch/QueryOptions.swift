@@ -55,6 +55,15 @@ struct QueryOptions: ParsableArguments {
         return reason
     }
 
+    /// Refuses a period that starts before the open-access period (the engine's, recorded in the
+    /// database) unless an authorisation is given.
+    func checkAccess(_ database: HistoryDatabase, from: Timestamp) throws {
+        let days = (try database.meta("open_access_days")).flatMap { Int64($0) } ?? 30
+        if let refusal = AccessPolicy(openAccessDays: days).refusal(from: from, authorization: authorization, now: .now) {
+            throw UsageError(refusal)
+        }
+    }
+
     /// Refuses without a reason, then writes the audit row. Must run before the query.
     func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws {
         let reason = try requireReason(for: command)

@@ -25,10 +25,8 @@ struct Reads: ParsableCommand {
             throw UsageError("--plate must hold A-Z, 0-9, '?' and '*' (spaces, '-' and '.' are ignored)")
         }
         let (from, to) = try options.period()
-        if let refusal = AccessPolicy().refusal(from: from, authorization: options.authorization, now: .now) {
-            throw UsageError(refusal)
-        }
         let database = try options.openDatabase()
+        try options.checkAccess(database, from: from)
         try options.audit(database, command: "reads", parameters: [
             ("plate", .string(pattern)), ("camera", .optional(camera)),
             ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),

@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("log-personal-data"), help: "Debugging only: write plates into debug log lines (needs --log-level debug).")
+    var logPersonalData = false
+
     func configuration() throws -> EngineConfiguration {
         var configuration: EngineConfiguration
         do {
@@ -57,6 +60,7 @@ struct Serve: AsyncParsableCommand {
         if let hotlist { configuration.hotlistPath = hotlist }
         if let registry { configuration.registryPath = registry }
         if let metrics { configuration.metrics = metrics }
+        if logPersonalData { configuration.logPersonalData = true }
         return configuration
     }
 

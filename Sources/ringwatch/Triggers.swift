@@ -17,6 +17,9 @@ struct Triggers: ParsableCommand {
     @Option(name: .long, help: "At most this many rows.")
     var limit = 10_000
 
+    @Flag(name: .long, help: "Instead of triggers, operators' decisions counted per detector and per hotlist entry (precision).")
+    var stats = false
+
     @OptionGroup var options: QueryOptions
 
     func run() throws {
@@ -27,14 +30,23 @@ struct Triggers: ParsableCommand {
         // With --since-seq the caller is catching up by sequence, not asking for a period.
         let period: (from: Timestamp, to: Timestamp)? = (sinceSeq != nil && options.from == nil && options.to == nil) ? nil : try options.period()
         let database = try options.openDatabase()
-        try options.audit(database, command: "triggers", parameters: [
+        if let period { try options.checkAccess(database, from: period.from) }
+        try options.audit(database, command: stats ? "triggers --stats" : "triggers", parameters: [
             ("kind", .optional(kind)), ("since_seq", sinceSeq.map { .int($0) } ?? .null),
             ("from", .optional(period?.from.rfc3339)), ("to", .optional(period?.to.rfc3339)),
         ])
+        if stats {
+            try printStatistics(database, period: period ?? (Timestamp(milliseconds: 0), .now))
+            return
+        }
         let triggers = try database.triggers(since: sinceSeq ?? 0, limit: limit, kind: kind, from: period?.from, to: period?.to)
+        let decisions = try database.latestDecisions(for: triggers.map(\.triggerID))
         if options.format == .jsonl {
-            // Exactly the objects that were published.
-            emit(triggers.map { $0.body + "\n" }.joined())
+            // The objects that were published, with the operator's decision added when there is one.
+            emit(triggers.map { trigger in
+                guard let decision = decisions[trigger.triggerID], trigger.body.hasSuffix("}") else { return trigger.body + "\n" }
+                return trigger.body.dropLast() + ",\"decision\":" + decision.json.serialized + "}\n"
+            }.joined())
             return
         }
         let rows: [JSONValue] = triggers.map { trigger in
@@ -48,12 +60,28 @@ struct Triggers: ParsableCommand {
                 ("ring", .string(trigger.ring)),
                 ("trigger_id", .string(trigger.triggerID)),
             ]
+            fields.append(("decision", .optional(decisions[trigger.triggerID]?.verdict.rawValue)))
             fields.append(("explanation", .string(TriggerBody.explanation(of: trigger.body))))
             return .object(fields)
         }
         let columns = options.format == .table
-            ? ["seq", "ts", "kind", "severity", "plate", "camera", "explanation"]
-            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "explanation"]
+            ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
+            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"]
         emit(RowPrinter(format: options.format, columns: columns).render(rows))
+    }
+
+    /// Decisions per detector and per hotlist entry, with precision (accepted among decided).
+    private func printStatistics(_ database: HistoryDatabase, period: (from: Timestamp, to: Timestamp)) throws {
+        let rows: [JSONValue] = try database.decisionStatistics(from: period.from, to: period.to)
+            .filter { kind == nil || $0.scope == kind || $0.scope.hasPrefix("\(kind!) ") }
+            .map { statistics in
+                .object([
+                    ("scope", .string(statistics.scope)), ("triggers", .int(statistics.triggers)),
+                    ("accepted", .int(statistics.accepted)), ("rejected", .int(statistics.rejected)),
+                    ("undecided", .int(statistics.undecided)),
+                    ("precision", statistics.precision.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
+                ])
+            }
+        emit(RowPrinter(format: options.format, columns: ["scope", "triggers", "accepted", "rejected", "undecided", "precision"]).render(rows))
     }
 }

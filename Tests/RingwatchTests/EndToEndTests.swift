@@ -103,7 +103,7 @@ struct EndToEndTests {
         let all = try RingwatchProcess.run(["reads", "--db", daemon.db, "--plate", "1XY*", "--reason", "e2e test", "--format", "csv"] + period + access)
         #expect(all.stdout.split(separator: "\n").count == 200 + 1)
 
-        let triggers = try RingwatchProcess.run(["triggers", "--db", daemon.db, "--reason", "e2e test", "--format", "jsonl"] + period)
+        let triggers = try RingwatchProcess.run(["triggers", "--db", daemon.db, "--reason", "e2e test", "--format", "jsonl"] + period + access)
         #expect(triggers.status == 0, "\(triggers.stderr)")
         let stored = triggers.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(stored.count == 1)

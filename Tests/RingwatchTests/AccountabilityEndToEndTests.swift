@@ -1,0 +1,118 @@
+import Foundation
+import RingwatchCore
+import RingwatchStorage
+import RingwatchTesting
+import SQLite
+import Testing
+import ZeroMQ
+
+/// Decisions, purge, audit and access periods through the real binary.
+extension EndToEndTests {
+    func jsonLines(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    @Test func operatorsDecideOnHitsPurgesRunThroughTheEngineAndTheAuditLogRecordsAllOfIt() throws {
+        let daemon = try Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
+        try daemon.waitUntilReady()
+        let context = try Context()
+        let subscriber = try Socket(context, .subscriber)
+        try subscriber.subscribe("trigger.")
+        try subscriber.connect(daemon.triggers)
+        let publisher = try connectedPublisher(context, to: daemon)
+        try publisher.send(["read.R1.R1-03", ReadMessages.body(camera: "R1-03", ts: base, plate: "1-ABC-123", id: "acc-1")])
+        #expect(try subscriber.waitForInput(milliseconds: 10_000))
+        let frames = try #require(try subscriber.receiveStrings())
+        let published = try #require(try JSONSerialization.jsonObject(with: Data(frames[1].utf8)) as? [String: Any])
+        let triggerID = try #require(published["trigger_id"] as? String)
+
+        let accepted = try RingwatchProcess.run(["ack", "--trigger", triggerID, "--decision", "accept", "--reason", "vehicle stopped, driver arrested",
+                                                 "--user", "dispatcher-7", "--control", daemon.control])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        let unknown = try RingwatchProcess.run(["ack", "--trigger", "feedface", "--decision", "reject", "--reason", "x", "--control", daemon.control])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no trigger with id"))
+        let badDecision = try RingwatchProcess.run(["ack", "--trigger", triggerID, "--decision", "maybe", "--reason", "x"])
+        #expect(badDecision.status == 2)
+
+        // Purge everything before the read's hour ends, through the running engine.
+        let purge = try RingwatchProcess.run(["purge", "--db", daemon.db, "--control", daemon.control, "--before", "2026-11-22T09:00:00Z",
+                                              "--reason", "court order 42", "--user", "dpo"])
+        #expect(purge.status == 0, "\(purge.stderr)")
+        #expect(purge.stdout.contains("1 triggers"), "\(purge.stdout)")
+        let status = try daemon.status()
+        #expect(status["ok"] as? Bool == true, "ingest still answers after the purge")
+
+        daemon.process.signal(SIGTERM)
+        #expect(daemon.process.wait(timeout: 30).status == 0)
+
+        let audit = try RingwatchProcess.run(["audit", "--db", daemon.db, "--format", "jsonl", "--reason", "dpo review"])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let rows = jsonLines(audit.stdout)
+        let commands = rows.map { $0["command"] as? String ?? "" }
+        #expect(commands.contains("ack"))
+        #expect(commands.contains("purge"))
+        #expect(rows.first { $0["command"] as? String == "ack" }?["user"] as? String == "dispatcher-7")
+        #expect(rows.first { $0["command"] as? String == "purge" }?["reason"] as? String == "court order 42")
+        let verify = try RingwatchProcess.run(["audit", "--db", daemon.db, "--verify"])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("intact"))
+
+        // Someone edits a row behind the tools' back.
+        let database = try RingwatchStorageAccess.open(daemon.db)
+        try database.connection.execute("UPDATE audit SET reason = 'routine' WHERE command = 'purge'")
+        let broken = try RingwatchProcess.run(["audit", "--db", daemon.db, "--verify"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("changed"))
+    }
+
+    @Test func decisionsShowWithTriggersAndCountTowardsPrecision() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        let database = try RingwatchStorageAccess.open(path)
+        let now = Timestamp.now
+        try database.insert(triggers: ["t1", "t2"].enumerated().map { index, id in
+            StoredTrigger(sequence: Int64(index + 1), triggerID: id, kind: "hotlist", severity: "high", timestamp: now.adding(seconds: -60),
+                          plate: "1ABC123", camera: "R1-01", ring: "R1", emittedAt: now,
+                          body: "{\"trigger_id\":\"\(id)\",\"listed_plate\":\"1ABC123\",\"category\":\"stolen\",\"match\":\"exact\"}")
+        })
+        let offline = try RingwatchProcess.run(["ack", "--db", path, "--trigger", "t2", "--decision", "reject", "--reason", "other vehicle"])
+        #expect(offline.status == 0, "\(offline.stderr)")
+        let listed = jsonLines(try RingwatchProcess.run(["triggers", "--db", path, "--reason", "review", "--format", "jsonl"]).stdout)
+        #expect(listed.count == 2)
+        #expect((listed.last?["decision"] as? [String: Any])?["decision"] as? String == "reject")
+        #expect(listed.first?["decision"] == nil)
+        let stats = jsonLines(try RingwatchProcess.run(["triggers", "--db", path, "--reason", "review", "--stats", "--format", "jsonl"]).stdout)
+        let hotlist = try #require(stats.first { $0["scope"] as? String == "hotlist" })
+        #expect(hotlist["rejected"] as? Int == 1)
+        #expect(hotlist["undecided"] as? Int == 1)
+        #expect(hotlist["precision"] as? Double == 0)
+    }
+
+    @Test func readsPastTheOpenAccessPeriodNeedAnAuthorisationWhichIsAudited() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        let database = try RingwatchStorageAccess.open(path)
+        let old = Timestamp.now.adding(seconds: -40 * 86_400)
+        try database.insert(reads: [PlateRead(sourceID: "old", camera: "R1-01", timestamp: old, plate: Plate(normalising: "1ABC123")!)],
+                            receivedAt: old)
+        let period = ["--from", old.adding(seconds: -60).rfc3339, "--to", old.adding(seconds: 60).rfc3339]
+        let refused = try RingwatchProcess.run(["reads", "--db", path, "--plate", "1ABC123", "--reason", "case 9"] + period)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--authorization"))
+        let allowed = try RingwatchProcess.run(["reads", "--db", path, "--plate", "1ABC123", "--reason", "case 9", "--format", "jsonl",
+                                                "--authorization", "OM-2026-117"] + period)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(jsonLines(allowed.stdout).count == 1)
+        let audit = jsonLines(try RingwatchProcess.run(["audit", "--db", path, "--format", "jsonl"]).stdout)
+        let row = try #require(audit.first { $0["command"] as? String == "reads" })
+        #expect(row["authorization"] as? String == "OM-2026-117")
+        #expect(row["reason"] as? String == "case 9")
+        #expect(audit.filter { $0["command"] as? String == "reads" }.count == 1, "the refused query did not run")
+
+        // A purge with no engine running works on the file directly.
+        let purge = try RingwatchProcess.run(["purge", "--db", path, "--retention-days", "30", "--reason", "retention"])
+        #expect(purge.status == 0, "\(purge.stderr)")
+        #expect(purge.stdout.contains("1 reads"), "\(purge.stdout)")
+    }
+}
