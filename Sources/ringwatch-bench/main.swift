@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|all] [--runs N] [--reads N]
+//   .build/release/ringwatch-bench [decode|index|ingest|purge|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -17,6 +17,7 @@ struct Arguments {
     var suite = "all"
     var runs = 5
     var reads: Int?
+    var rate = 50_000
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -24,9 +25,10 @@ struct Arguments {
             switch argument {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
-            case "decode", "index", "ingest", "all", "index-memory": suite = argument
+            case "--rate": rate = Int(iterator.next() ?? "") ?? rate
+            case "decode", "index", "ingest", "all", "index-memory", "purge": suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|all [--runs N] [--reads N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
@@ -248,4 +250,10 @@ if arguments.suite == "all" || arguments.suite == "ingest" {
     }
     report("end-to-end ingest (sent -> stored)", rates, unit: "reads/s")
     print("reads lost per run: \(lost.map(String.init).joined(separator: ", "))")
+}
+
+// MARK: purge
+
+if arguments.suite == "purge" {
+    try purgeBenchmark(runs: arguments.runs, readsPerDay: arguments.reads ?? 5_000_000, ingestRate: arguments.rate)
 }
