@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RingwatchCore
 import RingwatchQuery
 import RingwatchStorage
@@ -20,6 +21,21 @@ struct Triggers: ParsableCommand {
     @Flag(name: .long, help: "Instead of triggers, operators' decisions counted per detector and per hotlist entry (precision).")
     var stats = false
 
+    @Flag(name: .long, help: "Follow live triggers, filling gaps in seq from the engine's replay; runs until interrupted.")
+    var follow = false
+
+    @Option(name: .customLong("triggers"), help: "With --follow: the engine's trigger endpoint.")
+    var triggerEndpoint = "tcp://127.0.0.1:5560"
+
+    @Option(name: .long, help: "With --follow: the engine's control endpoint (for replay).")
+    var control = "tcp://127.0.0.1:5570"
+
+    @Option(name: .long, help: "With --follow: file keeping the last seq handed on, to resume after a restart.")
+    var state: String?
+
+    @Option(name: .long, help: "With --follow: stop after this many triggers.")
+    var count: Int?
+
     @OptionGroup var options: QueryOptions
 
     func run() throws {
@@ -27,6 +43,7 @@ struct Triggers: ParsableCommand {
         if let kind, TriggerKind(rawValue: kind) == nil {
             throw UsageError("--kind '\(kind)' is not one of \(TriggerKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if follow { return try runFollow() }
         // With --since-seq the caller is catching up by sequence, not asking for a period.
         let period: (from: Timestamp, to: Timestamp)? = (sinceSeq != nil && options.from == nil && options.to == nil) ? nil : try options.period()
         let database = try options.openDatabase()
@@ -68,6 +85,33 @@ struct Triggers: ParsableCommand {
             ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
             : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"]
         emit(RowPrinter(format: options.format, columns: columns).render(rows))
+    }
+
+    /// `--follow`: prints each trigger once, in `seq` order, as it fires or as replay fills a gap.
+    private func runFollow() throws {
+        if stats { throw UsageError("--follow and --stats do not go together; use one") }
+        if let count, count < 1 { throw UsageError("--count must be at least 1") }
+        // The follower reads from the engine's sockets; its query is audited in the database
+        // when this machine has it.
+        if FileManager.default.fileExists(atPath: options.db) {
+            try options.audit(try options.openDatabase(), command: "triggers --follow", parameters: [
+                ("kind", .optional(kind)), ("since_seq", sinceSeq.map { .int($0) } ?? .null), ("triggers", .string(triggerEndpoint)),
+            ])
+        }
+        Follow.installSignalHandlers()
+        let format = options.format
+        let follower = TriggerFollower(
+            triggerEndpoint: triggerEndpoint, control: ControlClient(endpoint: control), kind: kind, stateFile: state, count: count
+        ) { body in
+            if format == .jsonl {
+                emit(body + "\n")
+            } else {
+                let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+                let fields = ["seq", "ts", "kind", "severity", "plate", "camera", "explanation"].map { "\(object[$0] ?? "")" }
+                emit(format == .csv ? fields.map(RowPrinter.csvField).joined(separator: ",") + "\n" : fields.joined(separator: "  ") + "\n")
+            }
+        }
+        try follower.run(startingAfter: sinceSeq)
     }
 
     /// Decisions per detector and per hotlist entry, with precision (accepted among decided).

@@ -116,3 +116,50 @@ extension EndToEndTests {
         #expect(purge.stdout.contains("1 reads"), "\(purge.stdout)")
     }
 }
+
+extension EndToEndTests {
+    @Test func theFollowerFillsGapsFromReplayAndResumesWhereItStoppedAfterARestart() throws {
+        let daemon = try Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
+        try daemon.waitUntilReady()
+        defer {
+            daemon.process.signal(SIGTERM)
+            _ = daemon.process.wait(timeout: 30)
+        }
+        let context = try Context()
+        let publisher = try connectedPublisher(context, to: daemon)
+        let state = daemon.directory.file("follower.seq")
+        func hit(_ index: Int) throws {
+            try publisher.send(["read.R1.R1-0\(1 + index % 9)",
+                                ReadMessages.body(camera: "R1-0\(1 + index % 9)", ts: base.adding(seconds: Int64(index)), plate: "1ABC123", id: "follow-\(index)")])
+        }
+        func waitForTriggers(_ count: Int) throws {
+            for _ in 0..<200 {
+                if (try daemon.status()["triggers_emitted"] as? Int ?? 0) >= count { return }
+                usleep(25_000)
+            }
+        }
+        // Two triggers fire before any follower runs: it starts from seq 0 and replays them.
+        try hit(0)
+        try hit(1)
+        try waitForTriggers(2)
+        let first = try RingwatchProcess.run(["triggers", "--follow", "--reason", "dispatch", "--since-seq", "0", "--count", "2", "--state", state,
+                                              "--triggers", daemon.triggers, "--control", daemon.control, "--format", "jsonl",
+                                              "--db", daemon.directory.file("none.sqlite")], timeout: 30)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(jsonLines(first.stdout).map { $0["seq"] as? Int } == [1, 2])
+        #expect((try? String(contentsOfFile: state, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+
+        // While the follower is down, three more fire; after its restart it gets exactly those.
+        try hit(2)
+        try hit(3)
+        try hit(4)
+        try waitForTriggers(5)
+        let second = try RingwatchProcess.run(["triggers", "--follow", "--reason", "dispatch", "--count", "3", "--state", state,
+                                               "--triggers", daemon.triggers, "--control", daemon.control, "--format", "jsonl",
+                                               "--db", daemon.directory.file("none.sqlite")], timeout: 30)
+        #expect(second.status == 0, "\(second.stderr)")
+        let rows = jsonLines(second.stdout)
+        #expect(rows.map { $0["seq"] as? Int } == [3, 4, 5])
+        #expect(Set(rows.compactMap { $0["trigger_id"] as? String }).count == 3)
+    }
+}
