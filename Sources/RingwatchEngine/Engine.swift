@@ -109,6 +109,8 @@ public final class Engine: @unchecked Sendable {
 
     /// Endpoints as bound (ports resolved when `*` was given).
     public var ingestEndpoint: String { pipeline.ingestEndpoint }
+    /// The lossless PULL endpoint, when configured.
+    public var pullEndpoint: String? { pipeline.pullEndpoint }
     public var triggerEndpoint: String { pipeline.triggerEndpoint }
     public var controlEndpoint: String { control.endpoint }
     public var metricsPort: UInt16? { metrics?.port }

@@ -10,6 +10,9 @@ public struct EngineConfiguration: Sendable {
     public var ingestBind: [String] = ["tcp://127.0.0.1:5550"]
     /// Camera-ring publishers the ingest SUB socket connects to.
     public var ingestConnect: [String] = []
+    /// Endpoints a PULL socket binds for integrators who need lossless delivery (PUSH blocks
+    /// instead of dropping). None by default.
+    public var ingestPull: [String] = []
     /// Endpoint the trigger PUB socket binds.
     public var triggers = "tcp://127.0.0.1:5560"
     /// Endpoint the control REP socket binds.
@@ -117,7 +120,7 @@ public struct EngineConfiguration: Sendable {
             return flag
         }
         let known: Set<String> = [
-            "ingest", "ingest_connect", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
+            "ingest", "ingest_connect", "ingest_pull", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
             "retention", "privacy",
         ]
         for key in table.keys where !known.contains(key) {
@@ -125,6 +128,7 @@ public struct EngineConfiguration: Sendable {
         }
         if let value = try strings(table, "ingest") { ingestBind = value }
         if let value = try strings(table, "ingest_connect") { ingestConnect = value }
+        if let value = try strings(table, "ingest_pull") { ingestPull = value }
         if let value = try string(table, "triggers") { triggers = value }
         if let value = try string(table, "control") { control = value }
         if let value = try string(table, "db") { databasePath = value }

@@ -23,6 +23,10 @@ public final class Pipeline: @unchecked Sendable {
     private let recent: RecentTriggers
     private let logger: Logger
     private let ingest: Socket
+    /// The lossless alternative: a PULL socket, when `ingest_pull` endpoints are configured.
+    private let pull: Socket?
+    /// Every socket reads arrive on (SUB, then PULL).
+    private let ingestSockets: [Socket]
     private let publisher: Socket
     private let decoder: ReadDecoder
     public let cameras: CameraRegistry
@@ -74,6 +78,18 @@ public final class Pipeline: @unchecked Sendable {
         try ingest.subscribe("read.")
         for endpoint in configuration.ingestBind { try ingest.bind(endpoint) }
         for endpoint in configuration.ingestConnect { try ingest.connect(endpoint) }
+        if configuration.ingestPull.isEmpty {
+            pull = nil
+        } else {
+            // PUSH/PULL does not drop: past the high-water mark the camera side's PUSH blocks
+            // (or its send fails with EAGAIN), so the integrator sees the backpressure.
+            let pull = try Socket(context, .pull)
+            try pull.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
+            try pull.setLinger(milliseconds: 0)
+            for endpoint in configuration.ingestPull { try pull.bind(endpoint) }
+            self.pull = pull
+        }
+        ingestSockets = [ingest] + (pull.map { [$0] } ?? [])
 
         publisher = try Socket(context, .publisher)
         try publisher.setSendHighWaterMark(configuration.sendHighWaterMark)
@@ -83,6 +99,8 @@ public final class Pipeline: @unchecked Sendable {
 
     /// The endpoint the ingest socket bound first, with a `*` port resolved.
     var ingestEndpoint: String { (try? ingest.lastEndpoint) ?? "" }
+    /// The endpoint the PULL socket bound, if there is one.
+    var pullEndpoint: String? { pull.flatMap { try? $0.lastEndpoint } }
     var triggerEndpoint: String { (try? publisher.lastEndpoint) ?? "" }
 
     /// Rebuilds the window from the history so a restart does not blind the detectors.
@@ -132,25 +150,25 @@ public final class Pipeline: @unchecked Sendable {
 
     private func run() {
         while !stopRequested.load(ordering: .relaxed) {
-            let ready = (try? ingest.waitForInput(milliseconds: 50)) ?? false
-            if ready { drain(limit: 4096) }
+            let ready = (try? Poller.poll(ingestSockets, milliseconds: 50)) ?? []
+            for (socket, hasInput) in zip(ingestSockets, ready) where hasInput { drain(socket, limit: 4096) }
             runCommands()
             flushBatch()
         }
         // Finish what libzmq already holds for us: those reads were received.
-        while drain(limit: 4096) > 0 { flushBatch() }
+        while ingestSockets.reduce(0, { $0 + drain($1, limit: 4096) }) > 0 { flushBatch() }
         runCommands()
         flushBatch()
     }
 
     /// Takes up to `limit` waiting messages; returns how many there were.
     @discardableResult
-    private func drain(limit: Int) -> Int {
+    private func drain(_ socket: Socket, limit: Int) -> Int {
         var taken = 0
         while taken < limit {
             let got: Bool
             do {
-                got = try ingest.receive(dontWait: true, maximumFrames: 2) { message in
+                got = try socket.receive(dontWait: true, maximumFrames: 2) { message in
                     handle(message)
                     return true
                 } ?? false

@@ -17,6 +17,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("ingest-connect"), help: "Camera-ring publisher to connect to; repeatable.")
     var ingestConnect: [String] = []
 
+    @Option(name: .customLong("ingest-pull"), help: "Endpoint a PULL socket binds for lossless ingest (integrators PUSH); repeatable.")
+    var ingestPull: [String] = []
+
     @Option(name: .long, help: "Endpoint the trigger PUB socket binds. Default: tcp://127.0.0.1:5560.")
     var triggers: String?
 
@@ -53,6 +56,7 @@ struct Serve: AsyncParsableCommand {
         }
         if !ingest.isEmpty { configuration.ingestBind = ingest }
         if !ingestConnect.isEmpty { configuration.ingestConnect = ingestConnect }
+        if !ingestPull.isEmpty { configuration.ingestPull = ingestPull }
         if let triggers { configuration.triggers = triggers }
         if let control { configuration.control = control }
         if let db { configuration.databasePath = db }
@@ -88,7 +92,7 @@ struct Serve: AsyncParsableCommand {
             for problem in report.problems { logger.warning("\(report.file) \(problem.description)") }
         }
         logger.info("engine ready", metadata: [
-            "ingest": "\(engine.ingestEndpoint)", "triggers": "\(engine.triggerEndpoint)",
+            "ingest": "\(engine.ingestEndpoint)", "ingest_pull": "\(engine.pullEndpoint ?? "off")", "triggers": "\(engine.triggerEndpoint)",
             "control": "\(engine.controlEndpoint)", "db": "\(configuration.databasePath)",
             "window_reads_restored": "\(engine.restoredReads)",
         ])
