@@ -15,7 +15,8 @@ struct EndToEndTests {
         let triggers = FreePort.endpoint()
         let control = FreePort.endpoint()
         var db: String { directory.file("ringwatch.sqlite") }
-        let process: RingwatchProcess
+        private(set) var process: RingwatchProcess
+        private let arguments: [String]
 
         init(hotlist: String) throws {
             let hotlistPath = try directory.write("hotlist.csv", hotlist)
@@ -23,10 +24,17 @@ struct EndToEndTests {
                 [tuning]
                 max_future_skew_s = 0
                 """)
-            process = RingwatchProcess([
+            arguments = [
                 "serve", "--config", config, "--db", directory.file("ringwatch.sqlite"), "--ingest", ingest, "--triggers", triggers,
                 "--control", control, "--hotlist", hotlistPath, "--cameras", "Fixtures/cameras.csv",
-            ])
+            ]
+            process = RingwatchProcess(arguments)
+            try process.start()
+        }
+
+        /// Starts the engine again on the same database and endpoints (after it stopped or died).
+        func restart() throws {
+            process = RingwatchProcess(arguments)
             try process.start()
         }
 
