@@ -19,9 +19,10 @@ final class ControlServer: @unchecked Sendable {
     private var started = false
     private var history: HistoryDatabase?
 
-    init(endpoint: String, context: Context, engine: EngineHandles, logger: Logger) throws {
+    init(endpoint: String, context: Context, engine: EngineHandles, logger: Logger, curveSecretKey: String? = nil) throws {
         socket = try Socket(context, .reply)
         try socket.setLinger(milliseconds: 0)
+        if let curveSecretKey { try socket.makeCurveServer(secretKey: curveSecretKey, domain: "control") }
         try socket.bind(endpoint)
         self.engine = engine
         self.logger = logger

@@ -49,6 +49,7 @@ public final class Engine: @unchecked Sendable {
     private let pipeline: Pipeline
     private let control: ControlServer
     private let metrics: MetricsServer?
+    private let authenticator: CurveAuthenticator?
     private var running = false
 
     /// Loader messages ("cameras.csv: loaded 48 lines, skipped 0") for the operator.
@@ -88,15 +89,18 @@ public final class Engine: @unchecked Sendable {
             retention: RetentionPolicy(retentionDays: configuration.retentionDays,
                                        checkIntervalMilliseconds: configuration.purgeIntervalSeconds * 1000))
         context = try Context(ioThreads: 1)
+        let curveSecretKey: String?
+        (authenticator, curveSecretKey) = try Engine.secure(configuration.security, context: context, logger: logger)
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,
-                                writer: writer, counters: counters, recent: recent, logger: logger)
+                                writer: writer, counters: counters, recent: recent, logger: logger, curveSecretKey: curveSecretKey)
         restoredReads = try pipeline.rebuild(from: database)
         let startSequence = writer.lastIssuedSequence
         counters.lastTriggerSequence.store(startSequence, ordering: .relaxed)
         let handles = EngineHandles(counters: counters, writer: writer, recent: recent, pipeline: pipeline,
                                     databasePath: configuration.databasePath, startedAt: .now, startSequence: startSequence)
-        control = try ControlServer(endpoint: configuration.control, context: context, engine: handles, logger: logger)
+        control = try ControlServer(endpoint: configuration.control, context: context, engine: handles, logger: logger,
+                                    curveSecretKey: curveSecretKey)
         if let address = configuration.metrics {
             guard let (host, port) = EngineConfiguration.hostAndPort(address) else {
                 throw EngineConfiguration.Problem("--metrics '\(address)' is not HOST:PORT (e.g. 127.0.0.1:9090)")
@@ -118,6 +122,7 @@ public final class Engine: @unchecked Sendable {
     public func start() {
         guard !running else { return }
         running = true
+        authenticator?.start()
         writer.start()
         pipeline.start()
         control.start()
@@ -135,11 +140,38 @@ public final class Engine: @unchecked Sendable {
         pipeline.stop()
         let failure = writer.flush()
         writer.stop()
+        authenticator?.stop()
         return failure
     }
 
     /// Reads stored in SQLite so far.
     public var storedReads: Int { writer.storedReads.load(ordering: .relaxed) }
+
+    /// With `[security] curve` on: the ZAP handler (bound before any secured socket) and the
+    /// server's secret key.
+    static func secure(_ security: EngineConfiguration.Security, context: Context,
+                       logger: Logger) throws -> (CurveAuthenticator?, String?) {
+        guard security.curve else { return (nil, nil) }
+        guard Context.hasCurve else {
+            throw EngineConfiguration.Problem("[security] curve is on but this libzmq has no CURVE support; install libzmq built with libsodium")
+        }
+        guard let keyPath = security.serverSecretKeyPath else {
+            throw EngineConfiguration.Problem("[security] curve is on: set server_secret_key to a key file made by 'ringwatch keygen'")
+        }
+        let keys = try CurveAuthenticator.loadSecretKey(keyPath)
+        var allowed: [String: Set<String>] = [:]
+        for (domain, path) in [("ingest", security.ingestClientsPath), ("triggers", security.triggersClientsPath),
+                               ("control", security.controlClientsPath)] {
+            // No list means nobody: with security on, an unlisted socket stays closed.
+            allowed[domain] = try path.map { try CurveAuthenticator.loadAllowList($0, what: domain) } ?? []
+        }
+        let authenticator = try CurveAuthenticator(context: context, allowed: allowed, logger: logger)
+        logger.info("CURVE security on", metadata: [
+            "server_public_key": "\(keys.publicKey)", "ingest_clients": "\(allowed["ingest"]!.count)",
+            "triggers_clients": "\(allowed["triggers"]!.count)", "control_clients": "\(allowed["control"]!.count)",
+        ])
+        return (authenticator, keys.secretKey)
+    }
 
     static func readFile(_ path: String, what: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -57,6 +57,23 @@ public struct EngineConfiguration: Sendable {
     /// Writes plates into debug log lines (off: plates are personal data).
     public var logPersonalData = false
 
+    /// CURVE encryption and authentication on the ingest, trigger and control sockets.
+    public var security = Security()
+
+    /// `[security]`: when `curve` is on, every ZeroMQ socket of the engine is a CURVE server
+    /// with `server_secret_key`, and admits only the client public keys listed for it.
+    public struct Security: Sendable {
+        public var curve = false
+        /// File holding the server's Z85 secret key (`ringwatch keygen`).
+        public var serverSecretKeyPath: String?
+        /// Allow-lists: files with one client public key per line.
+        public var ingestClientsPath: String?
+        public var triggersClientsPath: String?
+        public var controlClientsPath: String?
+
+        public init() {}
+    }
+
     public init() {}
 
     /// Every endpoint on a kernel-chosen loopback port, no future-time guard: for tests,
@@ -121,7 +138,7 @@ public struct EngineConfiguration: Sendable {
         }
         let known: Set<String> = [
             "ingest", "ingest_connect", "ingest_pull", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
-            "retention", "privacy",
+            "retention", "privacy", "security",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
@@ -157,6 +174,14 @@ public struct EngineConfiguration: Sendable {
         if let privacy = table["privacy"] {
             guard let privacy = privacy.table else { throw Problem("\(file): [privacy] must be a table") }
             if let value = try bool(privacy, "log_personal_data") { logPersonalData = value }
+        }
+        if let security = table["security"] {
+            guard let security = security.table else { throw Problem("\(file): [security] must be a table") }
+            if let value = try bool(security, "curve") { self.security.curve = value }
+            if let value = try string(security, "server_secret_key") { self.security.serverSecretKeyPath = value }
+            if let value = try string(security, "ingest_clients") { self.security.ingestClientsPath = value }
+            if let value = try string(security, "triggers_clients") { self.security.triggersClientsPath = value }
+            if let value = try string(security, "control_clients") { self.security.controlClientsPath = value }
         }
         if openAccessDays > retentionDays {
             throw Problem("\(file): open_access_days (\(openAccessDays)) exceeds retention_days (\(retentionDays)); nothing is kept that long")

@@ -55,7 +55,8 @@ public final class Pipeline: @unchecked Sendable {
 
     init(
         configuration: EngineConfiguration, context: Context, cameras: CameraRegistry, hotlist: HotlistDetector,
-        writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger
+        writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger,
+        curveSecretKey: String? = nil
     ) throws {
         self.configuration = configuration
         self.counters = counters
@@ -76,6 +77,7 @@ public final class Pipeline: @unchecked Sendable {
         try ingest.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
         try ingest.setLinger(milliseconds: 0)
         try ingest.subscribe("read.")
+        if let curveSecretKey { try ingest.makeCurveServer(secretKey: curveSecretKey, domain: "ingest") }
         for endpoint in configuration.ingestBind { try ingest.bind(endpoint) }
         for endpoint in configuration.ingestConnect { try ingest.connect(endpoint) }
         if configuration.ingestPull.isEmpty {
@@ -86,6 +88,7 @@ public final class Pipeline: @unchecked Sendable {
             let pull = try Socket(context, .pull)
             try pull.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
             try pull.setLinger(milliseconds: 0)
+            if let curveSecretKey { try pull.makeCurveServer(secretKey: curveSecretKey, domain: "ingest") }
             for endpoint in configuration.ingestPull { try pull.bind(endpoint) }
             self.pull = pull
         }
@@ -94,6 +97,7 @@ public final class Pipeline: @unchecked Sendable {
         publisher = try Socket(context, .publisher)
         try publisher.setSendHighWaterMark(configuration.sendHighWaterMark)
         try publisher.setLinger(milliseconds: 2000)
+        if let curveSecretKey { try publisher.makeCurveServer(secretKey: curveSecretKey, domain: "triggers") }
         try publisher.bind(configuration.triggers)
     }
 

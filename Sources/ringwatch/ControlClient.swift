@@ -11,6 +11,7 @@ struct ControlClient {
         let socket = try Socket(context, .request)
         try socket.setLinger(milliseconds: 0)
         try socket.setReceiveTimeout(milliseconds: timeoutMilliseconds)
+        try ClientSecurity.apply(to: socket)
         try socket.connect(endpoint)
         let body = try JSONSerialization.data(withJSONObject: object)
         try socket.send([Array(body)])

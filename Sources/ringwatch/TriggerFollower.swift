@@ -28,6 +28,7 @@ struct TriggerFollower {
         let subscriber = try Socket(context, .subscriber)
         try subscriber.setLinger(milliseconds: 0)
         try subscriber.subscribe(kind.map { "trigger.\($0)." } ?? "trigger.")
+        try ClientSecurity.apply(to: subscriber)
         try subscriber.connect(triggerEndpoint)
         // Subscribe first, then catch up: anything published meanwhile is in the socket and is
         // skipped by `seq` if replay already returned it.
