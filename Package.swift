@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "ringwatch", targets: ["ringwatch"]),
         .executable(name: "ringwatch-bench", targets: ["ringwatch-bench"]),
         .library(name: "RingwatchEngine", targets: ["RingwatchEngine"]),
+        .library(name: "RingwatchSimulator", targets: ["RingwatchSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +69,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Synthetic three-ring traffic with planted events and their ground truth.
+        .target(name: "RingwatchSimulator", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
         // Analysts' queries: audit, access periods, output formats.
         .target(
             name: "RingwatchQuery",
@@ -78,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "ringwatch",
             dependencies: [
-                "RingwatchEngine", "RingwatchQuery", "ZeroMQ",
+                "RingwatchEngine", "RingwatchQuery", "RingwatchSimulator", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,7 +105,7 @@ let package = Package(
             name: "RingwatchTests",
             dependencies: [
                 "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchDetectors",
-                "RingwatchStorage", "RingwatchEngine", "RingwatchQuery", "RingwatchTesting",
+                "RingwatchStorage", "RingwatchEngine", "RingwatchQuery", "RingwatchSimulator", "RingwatchTesting",
                 "ZeroMQ", "SQLite",
             ],
             swiftSettings: strictSettings

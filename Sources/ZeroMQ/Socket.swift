@@ -72,6 +72,13 @@ public final class Socket {
         try setOption(ZMQ_SNDHWM, int: messages, name: "ZMQ_SNDHWM")
     }
 
+    /// On a PUB socket: wait for room (or throw `wouldBlock` with `dontWait`) when a subscriber's
+    /// queue is at the high-water mark, instead of dropping the message. For publishers that must
+    /// not lose anything, such as replays and the simulator.
+    public func setPublisherNoDrop(_ enabled: Bool) throws(ZMQError) {
+        try setOption(ZMQ_XPUB_NODROP, int: enabled ? 1 : 0, name: "ZMQ_XPUB_NODROP")
+    }
+
     /// How many messages may queue on receipt before libzmq stops reading from peers.
     public func setReceiveHighWaterMark(_ messages: Int32) throws(ZMQError) {
         try setOption(ZMQ_RCVHWM, int: messages, name: "ZMQ_RCVHWM")

@@ -1,0 +1,83 @@
+/// One visiting vehicle's arrival, as drawn from its keyed stream.
+struct VisitorArrival: Sendable {
+    /// Time of the first read on the way in.
+    let time: Int64
+    let vehicle: Int
+    let route: Route
+    /// When it leaves again from its destination (parking classes only).
+    let departure: Int64
+    let inboundRandom: SplitMix64
+    let outboundRandom: SplitMix64
+}
+
+/// Visiting vehicles: one-off and occasional visitors, through traffic on the rings, trucks.
+/// They fill whatever the profile asks for beyond commuters, vans and buses.
+///
+/// Nothing about a visitor is stored while it is parked: the arrivals of a minute and of a
+/// parking class are a Poisson count and keyed draws, so the simulator finds who leaves now by
+/// drawing, once more, who arrived one parking time ago. Memory stays flat at any rate.
+struct VisitorTraffic: Sendable {
+    /// Parking time of each class in minutes; class 0 is through traffic (no stop).
+    static let parkingMinutes = [0, 45, 60, 90, 120, 180, 240, 360, 480, 600]
+    /// Share of arrivals per class.
+    static let shares: [Double] = [0.25] + [0.14, 0.16, 0.16, 0.15, 0.13, 0.10, 0.08, 0.05, 0.03].map { $0 * 0.75 }
+
+    let seed: UInt64
+    let network: RoadNetwork
+    let demand: TrafficDemand
+    /// Vehicle numbers visitors are drawn from.
+    let pool: Range<Int>
+
+    /// How many visitors of `klass` arrive in `minute` (minutes since 1970).
+    func count(minute: Int64, klass: Int) -> Int {
+        var random = SplitMix64(seed: seed, stream: .visitorCount, UInt64(bitPattern: minute), UInt64(klass))
+        return random.poisson(demand.visitorArrivals(minute: minute) * VisitorTraffic.shares[klass])
+    }
+
+    /// Arrival `number` of `klass` in `minute`: the same answer every time it is asked.
+    func arrival(minute: Int64, klass: Int, number: Int) -> VisitorArrival {
+        var random = SplitMix64(seed: seed, stream: .visitorArrival, UInt64(bitPattern: minute), UInt64(klass), UInt64(number))
+        let time = minute * 60_000 + Int64(random.below(60_000))
+        let vehicle = pool.lowerBound + random.below(pool.count)
+        let route = VisitorTraffic.route(through: klass == 0, network, &random)
+        let parking = Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000
+        let departure = time + parking + (parking > 0 ? Int64(random.below(Int(parking / 4))) : 0)
+        return VisitorArrival(time: time, vehicle: vehicle, route: route, departure: departure,
+                              inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
+    }
+
+    /// A visitor's route: mostly in from the outer ring; through traffic stays on the outer two rings.
+    static func route(through: Bool, _ network: RoadNetwork, _ random: inout SplitMix64) -> Route {
+        let outermost = network.outermost
+        if through {
+            let ring = network.rings[outermost]
+            let target = outermost > 0 && random.chance(0.45) ? outermost - 1 : outermost
+            return Route(entry: ring[random.below(ring.count)], target: target, seed: random.next(), through: true)
+        }
+        let draw = random.below(100)
+        let entryLevel = draw < 75 || outermost == 0 ? outermost : draw < 95 ? outermost - 1 : random.below(outermost + 1)
+        let ring = network.rings[entryLevel]
+        let targetDraw = random.below(100)
+        let target = min(entryLevel, targetDraw < 55 ? 0 : targetDraw < 85 ? 1 : 2)
+        return Route(entry: ring[random.below(ring.count)], target: target, seed: random.next())
+    }
+
+    /// Mean reads per arriving visitor (way in and way out), from a fixed sample of routes.
+    static func readsPerArrival(seed: UInt64, network: RoadNetwork) -> Double {
+        var random = SplitMix64(seed: seed, stream: .calibration, 1)
+        var total = 0.0
+        for (klass, share) in shares.enumerated() {
+            var reads = 0
+            let samples = 400
+            for _ in 0..<samples {
+                let route = route(through: klass == 0, network, &random)
+                let inbound = route.inboundPath(network)
+                let outbound = Route.outboundPath(from: inbound[inbound.count - 1], seed: route.seed, network)
+                // Through traffic does not stop, so its last camera in is not read again on the way out.
+                reads += inbound.count + outbound.count - (klass == 0 ? 1 : 0)
+            }
+            total += share * Double(reads) / Double(samples)
+        }
+        return total
+    }
+}

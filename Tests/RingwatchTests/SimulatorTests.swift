@@ -1,0 +1,347 @@
+import Foundation
+import RingwatchCore
+import RingwatchIngest
+@testable import RingwatchSimulator
+import RingwatchTesting
+import Testing
+
+/// The traffic simulator as a library: determinism, the shape of the traffic, sensor errors,
+/// planted events and the fixtures, on the shipped Antwerp cameras at low rates.
+@Suite("Traffic simulator")
+struct SimulatorTests {
+    static let cameras: CameraRegistry = {
+        let text = (try? String(contentsOfFile: RingwatchProcess.packageRoot + "/Fixtures/cameras.csv", encoding: .utf8)) ?? ""
+        return CameraRegistry.parse(csv: text, file: "cameras.csv").0
+    }()
+
+    /// Local midnight (CET) at the start of Monday 2026-11-23.
+    static let mondayMidnight = Timestamp(rfc3339: "2026-11-22T23:00:00Z")!
+
+    static func configuration(
+        seed: UInt64 = 7, start: Timestamp = mondayMidnight, hours: Double, rate: Double, busLines: Int = 2,
+        plants: SimulationConfiguration.Plants = .none
+    ) -> SimulationConfiguration {
+        var configuration = SimulationConfiguration()
+        configuration.seed = seed
+        configuration.start = start
+        configuration.hours = hours
+        configuration.readsPerSecond = rate
+        configuration.busLines = busLines
+        configuration.plants = plants
+        return configuration
+    }
+
+    static func run(_ configuration: SimulationConfiguration) throws -> (TrafficSimulator, [SimulatedMessage]) {
+        let simulator = try TrafficSimulator(configuration: configuration, cameras: cameras)
+        var messages: [SimulatedMessage] = []
+        while let message = simulator.next() { messages.append(message) }
+        return (simulator, messages)
+    }
+
+    /// Decoded reads, duplicates removed (first copy kept).
+    static func reads(_ messages: [SimulatedMessage]) -> [PlateRead] {
+        var seen = Set<String>()
+        return messages.compactMap { message in
+            guard case .success(let decoded) = ReadDecoder().decode(message.body), let id = decoded.read.sourceID,
+                  seen.insert(id).inserted else { return nil }
+            return decoded.read
+        }
+    }
+
+    static func localHour(_ time: Timestamp) -> Int { (time.hourOfDay + 1) % 24 }
+    static func localDay(_ time: Timestamp) -> Int64 { (time.milliseconds + 3_600_000).floorDivided(by: 86_400_000) }
+
+    @Test func theSameSeedGivesByteIdenticalMessagesFixturesAndGroundTruth() throws {
+        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T06:00:00Z")!, hours: 1.5, rate: 2,
+                                               plants: .init())
+        let (first, a) = try Self.run(configuration)
+        let (second, b) = try Self.run(configuration)
+        #expect(a.count > 5000)
+        #expect(a.count == b.count)
+        #expect(zip(a, b).allSatisfy { $0.topic == $1.topic && $0.body == $1.body && $0.timestamp == $1.timestamp })
+        #expect(first.groundTruthJSONLines == second.groundTruthJSONLines)
+        #expect(!first.groundTruth.isEmpty)
+        #expect(first.hotlistCSV == second.hotlistCSV)
+        #expect(first.registryCSV == second.registryCSV)
+        #expect(first.camerasCSV == second.camerasCSV)
+        #expect(first.statistics == second.statistics)
+    }
+
+    @Test func differentSeedsGiveDifferentTraffic() throws {
+        let (_, a) = try Self.run(Self.configuration(seed: 1, hours: 1, rate: 1))
+        let (_, b) = try Self.run(Self.configuration(seed: 2, hours: 1, rate: 1))
+        let platesA = Set(Self.reads(a).map(\.plate)), platesB = Set(Self.reads(b).map(\.plate))
+        #expect(!platesA.isEmpty && !platesB.isEmpty)
+        #expect(platesA.intersection(platesB).count * 20 < platesA.count, "two seeds share most plates")
+        #expect(a.map(\.body) != b.map(\.body))
+    }
+
+    @Test func theDayHasMorningAndEveningPeaksAQuietNightAndTheConfiguredAverage() throws {
+        let (_, messages) = try Self.run(Self.configuration(hours: 24, rate: 0.3))
+        let reads = Self.reads(messages)
+        var perHour = [Int](repeating: 0, count: 24)
+        for read in reads { perHour[Self.localHour(read.timestamp)] += 1 }
+        #expect(perHour[8] > 4 * perHour[3], "08:00 \(perHour[8]) vs 03:00 \(perHour[3])")
+        #expect(perHour[17] > 4 * perHour[3], "17:00 \(perHour[17]) vs 03:00 \(perHour[3])")
+        #expect(perHour[8] > perHour[12] && perHour[17] > perHour[12], "peaks above midday: \(perHour)")
+        let average = Double(reads.count) / 86_400
+        #expect(abs(average - 0.3) < 0.03, "average \(average) reads/s for 0.3 configured")
+    }
+
+    @Test func weekendsCarryLessAndLaterTrafficThanWeekdays() throws {
+        // Friday and Saturday, local time.
+        let friday = Self.mondayMidnight.adding(seconds: 4 * 86_400)
+        let (_, messages) = try Self.run(Self.configuration(start: friday, hours: 48, rate: 0.15))
+        var days = [Int64: Int](), mornings = [Int64: Int]()
+        for read in Self.reads(messages) {
+            let day = Self.localDay(read.timestamp)
+            days[day, default: 0] += 1
+            if Self.localHour(read.timestamp) == 8 { mornings[day, default: 0] += 1 }
+        }
+        let fridayDay = Self.localDay(friday), saturdayDay = fridayDay + 1
+        let weekday = days[fridayDay] ?? 0, weekend = days[saturdayDay] ?? 0
+        #expect(weekend * 100 < weekday * 85, "Saturday \(weekend) reads vs Friday \(weekday)")
+        #expect((mornings[saturdayDay] ?? 0) * 2 < (mornings[fridayDay] ?? 0), "08:00 Saturday vs Friday: \(mornings)")
+    }
+
+    @Test func commutersComeBackOnMostWeekdaysAtSimilarTimes() throws {
+        let (simulator, messages) = try Self.run(Self.configuration(hours: 24 * 7, rate: 0.04, busLines: 0))
+        // First inbound read of each plate on each weekday, in minutes of the local day (late
+        // shifts come home after midnight: their outbound reads do not say when they set out).
+        var firstSeen: [Plate: [Int64: Int]] = [:]
+        for read in Self.reads(messages) where read.direction == .inbound {
+            let day = Self.localDay(read.timestamp)
+            guard day - Self.localDay(Self.mondayMidnight) < 5 else { continue }
+            let minute = Int((read.timestamp.milliseconds + 3_600_000).floorDivided(by: 60_000) % 1440)
+            firstSeen[read.plate, default: [:]][day] = min(firstSeen[read.plate]?[day] ?? .max, minute)
+        }
+        let regulars = firstSeen.values.filter { $0.count >= 4 }
+        let commuters = simulator.fleetSummary.commuters
+        #expect(commuters >= 30)
+        #expect(regulars.count * 2 >= commuters, "\(regulars.count) plates on 4+ weekdays for \(commuters) commuters")
+        #expect(regulars.count <= commuters * 3 / 2, "\(regulars.count) plates on 4+ weekdays for \(commuters) commuters")
+        let steady = regulars.filter { days in (days.values.max() ?? 0) - (days.values.min() ?? 0) <= 40 }
+        #expect(steady.count * 10 >= regulars.count * 8, "\(steady.count) of \(regulars.count) regulars start within 40 minutes")
+    }
+
+    @Test func misreadsHappenAtTheConfiguredRate() throws {
+        var configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 2, rate: 3)
+        configuration.misreadRate = 0.05
+        configuration.dropInsertRate = 0.01
+        let (simulator, messages) = try Self.run(configuration)
+        let registered = Set(simulator.registryCSV.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "," }) })
+        let belgian = Self.reads(messages).filter { $0.country == "BE" }
+        let unregistered = belgian.filter { !registered.contains($0.plate.text) }
+        let share = Double(unregistered.count) / Double(belgian.count)
+        #expect(belgian.count > 15_000)
+        #expect(abs(share - 0.06) < 0.012, "\(unregistered.count) of \(belgian.count) Belgian reads are not registered plates")
+        let statistics = simulator.statistics
+        #expect(abs(Double(statistics.substitutions) / Double(statistics.reads) - 0.05) < 0.008)
+        #expect(abs(Double(statistics.dropsAndInserts) / Double(statistics.reads) - 0.01) < 0.004)
+    }
+
+    @Test func everyMessageDecodesAndEveryPlantedReadIsInTheStream() throws {
+        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T08:00:00Z")!, hours: 2, rate: 2, plants: .init())
+        let (simulator, messages) = try Self.run(configuration)
+        var ids = Set<String>(), withCharacterConfidence = 0
+        for message in messages {
+            let decoded = try ReadDecoder().decode(message.body).get()
+            #expect(decoded.ignored.isEmpty, "fields ignored in \(String(decoding: message.body, as: UTF8.self))")
+            #expect(Self.cameras[decoded.read.camera] != nil)
+            #expect(message.topic == "read.\(Self.cameras.ring(of: decoded.read.camera)).\(decoded.read.camera)")
+            #expect(message.timestamp == decoded.read.timestamp)
+            if decoded.read.characterConfidence != nil { withCharacterConfidence += 1 }
+            ids.insert(decoded.read.id.description)
+        }
+        #expect(withCharacterConfidence * 10 > messages.count * 9)
+        #expect(simulator.skippedPlants.isEmpty, "skipped \(simulator.skippedPlants)")
+        let events = simulator.groundTruth
+        let plants = SimulationConfiguration.Plants()
+        #expect(events.count == plants.total)
+        for (kind, count) in [("hotlist", plants.hotlist), ("convoy", plants.convoys), ("clone_vehicle", plants.cloneVehicles),
+                              ("clone_speed", plants.cloneSpeeds), ("route_takeover", plants.routeTakeovers)] {
+            #expect(events.filter { $0.event == kind }.count == count, "\(kind)")
+        }
+        for event in events {
+            #expect(!event.readIDs.isEmpty)
+            for id in event.readIDs { #expect(ids.contains(id), "\(event.id) read \(id) was never published") }
+        }
+    }
+
+    @Test func messagesComeInEventOrderButForCameraSkewAndLateDeliveries() throws {
+        var configuration = Self.configuration(hours: 3, rate: 3)
+        configuration.lateRate = 0.002
+        let (simulator, messages) = try Self.run(configuration)
+        var latest: Int64 = 0, farBehind = 0
+        for message in messages {
+            // Skew is ±1.5 s per camera and duplicates follow within 3 s.
+            if message.timestamp.milliseconds < latest - 6_500 { farBehind += 1 }
+            latest = max(latest, message.timestamp.milliseconds)
+        }
+        #expect(simulator.statistics.late > 0)
+        #expect(farBehind <= simulator.statistics.late)
+        #expect(messages.count == simulator.messagesEmitted)
+    }
+
+    @Test func groundTruthRecordsWhatEachDetectorNeeds() throws {
+        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 6, rate: 0.5, plants: .init())
+        let (simulator, _) = try Self.run(configuration)
+        let events = simulator.groundTruth
+        let hex = Set("0123456789abcdef")
+        for event in events {
+            let json = event.json
+            for key in ["event", "id", "expect", "plates", "read_ids", "source_ids", "start", "end"] {
+                #expect(json[key] != nil, "\(event.id) lacks \(key)")
+            }
+            #expect(event.readIDs.count == event.sourceIDs.count)
+            #expect(zip(event.readIDs, event.sourceIDs).allSatisfy { ReadID.from(sourceID: $1).description == $0 })
+            #expect(event.readIDs.allSatisfy { $0.count == 16 && $0.allSatisfy(hex.contains) })
+            #expect(event.start <= event.end)
+            #expect(event.plates.allSatisfy { Plate(normalising: $0)?.text == $0 })
+            switch event.event {
+            case "hotlist":
+                #expect(json["listed_plate"]?.stringValue == event.plates[0])
+                #expect(json["reads"]?.arrayValue?.count == event.readIDs.count)
+            case "convoy":
+                let members = json["members"]?.arrayValue ?? []
+                #expect((2...4).contains(members.count))
+                #expect(members.first?["role"]?.stringValue == "lead" && members.last?["role"]?.stringValue == "tail")
+                #expect((json["cameras"]?.arrayValue?.count ?? 0) >= 5)
+                #expect((json["max_gap_s"].flatMap { Double($0.serialized) } ?? 99) <= 61)
+            case "clone_vehicle":
+                #expect(event.expect == .mismatch)
+                #expect(json["registered"]?["make"] != json["carried"]?["make"])
+            case "clone_speed":
+                #expect(event.expect == .clone)
+                #expect((json["implied_speed_kmh"].flatMap { Double($0.serialized) } ?? 0) > 150)
+                #expect((json["distance_km"].flatMap { Double($0.serialized) } ?? 0) > 8)
+            case "route_takeover":
+                #expect(event.expect == .route)
+                #expect(event.plates.count == 2)
+                #expect((json["original_runs"]?.arrayValue?.count ?? 0) >= 2)
+                #expect((json["takeover_runs"]?.arrayValue?.count ?? 0) >= 1)
+                #expect((json["learn_to"]?.stringValue).flatMap(Timestamp.init(rfc3339:)).map { $0 < event.start } == true)
+            default:
+                Issue.record("unknown event \(event.event)")
+            }
+        }
+        // Hotlisted vehicles are misread now and then, and the ground truth says how.
+        let hotlistReads = events.filter { $0.expect == .hotlist }.flatMap(\.reads)
+        #expect(hotlistReads.contains { $0.misread == "substitution" })
+        #expect(hotlistReads.filter { $0.misread == "none" }.allSatisfy { $0.plate == $0.plateRead })
+        #expect(hotlistReads.filter { $0.misread == "substitution" }.allSatisfy { read in
+            read.plate.count == read.plateRead.count
+                && zip(read.plate.utf8, read.plateRead.utf8).filter { $0 != $1 }.count == read.substitutions
+                && zip(read.plate.utf8, read.plateRead.utf8).allSatisfy { $0 == $1 || OCRConfusions.standard.areConfusable($0, $1) }
+        })
+    }
+
+    @Test func fixturesLoadWithTheEngineParsers() throws {
+        var configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 1, rate: 1, plants: .init())
+        configuration.hotlistDecoys = 2000
+        let (simulator, messages) = try Self.run(configuration)
+
+        let (entries, hotlistReport) = HotlistEntry.parse(csv: simulator.hotlistCSV, file: "hotlist.csv")
+        #expect(hotlistReport.problems.isEmpty)
+        #expect(entries.count == 5 + 2000)
+        let decoys = Set(entries.dropFirst(5).map(\.pattern))
+        #expect(decoys.count == 2000)
+        #expect(Self.reads(messages).allSatisfy { !decoys.contains($0.plate.text) } || simulator.statistics.substitutions > 0)
+
+        let (cameras, cameraReport) = CameraRegistry.parse(csv: simulator.camerasCSV, file: "cameras.csv")
+        #expect(cameraReport.problems.isEmpty)
+        #expect(cameras.order == Self.cameras.order)
+        #expect(cameras.order.allSatisfy { cameras[$0] == Self.cameras[$0] })
+
+        let registry = CSVFile(text: simulator.registryCSV)
+        #expect(registry.problems.isEmpty)
+        #expect(registry.header == ["plate", "make", "model", "color", "vehicle_type"])
+        let types = Set(registry.rows.map { $0.fields[4] })
+        #expect(types == ["car", "van", "bus", "truck", "motorcycle"])
+        // A cloned plate is registered to the vehicle it belongs to, not to the one carrying the copy.
+        for event in simulator.groundTruth where event.event == "clone_vehicle" {
+            let row = try #require(registry.rows.first { $0.fields[0] == event.plates[0] })
+            #expect(row.fields[1] == event.json["registered"]?["make"]?.stringValue)
+            #expect(row.fields[2] == event.json["registered"]?["model"]?.stringValue)
+        }
+    }
+
+    @Test func scorerCountsFoundAndMissedEventsPerDetector() throws {
+        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 3, rate: 0.3, plants: .init())
+        let (simulator, _) = try Self.run(configuration)
+        let events = simulator.groundTruth
+        let hotlist = try #require(events.first { $0.event == "hotlist" })
+        let convoy = try #require(events.first { $0.event == "convoy" })
+        let route = try #require(events.first { $0.event == "route_takeover" })
+        let cloneSpeed = try #require(events.first { $0.event == "clone_speed" })
+        let triggers = [
+            TriggerObservation(kind: .hotlist, readIDs: [hotlist.readIDs[0]], plates: [hotlist.plates[0]]),
+            TriggerObservation(kind: .convoy, readIDs: [], plates: Array(convoy.plates.prefix(2))),
+            TriggerObservation(kind: .route, readIDs: [], plates: [route.plates[0]]),
+            // The right evidence under the wrong kind finds nothing.
+            TriggerObservation(kind: .mismatch, readIDs: cloneSpeed.readIDs, plates: cloneSpeed.plates),
+            TriggerObservation(kind: .hotlist, readIDs: ["0000000000000000"], plates: ["1AAA001"]),
+        ]
+        let scores = GroundTruthScorer(events: events).score(triggers)
+        func score(_ kind: TriggerKind) -> DetectorScore? { scores.first { $0.kind == kind } }
+        #expect(scores.map(\.kind) == [.hotlist, .convoy, .route, .mismatch, .clone])
+        #expect(score(.hotlist)?.planted == 5 && score(.hotlist)?.found == 1 && score(.hotlist)?.missed == 4)
+        #expect(score(.hotlist)?.foundEvents == [hotlist.id])
+        #expect(score(.hotlist)?.triggers == 2 && score(.hotlist)?.unmatchedTriggers == 1)
+        #expect(score(.convoy)?.found == 1 && score(.convoy)?.planted == 4)
+        #expect(score(.route)?.found == 1 && score(.route)?.recall == 1)
+        #expect(score(.mismatch)?.found == 0 && score(.mismatch)?.planted == 3)
+        #expect(score(.clone)?.found == 0 && score(.clone)?.missedEvents.count == 3)
+
+        // Within a limit of no substitutions, only correctly read evidence counts.
+        let exactOnly = GroundTruthScorer(events: events).score(triggers, hotlistMaximumSubstitutions: 0)
+        let first = hotlist.reads[0]
+        #expect(first.misread == "none")
+        #expect(exactOnly.first { $0.kind == .hotlist }?.found == 1)
+    }
+
+    @Test(arguments: [
+        (PlateFormat.belgianCurrent, "^[12]-[A-Z]{3}-[0-9]{3}$", "BE"),
+        (.belgianLetters, "^[A-Z]{3}-[0-9]{3}$", "BE"),
+        (.belgianDigits, "^[0-9]{3}-[A-Z]{3}$", "BE"),
+        (.dutchLettersFirst, "^[B-Z]{2}-[0-9]{3}-[B-Z]$", "NL"),
+        (.dutchDigitsFirst, "^[0-9]{2}-[B-Z]{3}-[0-9]$", "NL"),
+        (.french, "^[A-Z]{2}-[0-9]{3}-[A-Z]{2}$", "FR"),
+        (.german, "^[A-Z]{1,2}-[A-Z]{2} [0-9]{4}$", "DE"),
+    ])
+    func platesArePrintedInTheirCountrysFormat(format: PlateFormat, pattern: String, country: String) throws {
+        let numbering = PlateNumbering(format: format, seed: 3)
+        let expression = try NSRegularExpression(pattern: pattern)
+        var seen = Set<String>()
+        for index in 0..<500 {
+            var bytes: [UInt8] = []
+            format.write(number: numbering.number(for: UInt64(index)), into: &bytes)
+            let printed = String(decoding: bytes, as: UTF8.self)
+            #expect(expression.firstMatch(in: printed, range: NSRange(location: 0, length: printed.utf16.count)) != nil, "\(printed)")
+            #expect(Plate(normalising: printed) != nil)
+            seen.insert(printed)
+        }
+        #expect(seen.count == 500, "vehicle numbers must give distinct plates")
+        #expect(format.country == country)
+    }
+
+    @Test func unusableConfigurationsAndRegistriesAreRefusedInOneSentence() {
+        var configuration = SimulationConfiguration()
+        configuration.readsPerSecond = 0
+        #expect(throws: SimulationError("readsPerSecond must be more than 0 and at most 10,000,000")) {
+            try TrafficSimulator(configuration: configuration, cameras: Self.cameras)
+        }
+        configuration = SimulationConfiguration()
+        configuration.misreadRate = 1.5
+        #expect(configuration.problem == "misreadRate must be between 0 and 1")
+        #expect(throws: SimulationError.self) { try TrafficSimulator(configuration: SimulationConfiguration(), cameras: CameraRegistry()) }
+        // One ring is enough to simulate (no radial roads).
+        let oneRing = CameraRegistry((1...4).map { Camera(id: "C\($0)", ring: "R1", latitude: 51.2 + Double($0) / 100, longitude: 4.4, name: "") })
+        var small = Self.configuration(hours: 1, rate: 0.5)
+        small.plants = .init()
+        #expect(throws: Never.self) {
+            let simulator = try TrafficSimulator(configuration: small, cameras: oneRing)
+            while simulator.next() != nil {}
+        }
+    }
+}
