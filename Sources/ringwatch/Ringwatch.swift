@@ -9,6 +9,7 @@ struct Ringwatch: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self,
+            Demo.self,
             Simulate.self,
             Status.self,
             Reads.self,

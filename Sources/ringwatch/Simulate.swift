@@ -219,7 +219,10 @@ private final class Publisher {
             try socket.setPublisherNoDrop(true)
             // Give queued messages ten seconds to leave on close; a vanished engine cannot hang us longer.
             try socket.setLinger(milliseconds: 10_000)
-            if let publish { try socket.connect(publish) }
+            if let publish {
+                try ClientSecurity.apply(to: socket)
+                try socket.connect(publish)
+            }
             if let bind { try socket.bind(bind) }
         } catch {
             throw RuntimeError("cannot open the publisher on \(publish ?? bind ?? "?"): \(error)")
