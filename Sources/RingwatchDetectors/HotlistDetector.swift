@@ -62,11 +62,17 @@ public final class HotlistDetector: Detector {
     /// hundred index probes each). Patterns or many entries: every distinct plate in the window
     /// goes through a matcher holding only the new entries.
     public func historicalMatches(for entries: [HotlistEntry], in index: ReadIndex, cameras: CameraRegistry) -> [TriggerDraft] {
-        guard !entries.isEmpty, let start = index.horizonStart, let end = index.latestTime else { return [] }
-        let probe = HotlistMatcher(configuration: matcher.configuration, entries: entries)
+        historicalMatches(using: HotlistMatcher(configuration: matcher.configuration, entries: entries), in: index, cameras: cameras)
+    }
+
+    /// Triggers for reads already in the window that `probe` (a matcher holding only the newly
+    /// added entries, built off the pipeline thread for a large import) matches.
+    public func historicalMatches(using probe: HotlistMatcher, in index: ReadIndex, cameras: CameraRegistry) -> [TriggerDraft] {
+        guard probe.count > 0, let start = index.horizonStart, let end = index.latestTime else { return [] }
+        let entries = probe.count <= 16 ? probe.entries : []
         var candidates: [Plate] = []
-        if entries.count <= 16 && !entries.contains(where: \.isWildcard) {
-            let tolerance = matcher.configuration.tolerance
+        if !entries.isEmpty && !entries.contains(where: \.isWildcard) {
+            let tolerance = probe.configuration.tolerance
             candidates = Set(entries.flatMap { tolerance.variants(of: $0.pattern) }).sorted().map(Plate.init(normalised:))
         } else {
             index.forEachPlate { plate in

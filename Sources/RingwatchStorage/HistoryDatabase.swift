@@ -313,35 +313,6 @@ public struct StoredRead: Sendable {
     }
 }
 
-// MARK: - Hotlist entries added while the engine runs
-
-extension HistoryDatabase {
-    /// Stores an entry added live; returns its `entry_id`.
-    public func addHotlistEntry(_ entry: HotlistEntry, user: String) throws -> Int64 {
-        try connection.cached("""
-            INSERT INTO hotlist (plate, category, severity, reason, expires, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).run([
-                .text(entry.pattern), .text(entry.category), .text(entry.severity.rawValue), .text(entry.reason),
-                entry.expires.map { .integer($0.milliseconds) } ?? .null, .integer(Timestamp.now.milliseconds), .text(user),
-            ])
-        return connection.lastInsertRowID
-    }
-
-    /// Marks every live entry for `pattern` removed.
-    public func removeHotlistEntries(pattern: String) throws {
-        try connection.cached("UPDATE hotlist SET removed_at = ? WHERE plate = ? AND removed_at IS NULL")
-            .run([.integer(Timestamp.now.milliseconds), .text(pattern)])
-    }
-
-    /// Entries added live and not removed.
-    public func activeHotlistEntries() throws -> [HotlistEntry] {
-        try connection.rows("SELECT plate, category, severity, reason, expires FROM hotlist WHERE removed_at IS NULL ORDER BY entry_id").map { row in
-            HotlistEntry(pattern: row[0].string ?? "", category: row[1].string ?? "", severity: Severity(rawValue: row[2].string ?? "") ?? .high,
-                         reason: row[3].string ?? "", expires: row[4].int64.map { Timestamp(milliseconds: $0) })
-        }
-    }
-}
-
 // MARK: - Camera registry, kept with the history so queries can name rings and places
 
 extension HistoryDatabase {
