@@ -197,15 +197,21 @@ public struct HotlistMatcher: Sendable {
                         canonical[index] = tolerance.confusions.canonical(plate[index])
                         prefix[index + 1] = prefix[index] &* 37 &+ CanonicalPlateKey.digit(canonical[index])
                     }
-                    var seen: [Int] = []
                     var readBytes: [UInt8] = []
+                    // The table yields an entry once per read (its keys differ), barring a
+                    // fingerprint collision; a pattern with a floating anchor may come twice.
+                    var seenPatterns = Set<Int>()
+                    var matched: [Int] = []
                     func consider(_ index: Int) {
-                        guard alive[index], !seen.contains(index) else { return }
-                        seen.append(index)
+                        guard alive[index] else { return }
                         let entry = slots[index]
+                        if entry.isWildcard { guard seenPatterns.insert(index).inserted else { return } }
                         guard entry.isActive(at: read.timestamp) else { return }
                         if readBytes.isEmpty { readBytes = Array(plate) }
-                        if let match = Self.match(read: read, readBytes: readBytes, entry: entry, tolerance) { found.append(match) }
+                        if let match = Self.match(read: read, readBytes: readBytes, entry: entry, tolerance), !matched.contains(index) {
+                            matched.append(index)
+                            found.append(match)
+                        }
                     }
 
                     // Substitution variants (and the plate itself) share the read's key; so do

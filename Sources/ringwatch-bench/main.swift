@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|all] [--runs N] [--reads N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|all] [--runs N] [--reads N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -24,9 +24,9 @@ struct Arguments {
             switch argument {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
-            case "decode", "index", "ingest", "all", "index-memory": suite = argument
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory": suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|all [--runs N] [--reads N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|all [--runs N] [--reads N]\n".utf8))
                 exit(2)
             }
         }
@@ -248,4 +248,10 @@ if arguments.suite == "all" || arguments.suite == "ingest" {
     }
     report("end-to-end ingest (sent -> stored)", rates, unit: "reads/s")
     print("reads lost per run: \(lost.map(String.init).joined(separator: ", "))")
+}
+
+// MARK: hotlist (HotlistBenchmark.swift)
+
+if arguments.suite == "all" || arguments.suite == "hotlist" {
+    try runHotlistBenchmark(runs: arguments.runs, reads: arguments.reads ?? 1_000_000)
 }

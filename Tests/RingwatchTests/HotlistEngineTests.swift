@@ -1,5 +1,6 @@
 import Foundation
 import RingwatchCore
+import RingwatchDetectors
 import RingwatchEngine
 import RingwatchStorage
 import RingwatchTesting
@@ -189,5 +190,14 @@ struct HotlistConfigurationTests {
         let path = try directory.write("ringwatch.toml", "[hotlist]\n\(line)\n")
         let error = #expect(throws: EngineConfiguration.Problem.self) { try EngineConfiguration.load(tomlFile: path) }
         #expect(error?.description.contains(message) == true, "\(error?.description ?? "")")
+    }
+}
+
+@Suite("Shipped configuration")
+struct ShippedConfigurationTests {
+    @Test func theExampleConfigurationLoadsWithTheDefaultMatching() throws {
+        let configuration = try EngineConfiguration.load(tomlFile: RingwatchProcess.packageRoot + "/deploy/ringwatch.toml")
+        #expect(configuration.hotlistPath == "Fixtures/hotlist.csv")
+        #expect(configuration.hotlistMatching == HotlistMatcher.Configuration())
     }
 }

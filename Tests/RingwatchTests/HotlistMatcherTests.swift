@@ -1,3 +1,4 @@
+import Foundation
 import RingwatchCore
 import RingwatchDetectors
 import RingwatchIndex
@@ -217,6 +218,36 @@ struct HotlistMatcherTests {
         #expect(matcher.matches(for: read("2KLM456")).isEmpty)
         #expect(matcher.count == 0)
         #expect(matcher.remove(pattern: "1ABC123") == 0)
+    }
+
+    @Test func theWildcardIndexFindsExactlyWhatAScanOfEveryPatternFinds() {
+        var generator = SplitMix(seed: 3)
+        var patterns: [String] = []
+        for index in 0..<1_600 {
+            let plate = generator.belgianPlate()
+            func part(_ range: Range<Int>) -> String { String(Array(plate)[range]) }
+            let shapes: [String] = [
+                part(0..<3) + "*", "*" + part(3..<7), part(0..<4) + "?" + part(5..<7), "*" + part(2..<5) + "*",
+                "?" + part(1..<3) + "*", "*" + part(3..<4) + "?" + part(5..<6), "???????", part(0..<2) + "*" + part(5..<7),
+            ]
+            patterns.append(shapes[index % shapes.count])
+        }
+        let matcher = HotlistMatcher(entries: patterns.enumerated().map { entry($1, category: "c\($0)") })
+        let tolerance = OCRTolerance.standard
+        for _ in 0..<200 {
+            var plate = generator.belgianPlate()
+            if generator.next() % 2 == 0 {
+                // Near a listed pattern: take a pattern's plate-like text with wildcards filled in.
+                let pattern = patterns[Int(generator.next() % UInt64(patterns.count))]
+                plate = String(pattern.replacingOccurrences(of: "*", with: "").map { $0 == "?" ? "7" : $0 })
+                if plate.isEmpty || plate.count > 12 { continue }
+            }
+            let found = Set(matcher.matches(for: read(plate)).map(\.entry.category))
+            let scanned = Set(patterns.enumerated().compactMap { index, pattern in
+                tolerance.edits(read: Array(plate.utf8), pattern: Array(pattern.utf8)) == nil ? nil : "c\(index)"
+            })
+            #expect(found == scanned, "\(plate)")
+        }
     }
 
     @Test func aLargeListFindsEveryPlantedVariantAndSurvivesRebuilds() {
