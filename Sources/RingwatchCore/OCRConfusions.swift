@@ -18,14 +18,12 @@ public struct OCRConfusions: Sendable, Hashable {
     /// Classes of characters; nil when a class holds anything but `A-Z0-9`, has fewer than two
     /// characters, or a character appears in two classes.
     public init?(validating classes: [String]) {
+        guard Self.problem(with: classes) == nil else { return nil }
         var index = [UInt8](repeating: 0, count: 256)
         var representative = (0..<256).map { UInt8($0) }
-        guard classes.count < 255 else { return nil }
         for (number, members) in classes.enumerated() {
             let bytes = Array(members.utf8)
-            guard bytes.count >= 2, Set(bytes).count == bytes.count else { return nil }
             for byte in bytes {
-                guard (48...57).contains(byte) || (65...90).contains(byte), index[Int(byte)] == 0 else { return nil }
                 index[Int(byte)] = UInt8(number + 1)
                 representative[Int(byte)] = bytes[0]
             }
@@ -33,6 +31,27 @@ public struct OCRConfusions: Sendable, Hashable {
         self.classes = classes
         self.classIndex = index
         self.representative = representative
+    }
+
+    /// Why `classes` cannot be used (one sentence for a configuration error), or nil when they
+    /// can: each class needs two or more distinct `A-Z0-9` characters, and no character may be
+    /// in two classes.
+    public static func problem(with classes: [String]) -> String? {
+        guard classes.count < 255 else { return "at most 254 confusion classes" }
+        var seen = Set<UInt8>()
+        for members in classes {
+            let bytes = Array(members.utf8)
+            guard bytes.count >= 2 else { return "confusion class '\(members)' needs at least two characters" }
+            for byte in bytes {
+                guard (48...57).contains(byte) || (65...90).contains(byte) else {
+                    return "confusion class '\(members)' may hold only A-Z and 0-9"
+                }
+                guard seen.insert(byte).inserted else {
+                    return "character '\(Character(Unicode.Scalar(byte)))' is in two confusion classes (or twice in one)"
+                }
+            }
+        }
+        return nil
     }
 
     /// True when `a` and `b` differ but belong to one class.
@@ -64,4 +83,9 @@ public struct OCRConfusions: Sendable, Hashable {
     public func canonicalForm(of plate: String) -> String {
         String(decoding: plate.utf8.map { representative[Int($0)] }, as: UTF8.self)
     }
+}
+
+extension OCRConfusions: CustomStringConvertible {
+    /// The classes as configured, e.g. `B8 O0DQ I1`.
+    public var description: String { classes.joined(separator: " ") }
 }

@@ -66,11 +66,12 @@ final class ControlServer: @unchecked Sendable {
         case "replay": return replay(object)
         case "hotlist.add": return hotlistAdd(object)
         case "hotlist.remove": return hotlistRemove(object)
-        case "hotlist.list": return hotlistList()
+        case "hotlist.list": return hotlistList(object)
+        case "hotlist.import": return hotlistImport(object)
         case "ack": return acknowledge(object)
         case "purge": return purge(object)
         default:
-            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, ack, purge")
+            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, hotlist.import, ack, purge")
         }
     }
 
@@ -116,71 +117,6 @@ final class ControlServer: @unchecked Sendable {
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
             return Self.failure("replay failed: \(error)")
-        }
-    }
-
-    private func hotlistAdd(_ request: [String: Any]) -> JSONValue {
-        guard let raw = request["plate"] as? String, let pattern = HotlistEntry.normalisePattern(raw) else {
-            return Self.failure("hotlist.add needs \"plate\": A-Z, 0-9, ? and * after removing spaces, '-' and '.'")
-        }
-        let severityText = (request["severity"] as? String ?? "high").lowercased()
-        guard let severity = Severity(rawValue: severityText) else {
-            return Self.failure("severity must be one of critical, high, medium, low")
-        }
-        var expires: Timestamp?
-        if let text = request["expires"] as? String, !text.isEmpty {
-            guard let time = Timestamp(rfc3339: text) else { return Self.failure("expires must be an RFC 3339 time") }
-            expires = time
-        }
-        let entry = HotlistEntry(pattern: pattern, category: request["category"] as? String ?? "unspecified",
-                                 severity: severity, reason: request["reason"] as? String ?? "", expires: expires)
-        let user = request["user"] as? String ?? "control"
-        let entryID: Int64
-        do {
-            try audit(request, command: "hotlist.add", reason: entry.reason.isEmpty ? "not given" : entry.reason, parameters: [
-                ("plate", .string(entry.pattern)), ("category", .string(entry.category)),
-                ("severity", .string(entry.severity.rawValue)), ("expires", .optional(entry.expires?.rfc3339)),
-            ])
-            entryID = try store().addHotlistEntry(entry, user: user)
-        } catch {
-            return Self.failure("could not store the hotlist entry: \(error)")
-        }
-        let historical = engine.pipeline.perform { pipeline in
-            pipeline.hotlist.add(entry)
-            let drafts = pipeline.hotlist.historicalMatches(for: entry, in: pipeline.index, cameras: pipeline.cameras)
-            for draft in drafts { pipeline.emit(draft) }
-            return .int(Int64(drafts.count))
-        }
-        return .object([("ok", .bool(true)), ("entry_id", .int(entryID)), ("historical_triggers", historical)])
-    }
-
-    private func hotlistRemove(_ request: [String: Any]) -> JSONValue {
-        guard let raw = request["plate"] as? String, let pattern = HotlistEntry.normalisePattern(raw) else {
-            return Self.failure("hotlist.remove needs \"plate\"")
-        }
-        do {
-            try audit(request, command: "hotlist.remove", reason: request["reason"] as? String ?? "not given",
-                      parameters: [("plate", .string(pattern))])
-            try store().removeHotlistEntries(pattern: pattern)
-        } catch {
-            return Self.failure("could not update the stored hotlist: \(error)")
-        }
-        let removed = engine.pipeline.perform { .int(Int64($0.hotlist.remove(pattern: pattern))) }
-        return .object([("ok", .bool(true)), ("removed", removed)])
-    }
-
-    private func hotlistList() -> JSONValue {
-        engine.pipeline.perform { pipeline in
-            .object([
-                ("ok", .bool(true)),
-                ("entries", .array(pipeline.hotlist.entries.sorted { $0.pattern < $1.pattern }.map { entry in
-                    .object([
-                        ("plate", .string(entry.pattern)), ("category", .string(entry.category)),
-                        ("severity", .string(entry.severity.rawValue)), ("reason", .string(entry.reason)),
-                        ("expires", entry.expires.map { .string($0.rfc3339Seconds) } ?? .null),
-                    ])
-                })),
-            ])
         }
     }
 }

@@ -81,15 +81,18 @@ final class CurveAuthenticator: @unchecked Sendable {
         return answer(frames[1], "200", "OK", user: key)
     }
 
-    /// Reads an allow-list file: one Z85 public key per line; `#` starts a comment.
+    /// Reads an allow-list file: one Z85 public key per line, optionally followed by a label
+    /// after whitespace; lines starting with `#` are comments. (`#` is a Z85 character, so it
+    /// only starts a comment at the beginning of a line.)
     static func loadAllowList(_ path: String, what: String) throws -> Set<String> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw EngineConfiguration.Problem("cannot read the \(what) allow-list \(path): check [security] \(what)_clients")
         }
         var keys: Set<String> = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let key = line.prefix { $0 != "#" }.trimmingCharacters(in: .whitespaces)
-            if key.isEmpty { continue }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let key = String(trimmed.prefix { !$0.isWhitespace })
             guard CurveKeyPair.isZ85Key(key) else {
                 throw EngineConfiguration.Problem("\(path) line \(number + 1): not a CURVE public key (40 Z85 characters, as 'ringwatch keygen' writes)")
             }

@@ -16,13 +16,16 @@ final class EngineHandles: @unchecked Sendable {
     let databasePath: String
     let startedAt: Timestamp
     let startSequence: Int64
+    /// The matcher's configuration, for building a replacement list off the pipeline thread.
+    let hotlistMatching: HotlistMatcher.Configuration
     var hotlistStore: HistoryDatabase?
 
     /// Whole seconds since the engine was built.
     var uptimeSeconds: Int64 { (Timestamp.now.milliseconds - startedAt.milliseconds) / 1000 }
 
     init(counters: EngineCounters, writer: HistoryWriter, recent: RecentTriggers, pipeline: Pipeline,
-         databasePath: String, startedAt: Timestamp, startSequence: Int64) {
+         databasePath: String, startedAt: Timestamp, startSequence: Int64, hotlistMatching: HotlistMatcher.Configuration) {
+        self.hotlistMatching = hotlistMatching
         self.counters = counters
         self.writer = writer
         self.recent = recent
@@ -78,7 +81,7 @@ public final class Engine: @unchecked Sendable {
         let database = try HistoryDatabase(path: configuration.databasePath)
         try database.saveCameras(cameras)
         entries += try database.activeHotlistEntries()
-        let hotlist = HotlistDetector(entries: entries)
+        let hotlist = HotlistDetector(entries: entries, configuration: configuration.hotlistMatching)
 
         // Query commands read the access period from the database, so they apply the engine's.
         try database.setMeta("open_access_days", String(configuration.openAccessDays))
@@ -98,7 +101,8 @@ public final class Engine: @unchecked Sendable {
         let startSequence = writer.lastIssuedSequence
         counters.lastTriggerSequence.store(startSequence, ordering: .relaxed)
         let handles = EngineHandles(counters: counters, writer: writer, recent: recent, pipeline: pipeline,
-                                    databasePath: configuration.databasePath, startedAt: .now, startSequence: startSequence)
+                                    databasePath: configuration.databasePath, startedAt: .now, startSequence: startSequence,
+                                    hotlistMatching: configuration.hotlistMatching)
         control = try ControlServer(endpoint: configuration.control, context: context, engine: handles, logger: logger,
                                     curveSecretKey: curveSecretKey)
         if let address = configuration.metrics {

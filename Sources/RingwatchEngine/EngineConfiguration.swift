@@ -1,4 +1,6 @@
 import Foundation
+import RingwatchCore
+import RingwatchDetectors
 import TOMLKit
 
 /// Everything `ringwatch serve` can be told, with the documented defaults of CONTRACT.md.
@@ -23,6 +25,9 @@ public struct EngineConfiguration: Sendable {
     public var camerasPath = "Fixtures/cameras.csv"
     /// Hotlist CSV loaded at start.
     public var hotlistPath: String?
+    /// How the hotlist matcher forgives misreads and lowers severities (`[hotlist]` in TOML).
+    /// `HotlistMatcher.Configuration.exactOnly` turns OCR tolerance off.
+    public var hotlistMatching = HotlistMatcher.Configuration()
     /// Vehicle registry (DIV) CSV.
     public var registryPath: String?
     /// `HOST:PORT` of the Prometheus/health HTTP endpoint; nil when off.
@@ -136,6 +141,13 @@ public struct EngineConfiguration: Sendable {
             guard let flag = value.bool else { throw Problem("\(file): '\(key)' must be true or false") }
             return flag
         }
+        func fraction(_ table: TOMLTable, _ key: String) throws -> Double? {
+            guard let value = table[key] else { return nil }
+            guard let number = value.double ?? value.int.map(Double.init), (0...1).contains(number) else {
+                throw Problem("\(file): '\(key)' must be a number in 0...1")
+            }
+            return number
+        }
         let known: Set<String> = [
             "ingest", "ingest_connect", "ingest_pull", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
             "retention", "privacy", "security",
@@ -150,7 +162,27 @@ public struct EngineConfiguration: Sendable {
         if let value = try string(table, "control") { control = value }
         if let value = try string(table, "db") { databasePath = value }
         if let value = try string(table, "cameras") { camerasPath = value }
-        if let value = try string(table, "hotlist") { hotlistPath = value.isEmpty ? nil : value }
+        // `hotlist` is either the CSV path or a [hotlist] table holding `file` and the matching keys.
+        if let value = table["hotlist"], value.table == nil, let path = try string(table, "hotlist") {
+            hotlistPath = path.isEmpty ? nil : path
+        } else if let section = table["hotlist"]?.table {
+            let keys: Set<String> = ["file", "confusions", "max_substitutions", "allow_drop_insert", "drop_insert_min_length", "lower_severity_below"]
+            for key in section.keys where !keys.contains(key) {
+                throw Problem("\(file): unknown key '\(key)' in [hotlist] (known: \(keys.sorted().joined(separator: ", ")))")
+            }
+            if let value = try string(section, "file") { hotlistPath = value.isEmpty ? nil : value }
+            var tolerance = hotlistMatching.tolerance
+            if let classes = try strings(section, "confusions") {
+                let upper = classes.map { $0.uppercased() }
+                if let problem = OCRConfusions.problem(with: upper) { throw Problem("\(file): [hotlist] confusions: \(problem)") }
+                tolerance.confusions = OCRConfusions(validating: upper)!
+            }
+            if let value = try int(section, "max_substitutions", 0...4) { tolerance.maximumSubstitutions = Int(value) }
+            if let value = try bool(section, "allow_drop_insert") { tolerance.allowsDropInsert = value }
+            if let value = try int(section, "drop_insert_min_length", 2...Int64(Plate.maximumLength)) { tolerance.dropInsertMinimumLength = Int(value) }
+            hotlistMatching.tolerance = tolerance
+            if let value = try fraction(section, "lower_severity_below") { hotlistMatching.lowerSeverityBelowScore = value }
+        }
         if let value = try string(table, "registry") { registryPath = value.isEmpty ? nil : value }
         if let value = try string(table, "metrics") { metrics = value.isEmpty ? nil : value }
         if let tuning = table["tuning"] {

@@ -43,6 +43,11 @@ struct PlateInterner {
 
     func text(_ id: UInt32) -> String { texts[Int(id)] }
 
+    /// Calls `body` with each plate currently in the window.
+    func forEachText(_ body: (String) -> Void) {
+        for text in ids.keys { body(text) }
+    }
+
     /// Plates currently in the window.
     var count: Int { ids.count }
 }

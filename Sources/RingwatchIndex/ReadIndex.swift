@@ -103,6 +103,12 @@ public final class ReadIndex {
         return out.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
     }
 
+    /// Calls `body` once with each distinct plate in the window, in no particular order (for
+    /// matching newly listed plates against what is in memory without resolving every read).
+    public func forEachPlate(_ body: (Plate) -> Void) {
+        plates.forEachText { body(Plate(normalised: $0)) }
+    }
+
     /// Every read in the window, oldest partition first (for rebuilding detector state).
     public func allReads() -> [IndexedRead] {
         var out: [IndexedRead] = []

@@ -244,6 +244,35 @@ public final class HistoryDatabase {
         return out
     }
 
+    /// Stored reads whose plate is one of `plates` (exact texts, e.g. a plate's OCR variants) in
+    /// `from...to`, oldest first.
+    ///
+    /// The plates go into a temporary table that the query joins on: each sealed hour is then
+    /// searched through its (plate, ts) index once per plate, however many plates there are
+    /// (no SQL variable limit); the open hour, unindexed, is scanned once.
+    public func reads(plates: [String], from: Timestamp, to: Timestamp, camera: String? = nil, limit: Int = 100_000) throws -> [StoredRead] {
+        try connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_plates (plate TEXT PRIMARY KEY) WITHOUT ROWID")
+        try connection.execute("DELETE FROM temp.wanted_plates")
+        let insert = try connection.cached("INSERT OR IGNORE INTO temp.wanted_plates (plate) VALUES (?)")
+        for plate in plates { try insert.run([.text(plate)]) }
+        var out: [StoredRead] = []
+        for table in try readTables(from: from, to: to) {
+            let statement = try connection.cached(Self.readsOfPlatesSQL(table: table, camera: camera != nil) + " LIMIT \(max(0, limit - out.count))")
+            var arguments: [Value] = [.integer(from.milliseconds), .integer(to.milliseconds)]
+            if let camera { arguments.append(.text(camera)) }
+            try statement.bind(arguments)
+            while try statement.step() { out.append(StoredRead(statement)) }
+            if out.count >= limit { break }
+        }
+        return out
+    }
+
+    /// The query of `reads(plates:...)` for one hour's table.
+    static func readsOfPlatesSQL(table: String, camera: Bool) -> String {
+        "SELECT \(StoredRead.columns) FROM \(table) WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?"
+            + (camera ? " AND camera = ?" : "") + " ORDER BY ts, id"
+    }
+
     /// Every stored read with `from <= ts <= to`, oldest first, handed over one at a time.
     public func forEachRead(from: Timestamp, to: Timestamp, _ body: (StoredRead) throws -> Void) throws {
         for table in try readTables(from: from, to: to) {
@@ -326,35 +355,6 @@ public struct StoredRead: Sendable {
             vehicleConfidence: row.isNull(11) ? nil : row.double(11),
             direction: row.string(12).flatMap(Direction.init(rawValue:)))
         receivedAt = Timestamp(milliseconds: row.int64(14))
-    }
-}
-
-// MARK: - Hotlist entries added while the engine runs
-
-extension HistoryDatabase {
-    /// Stores an entry added live; returns its `entry_id`.
-    public func addHotlistEntry(_ entry: HotlistEntry, user: String) throws -> Int64 {
-        try connection.cached("""
-            INSERT INTO hotlist (plate, category, severity, reason, expires, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).run([
-                .text(entry.pattern), .text(entry.category), .text(entry.severity.rawValue), .text(entry.reason),
-                entry.expires.map { .integer($0.milliseconds) } ?? .null, .integer(Timestamp.now.milliseconds), .text(user),
-            ])
-        return connection.lastInsertRowID
-    }
-
-    /// Marks every live entry for `pattern` removed.
-    public func removeHotlistEntries(pattern: String) throws {
-        try connection.cached("UPDATE hotlist SET removed_at = ? WHERE plate = ? AND removed_at IS NULL")
-            .run([.integer(Timestamp.now.milliseconds), .text(pattern)])
-    }
-
-    /// Entries added live and not removed.
-    public func activeHotlistEntries() throws -> [HotlistEntry] {
-        try connection.rows("SELECT plate, category, severity, reason, expires FROM hotlist WHERE removed_at IS NULL ORDER BY entry_id").map { row in
-            HotlistEntry(pattern: row[0].string ?? "", category: row[1].string ?? "", severity: Severity(rawValue: row[2].string ?? "") ?? .high,
-                         reason: row[3].string ?? "", expires: row[4].int64.map { Timestamp(milliseconds: $0) })
-        }
     }
 }
 

@@ -100,6 +100,23 @@ public enum Schema {
             INSERT OR REPLACE INTO meta (key, value)
                 SELECT 'audit_head', id || ':' || hash FROM audit ORDER BY id DESC LIMIT 1;
             """),
+        // Who removed an entry and where each came from, and a log of every change to the list
+        // (one row per add or remove, one per import however large).
+        Migration(version: 3, name: "hotlist changes", sql: """
+            ALTER TABLE hotlist ADD COLUMN removed_by TEXT;
+            ALTER TABLE hotlist ADD COLUMN source TEXT;
+            CREATE INDEX hotlist_live ON hotlist (plate, category) WHERE removed_at IS NULL;
+            CREATE TABLE hotlist_changes (
+                change_id INTEGER PRIMARY KEY,
+                ts INTEGER NOT NULL,
+                user TEXT NOT NULL,
+                op TEXT NOT NULL,                 -- add, remove, import, replace
+                plate TEXT,                       -- the plate of an add or remove; NULL for imports
+                entries INTEGER NOT NULL,         -- entries added (add, import, replace) or removed (remove)
+                detail TEXT NOT NULL
+            );
+            CREATE INDEX hotlist_changes_by_ts ON hotlist_changes (ts);
+            """),
     ]
 
     /// The SQL of one day's reads table.

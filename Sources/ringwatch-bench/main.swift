@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|purge|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|purge|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -26,9 +26,9 @@ struct Arguments {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "all", "index-memory", "purge": suite = argument
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge": suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
@@ -250,6 +250,12 @@ if arguments.suite == "all" || arguments.suite == "ingest" {
     }
     report("end-to-end ingest (sent -> stored)", rates, unit: "reads/s")
     print("reads lost per run: \(lost.map(String.init).joined(separator: ", "))")
+}
+
+// MARK: hotlist (HotlistBenchmark.swift)
+
+if arguments.suite == "all" || arguments.suite == "hotlist" {
+    try runHotlistBenchmark(runs: arguments.runs, reads: arguments.reads ?? 1_000_000)
 }
 
 // MARK: purge

@@ -2,12 +2,12 @@ import ArgumentParser
 import Foundation
 import RingwatchCore
 
-/// `ringwatch hotlist add/remove/list`: change the hotlist of a running engine.
+/// `ringwatch hotlist add/remove/list/import`: change the hotlist of a running engine.
 struct HotlistCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotlist",
         abstract: "Manage the hotlist of a running engine.",
-        subcommands: [Add.self, Remove.self, List.self])
+        subcommands: [Add.self, Remove.self, List.self, Import.self])
 
     struct ControlOption: ParsableArguments {
         @Option(name: .long, help: "The engine's control endpoint.")
@@ -28,7 +28,7 @@ struct HotlistCommand: ParsableCommand {
             guard Severity(rawValue: severity) != nil else { throw UsageError("--severity must be critical, high, medium or low") }
             if let expires { _ = try parseTime(expires, flag: "--expires") }
             var request: [String: Any] = ["op": "hotlist.add", "plate": plate, "category": category, "severity": severity,
-                                          "reason": reason, "user": user ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"]
+                                          "reason": reason, "user": user ?? loginName]
             if let expires { request["expires"] = expires }
             try printReply(try ControlClient(endpoint: control.control).request(request), json: false)
         }
@@ -37,24 +37,74 @@ struct HotlistCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove every entry for a plate.")
         @Option(name: .long, help: "Plate (as listed).") var plate: String
+        @Option(name: .long, help: "Who removes it. Default: the login name.") var user: String?
         @OptionGroup var control: ControlOption
 
         func run() throws {
-            try printReply(try ControlClient(endpoint: control.control).request(["op": "hotlist.remove", "plate": plate]), json: false)
+            let request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? loginName]
+            try printReply(try ControlClient(endpoint: control.control).request(request), json: false)
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the entries the engine matches against.")
+        @Option(name: .long, help: "At most this many entries, by plate.") var limit = 10_000
         @OptionGroup var control: ControlOption
 
         func run() throws {
-            let reply = try ControlClient(endpoint: control.control).request(["op": "hotlist.list"])
+            let reply = try ControlClient(endpoint: control.control).request(["op": "hotlist.list", "limit": limit])
             let data = try JSONSerialization.data(withJSONObject: reply["entries"] ?? [], options: [.sortedKeys])
             for entry in (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? [] {
                 let line = ["plate", "category", "severity", "expires", "reason"].map { "\(entry[$0] as? String ?? "-")" }
                 emit(line.joined(separator: "  ") + "\n")
             }
+            if let count = reply["count"] as? Int, count > limit {
+                printError("listed \(limit) of \(count) entries; pass --limit N for more")
+            }
         }
     }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a hotlist CSV (plate,category,severity,reason,expires) into the running engine.",
+            discussion: """
+                Bad lines are skipped and reported by number on standard error; the rest is stored \
+                in the engine's database (with --user and the time) and applied at once. Exit 0 when \
+                the engine took the file, even with skipped lines.
+                """)
+        @Option(name: .long, help: "The CSV file.") var file: String
+        @Flag(name: .long, help: "Make the file the whole list: entries not in it are removed.") var replace = false
+        @Flag(name: .long, help: "Also fire historical triggers for matching reads still in memory.") var historical = false
+        @Option(name: .long, help: "Who imports it. Default: the login name.") var user: String?
+        @Option(name: .long, help: "Seconds to wait for the engine.") var timeout = 300
+        @OptionGroup var control: ControlOption
+
+        func run() throws {
+            guard timeout > 0 else { throw UsageError("--timeout must be a positive number of seconds") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw UsageError("cannot read --file \(file): check the path and permissions")
+            }
+            // The file's text travels in the request, so the engine may run on another host; it is
+            // parsed there once, with the line numbers of the file.
+            let request: [String: Any] = [
+                "op": "hotlist.import", "csv": String(decoding: data, as: UTF8.self), "file": file,
+                "replace": replace, "historical": historical, "user": user ?? loginName,
+            ]
+            let client = ControlClient(endpoint: control.control, timeoutMilliseconds: Int32(min(timeout, 3600)) * 1000)
+            let reply = try client.request(request)
+            for problem in reply["problems"] as? [[String: Any]] ?? [] {
+                printError("\(file) line \(problem["line"] as? Int ?? 0): \(problem["message"] as? String ?? "")")
+            }
+            let skipped = reply["skipped"] as? Int ?? 0
+            if skipped > (reply["problems"] as? [Any])?.count ?? 0 { printError("(only the first problems are listed)") }
+            emit("\(file): loaded \(reply["loaded"] as? Int ?? 0) lines, skipped \(skipped); "
+                 + "the engine now lists \(reply["entries"] as? Int ?? 0) entries"
+                 + (historical ? "; \(reply["historical_triggers"] as? Int ?? 0) historical triggers" : "") + "\n")
+        }
+    }
+}
+
+/// The name recorded as who changed the hotlist when `--user` is not given.
+private var loginName: String {
+    ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
 }

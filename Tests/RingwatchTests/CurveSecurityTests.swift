@@ -24,7 +24,7 @@ struct CurveSecurityTests {
         configuration.hotlistPath = try directory.write("hotlist.csv", "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Stolen,\n")
         configuration.security.curve = true
         configuration.security.serverSecretKeyPath = try directory.write("server.key", keys.server.secretKey + "\n")
-        let allowList = try directory.write("clients.allow", "# dispatch room 1\n\(keys.listed.publicKey)\n")
+        let allowList = try directory.write("clients.allow", "# dispatch rooms\n\(keys.listed.publicKey)  dispatch room 1\n")
         configuration.security.ingestClientsPath = allowList
         configuration.security.triggersClientsPath = allowList
         configuration.security.controlClientsPath = allowList

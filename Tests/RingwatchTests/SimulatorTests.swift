@@ -301,7 +301,7 @@ struct SimulatorTests {
     }
 
     @Test(arguments: [
-        (PlateFormat.belgianCurrent, "^[12]-[A-Z]{3}-[0-9]{3}$", "BE"),
+        (RingwatchSimulator.PlateFormat.belgianCurrent, "^[12]-[A-Z]{3}-[0-9]{3}$", "BE"),
         (.belgianLetters, "^[A-Z]{3}-[0-9]{3}$", "BE"),
         (.belgianDigits, "^[0-9]{3}-[A-Z]{3}$", "BE"),
         (.dutchLettersFirst, "^[B-Z]{2}-[0-9]{3}-[B-Z]$", "NL"),
@@ -309,7 +309,7 @@ struct SimulatorTests {
         (.french, "^[A-Z]{2}-[0-9]{3}-[A-Z]{2}$", "FR"),
         (.german, "^[A-Z]{1,2}-[A-Z]{2} [0-9]{4}$", "DE"),
     ])
-    func platesArePrintedInTheirCountrysFormat(format: PlateFormat, pattern: String, country: String) throws {
+    func platesArePrintedInTheirCountrysFormat(format: RingwatchSimulator.PlateFormat, pattern: String, country: String) throws {
         let numbering = PlateNumbering(format: format, seed: 3)
         let expression = try NSRegularExpression(pattern: pattern)
         var seen = Set<String>()

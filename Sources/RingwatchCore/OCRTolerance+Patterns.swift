@@ -1,0 +1,67 @@
+extension OCRTolerance {
+    /// The confusion substitutions by which `read` matches the wildcard `pattern` (`?` is one
+    /// character, `*` any run, possibly empty), fewest first; `[]` for a literal match; nil when
+    /// it needs more than `maximumSubstitutions`. Drops and additions do not apply: the
+    /// wildcards already say where the witness was unsure.
+    public func edits(read: [UInt8], pattern: [UInt8]) -> [PlateEdit]? {
+        let n = read.count, m = pattern.count
+        let width = n + 1
+        let impossible = UInt8.max
+        // cost[i * width + j]: fewest substitutions matching pattern[..<i] against read[..<j].
+        var cost = [UInt8](repeating: impossible, count: (m + 1) * width)
+        cost[0] = 0
+        for i in stride(from: 1, through: m, by: 1) {
+            let symbol = pattern[i - 1]
+            for j in 0...n {
+                var best = impossible
+                if symbol == 42 {  // '*': an empty run, or one more character into the run
+                    best = cost[(i - 1) * width + j]
+                    if j > 0 { best = min(best, cost[i * width + j - 1]) }
+                } else if j > 0, cost[(i - 1) * width + j - 1] != impossible {
+                    let previous = cost[(i - 1) * width + j - 1]
+                    if symbol == 63 || symbol == read[j - 1] {
+                        best = previous
+                    } else if confusions.sameClass(symbol, read[j - 1]) {
+                        best = previous + 1
+                    }
+                }
+                cost[i * width + j] = best
+            }
+        }
+        let total = cost[m * width + n]
+        guard total != impossible, Int(total) <= maximumSubstitutions else { return nil }
+        var edits: [PlateEdit] = []
+        var i = m, j = n
+        while i > 0 {
+            let symbol = pattern[i - 1]
+            if symbol == 42 {
+                if cost[(i - 1) * width + j] == cost[i * width + j] { i -= 1 } else { j -= 1 }
+                continue
+            }
+            if symbol != 63 && symbol != read[j - 1] {
+                edits.append(PlateEdit(kind: .substituted, listedIndex: i - 1, readIndex: j - 1, read: read[j - 1], listed: symbol))
+            }
+            i -= 1
+            j -= 1
+        }
+        return edits.reversed()
+    }
+
+    /// A SQLite `GLOB` pattern matching every plate that `pattern` (with `?`/`*`) matches with
+    /// any number of confusion substitutions: each confusable literal becomes its class in
+    /// brackets (`1AB*` → `[1I]A[B8]*`). The caller filters the rows with
+    /// `edits(read:pattern:)` to hold the substitution limit.
+    public func fuzzyGlob(for pattern: String) -> String {
+        guard maximumSubstitutions > 0 else { return pattern }
+        var out = ""
+        for byte in pattern.utf8 {
+            let alternatives = confusions.alternatives(of: byte)
+            if alternatives.isEmpty {
+                out.append(Character(Unicode.Scalar(byte)))
+            } else {
+                out += "[" + String(decoding: [byte] + alternatives, as: UTF8.self) + "]"
+            }
+        }
+        return out
+    }
+}

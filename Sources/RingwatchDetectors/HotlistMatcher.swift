@@ -1,0 +1,254 @@
+import RingwatchCore
+
+/// Finds the hotlist entries a read matches — exactly, as an OCR variant (confusion
+/// substitutions, one dropped or added character) or through a `?`/`*` pattern — at a cost per
+/// read that does not grow with the size of the list.
+///
+/// How:
+/// - Every plain entry is stored in a `PlateKeyTable` under its *canonical form* (each character
+///   replaced by its confusion class's representative, packed into 64 bits): a read and all its
+///   substitution variants share one key, so one probe finds every listed plate the read could
+///   be a substitution variant of; counting the substitutions then checks the limit.
+/// - When drops and additions are forgiven, every plain entry is also stored under each
+///   canonical form with one character deleted (its *deletion neighbourhood*). A read that
+///   dropped a character is found by probing the read's own key; a read with an added character
+///   by probing the read with each character deleted (n probes for n characters).
+/// - Patterns live in a `WildcardIndex` that buckets them by a fixed literal.
+///
+/// A read costs 1 + n table probes plus a few bucket probes for patterns: about a microsecond,
+/// whether the list holds ten entries or ten million. Every candidate is verified against the
+/// entry with `OCRTolerance`, so the table may be approximate (fingerprints) but matches are not.
+///
+/// A value type: the engine builds a new matcher off the pipeline thread for a full-list import
+/// and swaps it in. Entries are never moved while live; removed ones are marked dead and swept
+/// when the table is rebuilt.
+public struct HotlistMatcher: Sendable {
+    /// How tolerant matching is, and how scores lower severities.
+    public struct Configuration: Sendable, Hashable {
+        /// Which misreads are forgiven.
+        public var tolerance: OCRTolerance
+        /// Variant and wildcard hits scoring below this (after registry corroboration) are
+        /// lowered one severity step.
+        public var lowerSeverityBelowScore: Double
+
+        public init(tolerance: OCRTolerance = .standard, lowerSeverityBelowScore: Double = 0.5) {
+            self.tolerance = tolerance
+            self.lowerSeverityBelowScore = lowerSeverityBelowScore
+        }
+
+        /// Exact matching only (patterns still match literally): for measuring what OCR
+        /// tolerance adds.
+        public static let exactOnly = Configuration(tolerance: .exactOnly)
+    }
+
+    public let configuration: Configuration
+    private var slots: [HotlistEntry] = []
+    private var alive: [Bool] = []
+    private var table = PlateKeyTable()
+    private var wildcards = WildcardIndex()
+    /// Patterns the table does not hold (wildcards, and plates too long for a key), for removal.
+    private var unkeyed: [String: [Int32]] = [:]
+    /// Live entries.
+    public private(set) var count = 0
+    private var deadCount = 0
+
+    /// A table payload: the entry's index << 4 | a tag, `wholeTag` for the whole plate or the
+    /// position (0...12) of the deleted character.
+    private static let wholeTag: UInt32 = 15
+    /// Entries a matcher can hold (payloads keep 28 bits for the index).
+    public static let maximumEntries = 1 << 28
+
+    public init(configuration: Configuration = Configuration(), entries: [HotlistEntry] = []) {
+        self.configuration = configuration
+        add(contentsOf: entries)
+    }
+
+    private var tolerance: OCRTolerance { configuration.tolerance }
+
+    /// The live entries, in the order they were added.
+    public var entries: [HotlistEntry] { zip(slots, alive).compactMap { $1 ? $0 : nil } }
+
+    /// Memory held by the key table, in bytes (the entries themselves come on top).
+    public var tableBytes: Int { table.bytes }
+
+    // MARK: Changing the list
+
+    /// Adds an entry, replacing a live one with the same pattern and category.
+    public mutating func add(_ entry: HotlistEntry) { add(contentsOf: [entry]) }
+
+    /// Adds entries in order (a later one replaces an earlier one with the same pattern and
+    /// category), making room in the table once.
+    public mutating func add(contentsOf newEntries: [HotlistEntry]) {
+        var keys = 0
+        for entry in newEntries where !entry.isWildcard { keys += Self.keyCount(entry.pattern, tolerance) }
+        if !table.hasRoom(for: keys) { rebuild(reservingKeys: keys) }
+        for entry in newEntries {
+            retire(pattern: entry.pattern) { $0.category == entry.category }
+            append(entry)
+        }
+    }
+
+    /// Removes every live entry for `pattern`; returns how many.
+    @discardableResult
+    public mutating func remove(pattern: String) -> Int {
+        let removed = retire(pattern: pattern) { _ in true }
+        // Sweep dead entries once they outnumber live ones, so lookups do not wade through them.
+        if deadCount > 1024 && deadCount > count { rebuild(reservingKeys: 0) }
+        return removed
+    }
+
+    /// Empties the list.
+    public mutating func removeAll() {
+        self = HotlistMatcher(configuration: configuration)
+    }
+
+    private mutating func append(_ entry: HotlistEntry) {
+        precondition(slots.count < Self.maximumEntries, "a hotlist matcher holds at most \(Self.maximumEntries) entries")
+        let index = slots.count
+        slots.append(entry)
+        alive.append(true)
+        count += 1
+        let canonical = entry.pattern.utf8.map { tolerance.confusions.canonical($0) }
+        var keyed = false
+        if !entry.isWildcard {
+            Self.forEachKey(canonical: canonical, entry: index, tolerance) { key, payload in
+                table.insert(key: key, payload: payload)
+                keyed = true
+            }
+        } else {
+            wildcards.insert(canonicalPattern: canonical, entry: Int32(index))
+        }
+        if !keyed || canonical.count > CanonicalPlateKey.maximumLength { unkeyed[entry.pattern, default: []].append(Int32(index)) }
+    }
+
+    /// Marks dead the live entries for `pattern` that `shouldRetire` picks; returns how many.
+    @discardableResult
+    private mutating func retire(pattern: String, where shouldRetire: (HotlistEntry) -> Bool) -> Int {
+        var doomed: [Int] = []
+        if let indexes = unkeyed[pattern] {
+            doomed = indexes.map(Int.init)
+        } else if let key = CanonicalPlateKey.key(pattern.utf8.map { tolerance.confusions.canonical($0) }) {
+            table.forEach(key: key) { payload in
+                if payload & 15 == Self.wholeTag { doomed.append(Int(payload >> 4)) }
+            }
+        }
+        var retired = 0
+        for index in doomed where alive[index] && slots[index].pattern == pattern && shouldRetire(slots[index]) {
+            alive[index] = false
+            count -= 1
+            deadCount += 1
+            retired += 1
+        }
+        return retired
+    }
+
+    /// Rebuilds the table and the pattern index from the live entries, with room for
+    /// `reservingKeys` more keys and a quarter to spare.
+    private mutating func rebuild(reservingKeys extra: Int) {
+        let live = slots
+        let liveFlags = alive
+        var keys = extra
+        for (entry, isAlive) in zip(live, liveFlags) where isAlive && !entry.isWildcard { keys += Self.keyCount(entry.pattern, tolerance) }
+        slots = []
+        alive = []
+        unkeyed = [:]
+        wildcards = WildcardIndex()
+        count = 0
+        deadCount = 0
+        table = PlateKeyTable(keys: keys + keys / 4)
+        slots.reserveCapacity(live.count)
+        alive.reserveCapacity(live.count)
+        for (entry, isAlive) in zip(live, liveFlags) where isAlive { append(entry) }
+    }
+
+    /// Keys a plain entry is stored under (an upper bound).
+    private static func keyCount(_ pattern: String, _ tolerance: OCRTolerance) -> Int {
+        let length = pattern.utf8.count
+        return 1 + (tolerance.forgivesDropInsert(listedLength: length) ? length : 0)
+    }
+
+    /// Calls `body` with each (key, payload) a plain entry is stored under.
+    private static func forEachKey(canonical: [UInt8], entry: Int, _ tolerance: OCRTolerance, _ body: (UInt64, UInt32) -> Void) {
+        let base = UInt32(entry) << 4
+        if let key = CanonicalPlateKey.key(canonical) { body(key, base | wholeTag) }
+        guard tolerance.forgivesDropInsert(listedLength: canonical.count), canonical.count >= 2 else { return }
+        for gap in 0..<canonical.count {
+            // Deleting either of two equal neighbours gives the same key.
+            if gap > 0 && canonical[gap] == canonical[gap - 1] { continue }
+            if let key = CanonicalPlateKey.key(canonical, removing: gap) { body(key, base | UInt32(gap)) }
+        }
+    }
+
+    // MARK: Matching
+
+    /// The live entries, active at the read's event time, that `read` matches: at most one
+    /// match per entry, best score first.
+    public func matches(for read: PlateRead) -> [HotlistMatch] {
+        guard count > 0 else { return [] }
+        var found: [HotlistMatch] = []
+        var text = read.plate.text
+        text.withUTF8 { plate in
+            let n = plate.count
+            guard n > 0, n <= CanonicalPlateKey.maximumLength else { return }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: CanonicalPlateKey.maximumLength) { canonical in
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: CanonicalPlateKey.maximumLength + 1) { prefix in
+                    prefix[0] = 0
+                    for index in 0..<n {
+                        canonical[index] = tolerance.confusions.canonical(plate[index])
+                        prefix[index + 1] = prefix[index] &* 37 &+ CanonicalPlateKey.digit(canonical[index])
+                    }
+                    var readBytes: [UInt8] = []
+                    // The table yields an entry once per read (its keys differ), barring a
+                    // fingerprint collision; a pattern with a floating anchor may come twice.
+                    var seenPatterns = Set<Int>()
+                    var matched: [Int] = []
+                    func consider(_ index: Int) {
+                        guard alive[index] else { return }
+                        let entry = slots[index]
+                        if entry.isWildcard { guard seenPatterns.insert(index).inserted else { return } }
+                        guard entry.isActive(at: read.timestamp) else { return }
+                        if readBytes.isEmpty { readBytes = Array(plate) }
+                        if let match = Self.match(read: read, readBytes: readBytes, entry: entry, tolerance), !matched.contains(index) {
+                            matched.append(index)
+                            found.append(match)
+                        }
+                    }
+
+                    // Substitution variants (and the plate itself) share the read's key; so do
+                    // the deletion keys of listed plates the reader dropped a character from.
+                    let whole = prefix[n]
+                    table.forEach(key: whole) { consider(Int($0 >> 4)) }
+
+                    // An added character: the read minus one character is a listed plate.
+                    if tolerance.forgivesDropInsert(listedLength: n - 1), n >= 2 {
+                        for gap in 0..<n {
+                            if gap > 0 && canonical[gap] == canonical[gap - 1] { continue }
+                            let power = CanonicalPlateKey.powers[n - 1 - gap]
+                            let key = prefix[gap] &* power &+ (whole &- prefix[gap + 1] &* power)
+                            table.forEach(key: key) { payload in
+                                if payload & 15 == Self.wholeTag { consider(Int(payload >> 4)) }
+                            }
+                        }
+                    }
+
+                    wildcards.forEachCandidate(canonicalPlate: UnsafeBufferPointer(rebasing: canonical[0..<n])) { consider(Int($0)) }
+                }
+            }
+        }
+        if found.count > 1 { found.sort { $0.score > $1.score } }
+        return found
+    }
+
+    /// How `read` matches `entry`, if it does within `tolerance`.
+    static func match(read: PlateRead, readBytes: [UInt8], entry: HotlistEntry, _ tolerance: OCRTolerance) -> HotlistMatch? {
+        let listed = Array(entry.pattern.utf8)
+        let isPattern = entry.isWildcard
+        guard let edits = isPattern ? tolerance.edits(read: readBytes, pattern: listed) : tolerance.edits(read: readBytes, listed: listed)
+        else { return nil }
+        let kind: HotlistMatch.Kind = isPattern ? .wildcard : edits.isEmpty ? .exact : .ocrVariant
+        let assessments = HotlistScoring.assess(edits, read: read, listed: listed, isPattern: isPattern)
+        let literals = isPattern ? listed.count(where: { $0 != 42 && $0 != 63 }) : 0
+        let score = HotlistScoring.score(kind, assessments, readLength: readBytes.count, patternLiterals: literals)
+        return HotlistMatch(entry: entry, kind: kind, edits: edits, assessments: assessments, score: score)
+    }
+}

@@ -1,0 +1,133 @@
+// Hotlist benchmarks (issue 4): matching rate against a 1,000,000-entry hotlist, and the time to
+// load and to import a 1,000,000-entry hotlist CSV.
+//
+//   swift build -c release --product ringwatch-bench
+//   .build/release/ringwatch-bench hotlist --runs 5 [--reads N]
+import Foundation
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchStorage
+import RingwatchTesting
+
+/// A hotlist of `count` entries as CSV text: 99% current-format Belgian plates, 1% witness
+/// patterns with `?` and `*` (prefix, suffix, fixed-length and inner shapes), a fifth with an
+/// expiry. Also returns the plain plates, for planting hits.
+func hotlistCSV(count: Int, seed: UInt64 = 99) -> (text: String, plates: [String]) {
+    var random = SeededGenerator(state: seed)
+    let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), digits = Array("0123456789")
+    func plate() -> String {
+        var text = String(digits[1 + Int(random.next() % 9)])
+        for _ in 0..<3 { text.append(letters[Int(random.next() % 26)]) }
+        for _ in 0..<3 { text.append(digits[Int(random.next() % 10)]) }
+        return text
+    }
+    let categories = [("stolen_vehicle", "critical"), ("wanted_person", "high"), ("stolen_plate", "high"), ("uninsured", "low")]
+    var lines = ["plate,category,severity,reason,expires"]
+    lines.reserveCapacity(count + 1)
+    var plates: [String] = []
+    plates.reserveCapacity(count)
+    for index in 0..<count {
+        var listed = plate()
+        if index % 100 == 99 {
+            let bytes = Array(listed)
+            switch index / 100 % 4 {
+            case 0: listed = String(bytes.prefix(3)) + "*"                                 // 1AB*
+            case 1: listed = "*" + String(bytes.suffix(4))                                 // *C123
+            case 2: listed = String(bytes.prefix(4)) + "?" + String(bytes.suffix(2))        // 1ABC?23
+            default: listed = "*" + String(bytes[2...4]) + "*"                             // *BC1*
+            }
+        } else {
+            plates.append(listed)
+        }
+        let (category, severity) = categories[index % categories.count]
+        let expires = index % 5 == 0 ? "2027-06-30T00:00:00Z" : ""
+        lines.append("\(listed),\(category),\(severity),Case AN.\(index % 90 + 10).L3.\(100_000 + index)/26,\(expires)")
+    }
+    return (lines.joined(separator: "\n") + "\n", plates)
+}
+
+/// `count` reads: 1% exact hits, 1% misreads of listed plates (one confusion substitution, or a
+/// dropped character), the rest plates not on the list; half carry `char_confidence`.
+func hotlistReads(count: Int, listed: [String], at time: Timestamp, seed: UInt64 = 5) -> [PlateRead] {
+    var random = SeededGenerator(state: seed)
+    let confusions = OCRConfusions.standard
+    return (0..<count).map { index in
+        var text: String
+        switch index % 100 {
+        case 0:
+            text = listed[Int(random.next() % UInt64(listed.count))]
+        case 1:
+            var bytes = Array(listed[Int(random.next() % UInt64(listed.count))].utf8)
+            if let position = bytes.indices.first(where: { confusions.isInSomeClass(bytes[$0]) }) {
+                bytes[position] = confusions.alternatives(of: bytes[position])[0]
+            } else {
+                bytes.remove(at: 1 + Int(random.next() % 5))
+            }
+            text = String(decoding: bytes, as: UTF8.self)
+        default:
+            // Another current-format plate: most are not listed.
+            text = String(1 + random.next() % 9) + String(decoding: (0..<3).map { _ in UInt8(65 + random.next() % 26) }, as: UTF8.self)
+                + String(format: "%03d", Int(random.next() % 1000))
+        }
+        let characters = index % 2 == 0 ? Array(repeating: 0.9, count: text.utf8.count) : nil
+        return PlateRead(camera: "R2-04", timestamp: time.adding(milliseconds: Int64(index)), plate: Plate(normalised: text),
+                         confidence: 0.9, characterConfidence: characters)
+    }
+}
+
+/// Runs the hotlist suite and prints its figures.
+func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
+    let size = 1_000_000
+    let time = Timestamp(rfc3339: "2026-11-22T08:00:00Z")!
+    let (csv, plates) = hotlistCSV(count: size)
+    print("hotlist: \(size) entries (\(plates.count) plates, \(size - plates.count) patterns), \(csv.utf8.count / 1_000_000) MB of CSV")
+
+    // Loading at start: parse the CSV, build the matcher.
+    var parseTimes: [Double] = [], buildTimes: [Double] = [], loadTimes: [Double] = []
+    var matcher = HotlistMatcher()
+    for _ in 0..<runs {
+        var entries: [HotlistEntry] = []
+        let parse = seconds { entries = HotlistEntry.parse(csv: csv, file: "bench.csv").0 }
+        precondition(entries.count == size, "the generated hotlist did not parse")
+        matcher = HotlistMatcher()
+        let build = seconds { matcher = HotlistMatcher(entries: entries) }
+        parseTimes.append(parse * 1000)
+        buildTimes.append(build * 1000)
+        loadTimes.append((parse + build) * 1000)
+    }
+    report("parse 1M-entry CSV", parseTimes, unit: "ms")
+    report("build matcher (1M entries)", buildTimes, unit: "ms")
+    report("load at start (parse + build)", loadTimes, unit: "ms")
+    print("matcher key table: \(matcher.tableBytes / 1_048_576) MiB")
+
+    // Matching: the same reads against lists of growing size, OCR-tolerant and exact-only.
+    let reads = hotlistReads(count: readCount, listed: plates, at: time)
+    let entries = matcher.entries
+    for (label, list, configuration) in [
+        ("match, 10k entries", Array(entries.prefix(10_000)), HotlistMatcher.Configuration()),
+        ("match, 100k entries", Array(entries.prefix(100_000)), HotlistMatcher.Configuration()),
+        ("match, 1M entries", entries, HotlistMatcher.Configuration()),
+        ("match, 1M entries, exact-only", entries, HotlistMatcher.Configuration.exactOnly),
+    ] {
+        let subject = list.count == entries.count && configuration == HotlistMatcher.Configuration()
+            ? matcher : HotlistMatcher(configuration: configuration, entries: list)
+        var rates: [Double] = []
+        var hits = 0
+        for _ in 0..<runs {
+            hits = 0
+            let elapsed = seconds { for read in reads { hits += subject.matches(for: read).count } }
+            rates.append(Double(reads.count) / elapsed)
+        }
+        report(label, rates, unit: "reads/s")
+        print("    \(hits) matches in \(reads.count) reads")
+    }
+
+    // Importing live: store 1M entries in SQLite (what hotlist.import does before applying).
+    var importTimes: [Double] = []
+    for _ in 0..<runs {
+        let directory = TemporaryDirectory(prefix: "ringwatch-bench")
+        let database = try HistoryDatabase(path: directory.file("bench.sqlite"))
+        importTimes.append(try seconds { try database.importHotlist(entries, user: "bench", source: "import:bench.csv", replace: true) } * 1000)
+    }
+    report("store 1M-entry import in SQLite", importTimes, unit: "ms")
+}
