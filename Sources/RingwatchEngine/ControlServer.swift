@@ -12,8 +12,8 @@ import ZeroMQ
 final class ControlServer: @unchecked Sendable {
     // @unchecked: the socket and database are used only on the control thread.
     private let socket: Socket
-    private let engine: EngineHandles
-    private let logger: Logger
+    let engine: EngineHandles
+    let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
     private var started = false
@@ -66,8 +66,11 @@ final class ControlServer: @unchecked Sendable {
         case "hotlist.add": return hotlistAdd(object)
         case "hotlist.remove": return hotlistRemove(object)
         case "hotlist.list": return hotlistList()
+        case "registry.reload": return registryReload(object)
+        case "registry.status": return registryStatus()
         default:
-            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list")
+            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, "
+                + "registry.reload, registry.status")
         }
     }
 

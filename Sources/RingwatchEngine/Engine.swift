@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchRegistry
 import RingwatchStorage
 import ZeroMQ
 
@@ -17,6 +18,9 @@ final class EngineHandles: @unchecked Sendable {
     let startedAt: Timestamp
     let startSequence: Int64
     var hotlistStore: HistoryDatabase?
+    /// Where `registry.reload` reads from; used only by the control thread.
+    var registryFiles = RegistryFiles()
+    var registryLoadedAt: Timestamp?
 
     /// Whole seconds since the engine was built.
     var uptimeSeconds: Int64 { (Timestamp.now.milliseconds - startedAt.milliseconds) / 1000 }
@@ -74,18 +78,26 @@ public final class Engine: @unchecked Sendable {
         try database.saveCameras(cameras)
         entries += try database.activeHotlistEntries()
         let hotlist = HotlistDetector(entries: entries)
+        let registry = RegistryLookup(cameras: cameras, policy: configuration.observationPolicy)
+        if configuration.registryPath != nil {
+            let (loaded, reports) = try Engine.loadRegistry(configuration.registryFiles)
+            registry.replace(loaded)
+            loadReports += reports
+        }
 
         writer = try HistoryWriter(database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems,
                                    sealDelayMilliseconds: (configuration.latenessSeconds + 240) * 1000)
         context = try Context(ioThreads: 1)
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,
-                                writer: writer, counters: counters, recent: recent, logger: logger)
+                                registry: registry, writer: writer, counters: counters, recent: recent, logger: logger)
         restoredReads = try pipeline.rebuild(from: database)
         let startSequence = writer.lastIssuedSequence
         counters.lastTriggerSequence.store(startSequence, ordering: .relaxed)
         let handles = EngineHandles(counters: counters, writer: writer, recent: recent, pipeline: pipeline,
                                     databasePath: configuration.databasePath, startedAt: .now, startSequence: startSequence)
+        handles.registryFiles = configuration.registryFiles
+        if configuration.registryPath != nil { handles.registryLoadedAt = .now }
         control = try ControlServer(endpoint: configuration.control, context: context, engine: handles, logger: logger)
         if let address = configuration.metrics {
             guard let (host, port) = EngineConfiguration.hostAndPort(address) else {
