@@ -87,9 +87,8 @@ public final class CloneDetector: Detector {
         purgeIfDue(at: time)
         guard context.cameras[read.camera] != nil, distances.maximum >= configuration.minimumDistanceKilometres else { return [] }
 
-        // The partner that makes the pair most implausible.
-        var best: (read: IndexedRead, kilometres: Double, elapsed: Int64)?
-        var bestExcess = 0.0
+        // Implausible partners, most implausible first.
+        var partners: [(read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double)] = []
         for other in context.index.reads(plate: read.plate, from: read.timestamp.adding(milliseconds: -span), to: read.timestamp.adding(milliseconds: span))
         where other.id != read.id && other.camera != read.camera {
             guard let kilometres = distances.kilometres(read.camera, other.camera),
@@ -97,25 +96,29 @@ public final class CloneDetector: Detector {
             let elapsed = abs(time - other.timestamp.milliseconds)
             let reachable = configuration.maximumSpeedKilometresPerHour * (Double(elapsed) / 1000 + configuration.skewMarginSeconds) / 3600
             guard kilometres > reachable else { continue }
-            let excess = kilometres / max(reachable, 1e-9)
-            if excess > bestExcess {
-                bestExcess = excess
-                best = (other, kilometres, elapsed)
-            }
+            partners.append((other, kilometres, elapsed, kilometres / max(reachable, 1e-9)))
         }
-        guard let best else { return [] }
-        let otherQuality = recent[best.read.id] ?? ReadQuality(vehicleConfidence: nil, weakPositions: 0, weakestConfidence: 1)
-        guard let assessment = assess(read, quality, best.read, otherQuality) else {
+        guard !partners.isEmpty else { return [] }
+        partners.sort { $0.excess > $1.excess }
+        // The strongest evidence wins: a confident partner over a doubtful but faster one.
+        var best: (partner: (read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double), assessment: Assessment)?
+        for partner in partners.prefix(8) {
+            let otherQuality = recent[partner.read.id] ?? ReadQuality(vehicleConfidence: nil, weakPositions: 0, weakestConfidence: 1)
+            guard let assessment = assess(read, quality, partner.read, otherQuality) else { continue }
+            if best == nil || assessment.severity > best!.assessment.severity { best = (partner, assessment) }
+        }
+        guard let best else {
             suppressed += 1
             return []
         }
+        let assessment = best.assessment
         guard let key = PlateKey(read.plate.text) else { return [] }
         if let last = lastFired[key], time - last.time < configuration.rateLimitSeconds * 1000, time >= last.time,
            assessment.severity <= last.severity {
             return []
         }
         lastFired[key] = (time, assessment.severity)
-        return [draft(read, best.read, kilometres: best.kilometres, elapsed: best.elapsed, assessment: assessment, context: context)]
+        return [draft(read, best.partner.read, kilometres: best.partner.kilometres, elapsed: best.partner.elapsed, assessment: assessment, context: context)]
     }
 
     // MARK: OCR and registry

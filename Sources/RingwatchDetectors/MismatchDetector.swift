@@ -107,7 +107,7 @@ public final class MismatchDetector: Detector {
             readID: read.id, time: time, confidence: Float(observation.confidence ?? 0), isMatch: isMatch, isDark: observation.isDark,
             identityDiffers: comparison.identityDiffers, colorDiffers: comparison.color == .differs,
             observed: observedID(observation.vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color)))
-        var history = histories[key] ?? VehicleHistory()
+        var history = self.history(of: key)
         history.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
         defer { histories[key] = history }
         guard !isMatch, let verdict = verdict(history, current: entry, currentConfidence: observation.confidence) else { return [] }
@@ -116,7 +116,9 @@ public final class MismatchDetector: Detector {
 
     /// A read the classifier cannot vouch for: the plate's recent confident observations decide.
     private func historyDecides(_ read: PlateRead, key: PlateKey, observation: Observation, context: DetectionContext) -> [TriggerDraft] {
-        guard var history = histories[key], let latest = history.latest, latest.isMismatch,
+        guard histories[key] != nil else { return [] }
+        var history = self.history(of: key)
+        guard let latest = history.latest, latest.isMismatch,
               read.timestamp.milliseconds - latest.time <= configuration.historyHours * 3_600_000,
               var verdict = verdict(history, current: latest, currentConfidence: nil) else { return [] }
         defer { histories[key] = history }
@@ -263,6 +265,19 @@ public final class MismatchDetector: Detector {
     }
 
     // MARK: Helpers
+
+    /// The plate's history, started afresh when the registry now lists another vehicle for it.
+    private func history(of key: PlateKey) -> VehicleHistory {
+        var registration = UInt32.max
+        if let registered = lookup.registry.normalisedVehicle(key) {
+            // The registry's own spelling is only needed (and built) the first time.
+            registration = observedIDs[registered]
+                ?? observedID(registered, spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
+                    ?? VehicleDescription(make: nil, model: nil, color: nil))
+        }
+        if let history = histories[key], history.registration == registration { return history }
+        return VehicleHistory(registration: registration)
+    }
 
     private func observedID(_ vehicle: NormalisedVehicle, spelling: VehicleDescription) -> UInt32 {
         if let id = observedIDs[vehicle] { return id }

@@ -21,12 +21,17 @@ struct VehicleHistory {
         var isMismatch: Bool { identityDiffers || colorDiffers }
     }
 
+    /// The registration the entries were judged against (an id of the same table as
+    /// `Entry.observed`): after a registry reload re-registers the plate, they no longer count.
+    let registration: UInt32
     private(set) var entries: [Entry] = []
     /// Matches pushed out of the ring (they still show the plate used to match).
     private(set) var olderMatches = 0
     /// Event time of the last trigger for this plate, and its severity.
     var lastFired: Int64 = .min
     var lastSeverity: Severity = .low
+
+    init(registration: UInt32) { self.registration = registration }
 
     /// Adds an observation, dropping the oldest beyond `capacity` and any older than `horizon`.
     mutating func record(_ entry: Entry, capacity: Int, horizonStart: Int64) {
