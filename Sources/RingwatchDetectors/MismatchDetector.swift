@@ -10,16 +10,16 @@ import RingwatchRegistry
 /// confident enough for the light (`ObservationPolicy`); each judged read goes into the plate's
 /// `VehicleHistory`, and the history decides:
 ///
-/// | evidence (make or model differs) | severity | rule |
-/// |---|---|---|
-/// | the plate matched ≥ `minimumPriorMatches` times, and its last ≥ `minimumMismatches` judged reads all show the same other vehicle | critical | `moved` |
-/// | ≥ `minimumMismatches` judged reads within the history show the same other vehicle | high | `consistent` |
-/// | one judged read, by day, confidence ≥ `singleReadConfidence`, and no match on record | medium | `single` |
-/// | anything else (one mismatch after matches, one mismatch at night, low confidence) | — | noise |
+/// | evidence | another make | same make, another model | colour only | rule |
+/// |---|---|---|---|---|
+/// | the plate matched ≥ `minimumPriorMatches` times, and its last ≥ `minimumMismatches` judged reads all show the same other vehicle | critical | high | medium | `moved` |
+/// | ≥ `minimumMismatches` judged reads within the history show the same other vehicle | high | medium | low | `consistent` |
+/// | one judged read, by day, confidence ≥ `singleReadConfidence`, and no match on record | medium | low | — | `single` |
+/// | anything else (one mismatch after matches, one mismatch at night, low confidence) | — | — | — | noise |
 ///
-/// A colour-only difference (make and model agree or are unknown; colour families clearly
-/// apart, not merely "near") is weaker evidence: `moved` is medium, `consistent` low, a single
-/// read never fires. A read too dark or too unsure to judge fires only when the history alone
+/// Another make is the surest evidence; classifiers confuse sister models of one make more
+/// often; a colour-only difference (families clearly apart, not merely "near") is the weakest.
+/// A read too dark or too unsure to judge fires only when the history alone
 /// already shows a `moved` or `consistent` pattern (rule `history`, same severity), so a car
 /// carrying a moved plate is still reported when it passes at night.
 ///
@@ -105,7 +105,7 @@ public final class MismatchDetector: Detector {
         let time = read.timestamp.milliseconds
         let entry = VehicleHistory.Entry(
             readID: read.id, time: time, confidence: Float(observation.confidence ?? 0), isMatch: isMatch, isDark: observation.isDark,
-            identityDiffers: comparison.identityDiffers, colorDiffers: comparison.color == .differs,
+            makeDiffers: comparison.make == .differs, modelDiffers: comparison.model == .differs, colorDiffers: comparison.color == .differs,
             observed: observedID(observation.vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color)))
         var history = self.history(of: key)
         history.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
@@ -155,32 +155,34 @@ public final class MismatchDetector: Detector {
             }
             return !entry.identityDiffers && entry.colorDiffers && other.color == seen.color
         }
+        // The strength of the difference sets the severity: another make is surer than another
+        // model of the make (classifiers confuse sister models), which is surer than a colour.
+        let strength = current.makeDiffers ? 0 : current.modelDiffers ? 1 : 2
         let streak = history.streak(consistent)
         let all = history.entries.filter { $0.isMismatch && consistent($0) }
         let priorMatches = history.matches(before: streak.startIndex)
         let what = "\(all.count) confident observation\(all.count == 1 ? "" : "s")"
-        var verdict: Verdict
         if streak.count >= configuration.minimumMismatches && priorMatches >= configuration.minimumPriorMatches {
-            verdict = Verdict(
-                severity: identity ? .critical : .medium, rule: "moved",
+            return Verdict(
+                severity: [Severity.critical, .high, .medium][strength], rule: "moved",
                 why: "it matched its registration \(priorMatches) times before its last \(streak.count) confident observations "
                     + "consistently showed another vehicle: the plate has probably moved to another car",
                 evidence: streak.map(\.readID), matches: priorMatches, mismatches: streak.count)
-        } else if all.count >= configuration.minimumMismatches {
-            verdict = Verdict(
-                severity: identity ? .high : .low, rule: "consistent",
+        }
+        if all.count >= configuration.minimumMismatches {
+            return Verdict(
+                severity: [Severity.high, .medium, .low][strength], rule: "consistent",
                 why: "\(what) in the last \(configuration.historyHours / 24) days consistently show another vehicle",
                 evidence: all.map(\.readID), matches: history.matchCount, mismatches: all.count)
-        } else if let currentConfidence, identity, history.matchCount == 0, !current.isDark,
-                  currentConfidence >= configuration.singleReadConfidence {
-            verdict = Verdict(
-                severity: .medium, rule: "single",
+        }
+        if let currentConfidence, identity, history.matchCount == 0, !current.isDark,
+           currentConfidence >= configuration.singleReadConfidence {
+            return Verdict(
+                severity: strength == 0 ? .medium : .low, rule: "single",
                 why: "one daylight observation with high confidence shows another vehicle (not yet corroborated)",
                 evidence: [current.readID], matches: 0, mismatches: 1)
-        } else {
-            return nil
         }
-        return verdict
+        return nil
     }
 
     // MARK: Unregistered plates

@@ -12,12 +12,15 @@ struct VehicleHistory {
         var confidence: Float
         var isMatch: Bool
         var isDark: Bool
-        /// True when make or model differed; false for a colour-only difference or a match.
-        var identityDiffers: Bool
+        var makeDiffers: Bool
+        /// The model differed (the makes agreeing).
+        var modelDiffers: Bool
         var colorDiffers: Bool
         /// The observed vehicle, as an id of `MismatchDetector`'s observed-vehicle table.
         var observed: UInt32
 
+        /// Make or model differed: another vehicle, not just another colour.
+        var identityDiffers: Bool { makeDiffers || modelDiffers }
         var isMismatch: Bool { identityDiffers || colorDiffers }
     }
 

@@ -68,6 +68,13 @@ public final class Engine: @unchecked Sendable {
         lock = try EngineLock(database: configuration.databasePath)
 
         let cameras = try Engine.loadCameras(configuration.camerasPath, reports: &loadReports)
+        // The registry comes before the detectors that consult it (mismatch, clone, hotlist).
+        let registry = RegistryLookup(cameras: cameras, policy: configuration.observationPolicy)
+        if configuration.registryPath != nil {
+            let (loaded, reports) = try Engine.loadRegistry(configuration.registryFiles)
+            registry.replace(loaded)
+            loadReports += reports
+        }
         var entries: [HotlistEntry] = []
         if let path = configuration.hotlistPath {
             let (loaded, report) = HotlistEntry.parse(csv: try Engine.readFile(path, what: "hotlist"), file: path)
@@ -78,12 +85,6 @@ public final class Engine: @unchecked Sendable {
         try database.saveCameras(cameras)
         entries += try database.activeHotlistEntries()
         let hotlist = HotlistDetector(entries: entries)
-        let registry = RegistryLookup(cameras: cameras, policy: configuration.observationPolicy)
-        if configuration.registryPath != nil {
-            let (loaded, reports) = try Engine.loadRegistry(configuration.registryFiles)
-            registry.replace(loaded)
-            loadReports += reports
-        }
 
         writer = try HistoryWriter(database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems,
                                    sealDelayMilliseconds: (configuration.latenessSeconds + 240) * 1000)

@@ -128,6 +128,20 @@ struct MismatchDetectorTests {
         #expect(rig.send(ford(day.adding(seconds: 300 + 3600))).first?.severity == .high)
     }
 
+    @Test(arguments: [
+        ("Ford", "Focus", "black", Severity.high, ["make"]), ("Mercedes", "C 220 d", "red", .high, ["make", "color"]),
+        ("BMW", "520d", "black", .medium, ["model"]), ("BMW", "X1", "red", .medium, ["model", "color"]),
+        ("BMW", "318i", "white", .low, ["color"]),
+    ])
+    func theSeverityFollowsTheStrengthOfTheDifference(make: String, model: String, color: String, severity: Severity, fields: [String]) {
+        let (rig, _) = makeRig()
+        let seen = { (time: Timestamp) in vehicleRead("1QZX417", at: time, make: make, model: model, color: color, vehicleConfidence: 0.9) }
+        #expect(rig.send(seen(day)).isEmpty)
+        let draft = rig.send(seen(day.adding(seconds: 600))).first
+        #expect(draft?.severity == severity)
+        #expect(draft?.detail("mismatched") == .array(fields.map(JSONValue.string)))
+    }
+
     @Test func aColourOnlyDifferenceIsWeakerEvidence() throws {
         let (rig, _) = makeRig()
         let white = { (time: Timestamp) in

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import RingwatchCore
+import RingwatchDetectors
 import RingwatchEngine
+import RingwatchRegistry
 import RingwatchTesting
 import Testing
 import ZeroMQ
@@ -173,6 +175,16 @@ struct RegistryConfigurationTests {
         #expect(configuration.clone.maximumSpeedKilometresPerHour == 180)
         #expect(configuration.clone.skewMarginSeconds == 10)
         #expect(configuration.clone.minimumDistanceKilometres == 2.5)
+        #expect(configuration.cloneEnabled)
+    }
+
+    @Test func theShippedExampleConfigurationStatesTheDefaults() throws {
+        let configuration = try EngineConfiguration.load(tomlFile: RingwatchProcess.packageRoot + "/deploy/ringwatch.toml")
+        #expect(configuration.registryPath == nil)
+        #expect(configuration.registryFiles == RegistryFiles())
+        #expect(configuration.observationPolicy == ObservationPolicy())
+        #expect(configuration.mismatch == MismatchDetector.Configuration())
+        #expect(configuration.clone == CloneDetector.Configuration())
         #expect(configuration.cloneEnabled)
     }
 
