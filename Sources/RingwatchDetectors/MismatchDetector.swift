@@ -86,19 +86,21 @@ public final class MismatchDetector: Detector {
         guard read.country == "BE", lookup.isLoaded, let key = PlateKey(read.plate.text) else { return [] }
         purgeIfDue(at: read.timestamp.milliseconds)
         let observation = lookup.observation(of: read)
-        guard let comparison = lookup.compare(observation, registeredAs: key) else {
+        guard let registered = lookup.registry.normalisedVehicle(key) else {
             return unregistered(read, key: key, observation: observation, context: context)
         }
         if observation.isJudged {
-            return judged(read, key: key, observation: observation, comparison: comparison, context: context)
+            let comparison = VehicleComparison(observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
+                                               vocabulary: lookup.registry.vocabulary)
+            return judged(read, key: key, registered: registered, observation: observation, comparison: comparison, context: context)
         }
-        return historyDecides(read, key: key, observation: observation, context: context)
+        return historyDecides(read, key: key, registered: registered, observation: observation, context: context)
     }
 
     // MARK: Registered plates
 
-    private func judged(_ read: PlateRead, key: PlateKey, observation: Observation, comparison: VehicleComparison,
-                        context: DetectionContext) -> [TriggerDraft] {
+    private func judged(_ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
+                        comparison: VehicleComparison, context: DetectionContext) -> [TriggerDraft] {
         let mismatched = comparison.mismatched
         let isMatch = mismatched.isEmpty && (comparison.make == .agrees || comparison.color == .agrees)
         guard isMatch || !mismatched.isEmpty else { return [] }  // nothing comparable was seen
@@ -107,21 +109,22 @@ public final class MismatchDetector: Detector {
             readID: read.id, time: time, confidence: Float(observation.confidence ?? 0), isMatch: isMatch, isDark: observation.isDark,
             makeDiffers: comparison.make == .differs, modelDiffers: comparison.model == .differs, colorDiffers: comparison.color == .differs,
             observed: observedID(observation.vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color)))
-        var history = self.history(of: key)
-        history.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
+        var history = takeHistory(of: key, registered: registered)
         defer { histories[key] = history }
+        history.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
         guard !isMatch, let verdict = verdict(history, current: entry, currentConfidence: observation.confidence) else { return [] }
         return fire(verdict, read: read, key: key, history: &history, observed: observedJSON(read), context: context)
     }
 
     /// A read the classifier cannot vouch for: the plate's recent confident observations decide.
-    private func historyDecides(_ read: PlateRead, key: PlateKey, observation: Observation, context: DetectionContext) -> [TriggerDraft] {
-        guard histories[key] != nil else { return [] }
-        var history = self.history(of: key)
+    private func historyDecides(_ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
+                                context: DetectionContext) -> [TriggerDraft] {
+        guard let known = histories[key], let last = known.latest, last.isMismatch else { return [] }
+        var history = takeHistory(of: key, registered: registered)
+        defer { histories[key] = history }
         guard let latest = history.latest, latest.isMismatch,
               read.timestamp.milliseconds - latest.time <= configuration.historyHours * 3_600_000,
               var verdict = verdict(history, current: latest, currentConfidence: nil) else { return [] }
-        defer { histories[key] = history }
         verdict.rule = "history"
         verdict.why = "too \(observation.isDark ? "dark" : "unsure") to judge this read"
             + (observation.confidence.map { " (vehicle confidence \(Self.format($0)))" } ?? "") + ", but " + verdict.why
@@ -268,16 +271,14 @@ public final class MismatchDetector: Detector {
 
     // MARK: Helpers
 
-    /// The plate's history, started afresh when the registry now lists another vehicle for it.
-    private func history(of key: PlateKey) -> VehicleHistory {
-        var registration = UInt32.max
-        if let registered = lookup.registry.normalisedVehicle(key) {
-            // The registry's own spelling is only needed (and built) the first time.
-            registration = observedIDs[registered]
-                ?? observedID(registered, spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
-                    ?? VehicleDescription(make: nil, model: nil, color: nil))
-        }
-        if let history = histories[key], history.registration == registration { return history }
+    /// The plate's history, taken out of the table so that it is mutated in place (the caller
+    /// puts it back); started afresh when the registry now lists another vehicle for the plate.
+    private func takeHistory(of key: PlateKey, registered: NormalisedVehicle) -> VehicleHistory {
+        // The registry's own spelling is only needed (and built) the first time.
+        let registration = observedIDs[registered]
+            ?? observedID(registered, spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
+                ?? VehicleDescription(make: nil, model: nil, color: nil))
+        if let history = histories.removeValue(forKey: key), history.registration == registration { return history }
         return VehicleHistory(registration: registration)
     }
 
@@ -301,18 +302,19 @@ public final class MismatchDetector: Detector {
         context.cameras[read.camera].map { "read at \($0.id) (\($0.name), ring \($0.ring))" } ?? "read at unregistered camera \(read.camera)"
     }
 
-    /// Forgets histories and rate limits older than the history horizon, every ten minutes of
-    /// event time, so memory follows the traffic rather than growing for ever.
+    /// Forgets histories and rate limits older than the history horizon, once an hour of event
+    /// time, so memory follows the traffic rather than growing for ever.
     private func purgeIfDue(at time: Int64) {
         guard time >= nextPurge else { return }
-        nextPurge = time + 600_000
+        nextPurge = time + 3_600_000
         let horizon = time - configuration.historyHours * 3_600_000
         let rateLimitStart = time - configuration.rateLimitSeconds * 1000
-        histories = histories.compactMapValues { history in
-            var history = history
-            return history.forget(before: horizon, firedBefore: rateLimitStart) ? nil : history
-        }
-        unregisteredFired = unregisteredFired.filter { time - $0.value < configuration.unregisteredRateLimitSeconds * 1000 }
+        var stale: [PlateKey] = []
+        for (key, history) in histories where history.isStale(before: horizon, firedBefore: rateLimitStart) { stale.append(key) }
+        for key in stale { histories.removeValue(forKey: key) }
+        let unregisteredStart = time - configuration.unregisteredRateLimitSeconds * 1000
+        stale = unregisteredFired.compactMap { $0.value < unregisteredStart ? $0.key : nil }
+        for key in stale { unregisteredFired.removeValue(forKey: key) }
         if observedVehicles.count > 1_000_000 && histories.isEmpty {
             observedIDs.removeAll()
             observedVehicles.removeAll()

@@ -43,17 +43,20 @@ struct VehicleHistory {
             if entries[0].isMatch { olderMatches += 1 }
             entries.removeFirst()
         }
-        forget(before: horizonStart, firedBefore: .min)
+        forget(before: horizonStart)
     }
 
-    /// Forgets observations older than `time`; true when nothing is left worth keeping (no
-    /// observation, and no trigger since `firedBefore` that the rate limit still needs).
-    @discardableResult
-    mutating func forget(before time: Int64, firedBefore: Int64) -> Bool {
-        let before = entries.count
+    /// Forgets observations older than `time` (and, with all of them gone, the older matches).
+    mutating func forget(before time: Int64) {
+        guard entries.contains(where: { $0.time < time }) else { return }
         entries.removeAll { $0.time < time }
-        if entries.isEmpty && before > 0 { olderMatches = 0 }
-        return entries.isEmpty && lastFired < firedBefore
+        if entries.isEmpty { olderMatches = 0 }
+    }
+
+    /// True when every observation is older than `time` and no trigger since `firedBefore`
+    /// needs the rate limit: the plate can be forgotten.
+    func isStale(before time: Int64, firedBefore: Int64) -> Bool {
+        lastFired < firedBefore && entries.allSatisfy { $0.time < time }
     }
 
     /// The newest entry.

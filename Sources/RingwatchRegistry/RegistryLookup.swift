@@ -23,7 +23,7 @@ public struct Observation: Sendable, Hashable {
 /// object sees the new registry from the next read on.
 public final class RegistryLookup: VehicleRegistryLookup {
     public private(set) var registry: VehicleRegistry
-    public var policy: ObservationPolicy
+    public var policy: ObservationPolicy { didSet { darkness.removeAll() } }
     public let confusions: OCRConfusions
     private var cameras: CameraRegistry
     /// Where the sun is computed for reads from cameras missing from the registry: the middle
@@ -31,6 +31,8 @@ public final class RegistryLookup: VehicleRegistryLookup {
     private var fallbackPlace: (latitude: Double, longitude: Double)
     /// Classifier outputs repeat endlessly (a few thousand spellings): normalise each once.
     private var normalised: [VehicleDescription: NormalisedVehicle] = [:]
+    /// Darkness per camera and minute of event time: the sun moves slowly, trigonometry is not free.
+    private var darkness: [String: (minute: Int64, isDark: Bool)] = [:]
 
     public init(registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
                 confusions: OCRConfusions = .standard) {
@@ -66,8 +68,14 @@ public final class RegistryLookup: VehicleRegistryLookup {
 
     /// True when the sun was below the policy's threshold where and when `read` was taken.
     public func isDark(_ read: PlateRead) -> Bool {
+        let minute = read.timestamp.milliseconds.floorDivided(by: 60_000)
+        if let known = darkness[read.camera], known.minute == minute { return known.isDark }
         let place = cameras[read.camera].map { ($0.latitude, $0.longitude) } ?? fallbackPlace
-        return Daylight.isDark(at: read.timestamp, latitude: place.0, longitude: place.1, threshold: policy.darkBelowSunElevation)
+        let dark = Daylight.isDark(at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1,
+                                   threshold: policy.darkBelowSunElevation)
+        if darkness.count > 4096 { darkness.removeAll(keepingCapacity: true) }  // unknown cameras by the thousand
+        darkness[read.camera] = (minute, dark)
+        return dark
     }
 
     /// The normalised form of a description, cached.

@@ -210,9 +210,8 @@ struct RegistryCSVParser {
 /// Accumulates parsed lines, then sorts, removes duplicate plates and resolves families.
 struct RegistryBuilder {
     var keys: [UInt64] = []
-    var kinds: [UInt32] = []
-    var colors: [UInt16] = []
-    var types: [UInt16] = []
+    /// `VehicleWord`s, parallel to `keys`.
+    var vehicles: [UInt64] = []
     var lines: [UInt32] = []
     var problems: [CSVFile.Problem] = []
     private var makeNames = ByteInterner()
@@ -249,9 +248,7 @@ struct RegistryBuilder {
             lastPair = pair
         }
         keys.append(key)
-        kinds.append(lastKind)
-        colors.append(UInt16(colorID))
-        types.append(UInt16(typeID))
+        vehicles.append(VehicleWord(kind: lastKind, color: UInt16(colorID), type: UInt16(typeID)).rawValue)
         lines.append(UInt32(truncatingIfNeeded: line))
         return nil
     }
@@ -278,41 +275,35 @@ struct RegistryBuilder {
     /// Sorts by plate, keeps the later of two lines for one plate (the earlier is reported as
     /// skipped), and resolves the families of each distinct make+model and colour.
     mutating func build(vocabulary: VehicleVocabulary) -> VehicleRegistry {
-        var order: [UInt32]? = nil
-        var sorted = true
+        var sortedKeys = keys, sortedVehicles = vehicles
+        var ascending = true
         for index in keys.indices.dropFirst() where keys[index - 1] >= keys[index] {
-            sorted = false
+            ascending = false
             break
         }
-        if !sorted { order = RadixSort.stableOrder(of: keys) }
-
-        var finalKeys: [UInt64] = [], finalKinds: [UInt32] = [], finalColors: [UInt16] = [], finalTypes: [UInt16] = []
-        if let order {
-            finalKeys.reserveCapacity(order.count)
-            finalKinds.reserveCapacity(order.count)
-            finalColors.reserveCapacity(order.count)
-            finalTypes.reserveCapacity(order.count)
-            var position = 0
-            while position < order.count {
-                // Equal keys are adjacent and, the sort being stable, in file order: the last wins.
-                var last = position
-                while last + 1 < order.count, keys[Int(order[last + 1])] == keys[Int(order[position])] { last += 1 }
-                let winner = Int(order[last])
-                for dropped in position..<last {
-                    problems.append(CSVFile.Problem(
-                        line: Int(lines[Int(order[dropped])]),
-                        message: "plate is listed again on line \(lines[winner]), which replaces this line"))
+        if !ascending { RadixSort.sort(&sortedKeys, carrying: &sortedVehicles) }
+        // Equal keys are now adjacent and, the sort being stable, in file order: the last wins.
+        var duplicates: Set<UInt64> = []
+        var write = 0
+        sortedKeys.withUnsafeMutableBufferPointer { keys in
+            sortedVehicles.withUnsafeMutableBufferPointer { vehicles in
+                for read in 0..<keys.count {
+                    if write > 0 && keys[write - 1] == keys[read] {
+                        duplicates.insert(keys[read])
+                        vehicles[write - 1] = vehicles[read]
+                    } else {
+                        keys[write] = keys[read]
+                        vehicles[write] = vehicles[read]
+                        write += 1
+                    }
                 }
-                finalKeys.append(keys[winner])
-                finalKinds.append(kinds[winner])
-                finalColors.append(colors[winner])
-                finalTypes.append(types[winner])
-                position = last + 1
             }
-            keys = []; kinds = []; colors = []; types = []
-        } else {
-            finalKeys = keys; finalKinds = kinds; finalColors = colors; finalTypes = types
         }
+        sortedKeys.removeLast(sortedKeys.count - write)
+        sortedVehicles.removeLast(sortedVehicles.count - write)
+        if !duplicates.isEmpty { reportDuplicates(duplicates) }
+        keys = []
+        vehicles = []
         lines = []
 
         let makes = makeNames.strings(), models = modelNames.strings()
@@ -326,56 +317,69 @@ struct RegistryBuilder {
         }
         let colorTexts = colorNames.strings().map { $0.isEmpty ? nil : $0 }
         return VehicleRegistry(
-            keys: finalKeys, kinds: finalKinds, colors: finalColors, types: finalTypes, kindMakes: kindMakes, kindModels: kindModels,
+            keys: sortedKeys, vehicles: sortedVehicles, kindMakes: kindMakes, kindModels: kindModels,
             kindNormalised: kindNormalised, colorNames: colorTexts, colorFamilies: colorTexts.map { vocabulary.colorFamily($0) },
             typeNames: typeNames.strings().map { $0.isEmpty ? nil : $0 }, vocabulary: vocabulary)
+    }
+
+    /// Reports every line of a plate listed twice except its last: one pass over the file
+    /// order, needed only when there are duplicates.
+    private mutating func reportDuplicates(_ duplicates: Set<UInt64>) {
+        var linesOf: [UInt64: [UInt32]] = [:]
+        for (index, key) in keys.enumerated() where duplicates.contains(key) { linesOf[key, default: []].append(lines[index]) }
+        for (_, lines) in linesOf {
+            for dropped in lines.dropLast() {
+                problems.append(CSVFile.Problem(
+                    line: Int(dropped), message: "plate is listed again on line \(lines.last!), which replaces this line"))
+            }
+        }
     }
 }
 
 /// A stable least-significant-digit radix sort of 64-bit keys, 11 bits per pass: eight million
 /// plates sort in a few linear passes instead of n log n comparisons.
 enum RadixSort {
-    /// The permutation that sorts `keys` ascending, equal keys in their original order.
-    static func stableOrder(of keys: [UInt64]) -> [UInt32] {
+    /// Sorts `keys` ascending and applies the same permutation to `values`; equal keys keep
+    /// their order.
+    static func sort(_ keys: inout [UInt64], carrying values: inout [UInt64]) {
         let count = keys.count
-        var order = (0..<UInt32(count)).map { $0 }
-        guard count > 1 else { return order }
-        let maximum = keys.max() ?? 0
-        let bits = 64 - maximum.leadingZeroBitCount
-        var current = keys
-        var other = [UInt64](repeating: 0, count: count)
-        var otherOrder = [UInt32](repeating: 0, count: count)
-        var shift = 0
+        precondition(values.count == count)
+        guard count > 1 else { return }
+        let bits = 64 - (keys.max() ?? 0).leadingZeroBitCount
+        var otherKeys = [UInt64](repeating: 0, count: count)
+        var otherValues = [UInt64](repeating: 0, count: count)
         var buckets = [Int](repeating: 0, count: 2048)
-        while shift < bits {
+        var shift: UInt64 = 0
+        while shift < UInt64(bits) {
             for index in buckets.indices { buckets[index] = 0 }
-            for key in current { buckets[Int((key >> UInt64(shift)) & 2047)] += 1 }
+            for key in keys { buckets[Int((key >> shift) & 2047)] += 1 }
             var total = 0
             for index in buckets.indices {
                 let size = buckets[index]
                 buckets[index] = total
                 total += size
             }
-            current.withUnsafeBufferPointer { source in
-                order.withUnsafeBufferPointer { sourceOrder in
-                    other.withUnsafeMutableBufferPointer { target in
-                        otherOrder.withUnsafeMutableBufferPointer { targetOrder in
-                            for index in 0..<count {
-                                let key = source[index]
-                                let bucket = Int((key >> UInt64(shift)) & 2047)
-                                let slot = buckets[bucket]
-                                buckets[bucket] = slot + 1
-                                target[slot] = key
-                                targetOrder[slot] = sourceOrder[index]
+            keys.withUnsafeBufferPointer { source in
+                values.withUnsafeBufferPointer { sourceValues in
+                    otherKeys.withUnsafeMutableBufferPointer { target in
+                        otherValues.withUnsafeMutableBufferPointer { targetValues in
+                            buckets.withUnsafeMutableBufferPointer { buckets in
+                                for index in 0..<count {
+                                    let key = source[index]
+                                    let bucket = Int((key >> shift) & 2047)
+                                    let slot = buckets[bucket]
+                                    buckets[bucket] = slot + 1
+                                    target[slot] = key
+                                    targetValues[slot] = sourceValues[index]
+                                }
                             }
                         }
                     }
                 }
             }
-            swap(&current, &other)
-            swap(&order, &otherOrder)
+            swap(&keys, &otherKeys)
+            swap(&values, &otherValues)
             shift += 11
         }
-        return order
     }
 }

@@ -14,8 +14,8 @@ public struct RegisteredVehicle: Sendable, Hashable {
 /// The vehicle registry (DIV): which vehicle each Belgian plate belongs to.
 ///
 /// Built for the whole Belgian fleet (eight million vehicles): plates are `PlateKey`s in one
-/// sorted array searched by bisection, and each vehicle's make+model, colour and type are
-/// small ids into tables of distinct values, in parallel arrays — 16 bytes per vehicle. The
+/// sorted array searched by bisection, and beside each key one 64-bit word packs the ids of the
+/// vehicle's make+model, colour and type in tables of distinct values — 16 bytes per vehicle. The
 /// make/model families and colour families are resolved once per distinct value at load time,
 /// so a lookup allocates nothing but the strings it returns.
 ///
@@ -24,12 +24,12 @@ public struct RegisteredVehicle: Sendable, Hashable {
 public final class VehicleRegistry: Sendable {
     /// Sorted plate keys.
     let keys: [UInt64]
-    /// Per vehicle: index into the make+model tables.
-    let kinds: [UInt32]
-    /// Per vehicle: index into the colour tables.
-    let colors: [UInt16]
-    /// Per vehicle: index into `typeNames`.
-    let types: [UInt16]
+    /// Every 64th key: a bisection over this 1 MB array (for 8M vehicles) stays in cache and
+    /// leaves a 64-key block, where the long-range cache misses of a plain bisection would be.
+    let samples: [UInt64]
+    static let sampleStride = 64
+    /// Per vehicle, packed (see `VehicleWord`): make+model id, colour id, type id.
+    let vehicles: [UInt64]
 
     let kindMakes: [String]
     let kindModels: [String?]
@@ -43,14 +43,13 @@ public final class VehicleRegistry: Sendable {
     public let vocabulary: VehicleVocabulary
 
     init(
-        keys: [UInt64], kinds: [UInt32], colors: [UInt16], types: [UInt16], kindMakes: [String], kindModels: [String?],
+        keys: [UInt64], vehicles: [UInt64], kindMakes: [String], kindModels: [String?],
         kindNormalised: [NormalisedVehicle], colorNames: [String?], colorFamilies: [String?], typeNames: [String?],
         vocabulary: VehicleVocabulary
     ) {
         self.keys = keys
-        self.kinds = kinds
-        self.colors = colors
-        self.types = types
+        self.samples = Swift.stride(from: 0, to: keys.count, by: Self.sampleStride).map { keys[$0] }
+        self.vehicles = vehicles
         self.kindMakes = kindMakes
         self.kindModels = kindModels
         self.kindNormalised = kindNormalised
@@ -62,7 +61,7 @@ public final class VehicleRegistry: Sendable {
 
     /// A registry without vehicles (no `--registry` given).
     public convenience init(vocabulary: VehicleVocabulary = VehicleVocabulary()) {
-        self.init(keys: [], kinds: [], colors: [], types: [], kindMakes: [], kindModels: [], kindNormalised: [],
+        self.init(keys: [], vehicles: [], kindMakes: [], kindModels: [], kindNormalised: [],
                   colorNames: [], colorFamilies: [], typeNames: [], vocabulary: vocabulary)
     }
 
@@ -85,34 +84,63 @@ public final class VehicleRegistry: Sendable {
     }
 
     /// The normalised description of the vehicle registered under `key`, without building
-    /// strings for the registry's own spelling (the hot path of the detectors).
+    /// strings for the registry's own spelling (the hot path of the detectors): one search.
     public func normalisedVehicle(_ key: PlateKey) -> NormalisedVehicle? {
         guard let index = position(of: key) else { return nil }
-        var vehicle = kindNormalised[Int(kinds[index])]
-        vehicle.color = colorFamilies[Int(colors[index])]
+        let word = VehicleWord(rawValue: vehicles[index])
+        var vehicle = kindNormalised[word.kind]
+        vehicle.color = colorFamilies[word.color]
         return vehicle
     }
 
     func vehicle(at index: Int, plate: String) -> RegisteredVehicle {
-        let kind = Int(kinds[index]), color = Int(colors[index])
+        let word = VehicleWord(rawValue: vehicles[index])
+        let kind = word.kind, color = word.color
         var normalised = kindNormalised[kind]
         normalised.color = colorFamilies[color]
         return RegisteredVehicle(
             plate: plate,
             description: VehicleDescription(make: kindMakes[kind], model: kindModels[kind], color: colorNames[color]),
-            vehicleType: typeNames[Int(types[index])], normalised: normalised)
+            vehicleType: typeNames[word.type], normalised: normalised)
     }
 
-    /// Bisection over the sorted keys.
+    /// Bisection over the samples, then over one block of the sorted keys.
     func position(of key: PlateKey) -> Int? {
-        keys.withUnsafeBufferPointer { keys in
-            var low = 0, high = keys.count
-            let target = key.rawValue
+        let target = key.rawValue
+        return samples.withUnsafeBufferPointer { samples in
+            // The last sample not above the target opens the only block that can hold it.
+            var low = 0, high = samples.count
             while low < high {
                 let middle = (low + high) >> 1
-                if keys[middle] < target { low = middle + 1 } else { high = middle }
+                if samples[middle] <= target { low = middle + 1 } else { high = middle }
             }
-            return low < keys.count && keys[low] == target ? low : nil
+            guard low > 0 else { return nil }
+            let blockStart = (low - 1) * Self.sampleStride
+            return keys.withUnsafeBufferPointer { keys in
+                var low = blockStart, high = min(blockStart + Self.sampleStride, keys.count)
+                while low < high {
+                    let middle = (low + high) >> 1
+                    if keys[middle] < target { low = middle + 1 } else { high = middle }
+                }
+                return low < keys.count && keys[low] == target ? low : nil
+            }
         }
     }
+}
+
+/// One vehicle's ids packed in 64 bits: make+model (32 bits), colour (16), type (16). Packing
+/// lets the loader's sort carry the whole vehicle beside its key instead of gathering four
+/// arrays through a permutation (random reads over 8 million entries).
+struct VehicleWord {
+    let rawValue: UInt64
+
+    init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    init(kind: UInt32, color: UInt16, type: UInt16) {
+        rawValue = UInt64(kind) << 32 | UInt64(color) << 16 | UInt64(type)
+    }
+
+    var kind: Int { Int(rawValue >> 32) }
+    var color: Int { Int((rawValue >> 16) & 0xFFFF) }
+    var type: Int { Int(rawValue & 0xFFFF) }
 }

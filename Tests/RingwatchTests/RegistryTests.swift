@@ -157,10 +157,12 @@ struct VehicleRegistryLoadingTests {
         #expect(PlateKey("0" + plate) != key)
     }
 
-    @Test func radixSortIsStable() {
-        let keys: [UInt64] = [5, 1, 1 << 40, 5, 0, 1, UInt64(Int64.max)]
-        let order = RadixSort.stableOrder(of: keys)
-        #expect(order == [4, 1, 5, 0, 3, 2, 6])
+    @Test func radixSortIsStableAndCarriesTheValues() {
+        var keys: [UInt64] = [5, 1, 1 << 40, 5, 0, 1, UInt64(Int64.max)]
+        var values: [UInt64] = [0, 1, 2, 3, 4, 5, 6]
+        RadixSort.sort(&keys, carrying: &values)
+        #expect(keys == [0, 1, 1, 5, 5, 1 << 40, UInt64(Int64.max)])
+        #expect(values == [4, 1, 5, 0, 3, 2, 6])
     }
 
     @Test func aFileIsMappedAndAMissingOneIsOneClearLine() throws {
