@@ -58,6 +58,8 @@ public final class CloneDetector: Detector {
     private var recentHead = 0
     private var latest: Int64 = .min
     private var lastFired: [PlateKey: (time: Int64, severity: Severity)] = [:]
+    /// The latest event time each plate was read at, for plates read within the span.
+    private var lastSeen: [PlateKey: Int64] = [:]
     private var nextPurge: Int64 = .min
 
     /// The parts of a read the window drops.
@@ -84,8 +86,14 @@ public final class CloneDetector: Detector {
         let span = Int64((distances.maximum / configuration.maximumSpeedKilometresPerHour * 3600 + configuration.skewMarginSeconds) * 1000)
         let quality = self.quality(of: read)
         remember(read.id, quality, at: time, span: span)
-        purgeIfDue(at: time)
-        guard context.cameras[read.camera] != nil, distances.maximum >= configuration.minimumDistanceKilometres else { return [] }
+        purgeIfDue(at: time, span: span)
+        guard let key = PlateKey(read.plate.text) else { return [] }
+        // Most plates were not seen within the span: a hash of eight bytes answers that without
+        // asking the window (which resolves every read it returns into strings).
+        let seenBefore = lastSeen[key]
+        lastSeen[key] = max(seenBefore ?? .min, time)
+        guard let seenBefore, seenBefore >= time - span, context.cameras[read.camera] != nil,
+              distances.maximum >= configuration.minimumDistanceKilometres else { return [] }
 
         // Implausible partners, most implausible first.
         var partners: [(read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double)] = []
@@ -112,7 +120,6 @@ public final class CloneDetector: Detector {
             return []
         }
         let assessment = best.assessment
-        guard let key = PlateKey(read.plate.text) else { return [] }
         if let last = lastFired[key], time - last.time < configuration.rateLimitSeconds * 1000, time >= last.time,
            assessment.severity <= last.severity {
             return []
@@ -176,14 +183,15 @@ public final class CloneDetector: Detector {
         let confusions = lookup?.confusions ?? .standard
         var mask: UInt16 = 0
         var weakest = 1.0
-        let bytes = Array(read.plate.text.utf8)
+        let bytes = read.plate.text.utf8
         if let characters = read.characterConfidence, characters.count == bytes.count {
-            for (position, byte) in bytes.enumerated() where confusions.isInSomeClass(byte) && characters[position] < configuration.weakCharacterConfidence {
+            for (position, byte) in bytes.enumerated() where position < 16 && characters[position] < configuration.weakCharacterConfidence
+                && confusions.isInSomeClass(byte) {
                 mask |= 1 << UInt16(position)
                 weakest = min(weakest, characters[position])
             }
         } else if let confidence = read.confidence, confidence < configuration.weakOCRConfidence {
-            for (position, byte) in bytes.enumerated() where confusions.isInSomeClass(byte) { mask |= 1 << UInt16(position) }
+            for (position, byte) in bytes.enumerated() where position < 16 && confusions.isInSomeClass(byte) { mask |= 1 << UInt16(position) }
             if mask != 0 { weakest = confidence }
         }
         return ReadQuality(vehicleConfidence: read.vehicleConfidence, weakPositions: mask, weakestConfidence: weakest)
@@ -226,9 +234,11 @@ public final class CloneDetector: Detector {
     // MARK: Memory
 
     private func remember(_ id: ReadID, _ quality: ReadQuality, at time: Int64, span: Int64) {
+        latest = max(latest, time)
+        // Nothing to remember beyond what a missing entry means.
+        guard quality.vehicleConfidence != nil || quality.weakPositions != 0 else { return }
         recent[id] = quality
         recentOrder.append((id, time))
-        latest = max(latest, time)
         // Forget what no later read can pair with (the span, plus lateness slack of a minute).
         let cutoff = latest - span - 60_000
         while recentHead < recentOrder.count, recentOrder[recentHead].time < cutoff {
@@ -241,9 +251,14 @@ public final class CloneDetector: Detector {
         }
     }
 
-    private func purgeIfDue(at time: Int64) {
+    /// Forgets plates no later read can pair with and expired rate limits, once per span (at
+    /// least a minute) of event time.
+    private func purgeIfDue(at time: Int64, span: Int64) {
         guard time >= nextPurge else { return }
-        nextPurge = time + 600_000
+        nextPurge = time + max(span, 60_000)
+        // A minute of slack for reads arriving late.
+        let seenCutoff = time - span - 60_000
+        lastSeen = lastSeen.filter { $0.value >= seenCutoff }
         lastFired = lastFired.filter { time - $0.value.time < configuration.rateLimitSeconds * 1000 }
     }
 }

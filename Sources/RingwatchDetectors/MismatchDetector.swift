@@ -274,11 +274,12 @@ public final class MismatchDetector: Detector {
     /// The plate's history, taken out of the table so that it is mutated in place (the caller
     /// puts it back); started afresh when the registry now lists another vehicle for the plate.
     private func takeHistory(of key: PlateKey, registered: NormalisedVehicle) -> VehicleHistory {
-        // The registry's own spelling is only needed (and built) the first time.
+        // Comparing with the stored registration is cheaper than hashing it on every read.
+        if let history = histories.removeValue(forKey: key), observedVehicles[Int(history.registration)] == registered { return history }
+        // The registry's own spelling is only needed (and built) when a history starts.
         let registration = observedIDs[registered]
             ?? observedID(registered, spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
                 ?? VehicleDescription(make: nil, model: nil, color: nil))
-        if let history = histories.removeValue(forKey: key), history.registration == registration { return history }
         return VehicleHistory(registration: registration)
     }
 
