@@ -45,10 +45,12 @@ let package = Package(
         .target(name: "RingwatchIngest", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
         // The time-partitioned in-memory window of recent reads.
         .target(name: "RingwatchIndex", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
+        // The vehicle registry (DIV): compact plate → vehicle store, spelling tables, misreads.
+        .target(name: "RingwatchRegistry", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
         // Detectors: read in, triggers out.
         .target(
             name: "RingwatchDetectors",
-            dependencies: ["RingwatchCore", "RingwatchIndex"],
+            dependencies: ["RingwatchCore", "RingwatchIndex", "RingwatchRegistry"],
             swiftSettings: strictSettings
         ),
         // SQLite history: schema, batched writer, queries.
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "RingwatchEngine",
             dependencies: [
-                "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchDetectors",
+                "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchRegistry", "RingwatchDetectors",
                 "RingwatchStorage", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,7 +93,7 @@ let package = Package(
         // Release-mode benchmarks (see docs/performance.md).
         .executableTarget(
             name: "ringwatch-bench",
-            dependencies: ["RingwatchEngine", "RingwatchTesting", "ZeroMQ"],
+            dependencies: ["RingwatchEngine", "RingwatchRegistry", "RingwatchDetectors", "RingwatchTesting", "ZeroMQ"],
             swiftSettings: strictSettings
         ),
 
@@ -104,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "RingwatchTests",
             dependencies: [
-                "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchDetectors",
+                "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchRegistry", "RingwatchDetectors",
                 "RingwatchStorage", "RingwatchEngine", "RingwatchQuery", "RingwatchSimulator", "RingwatchTesting",
                 "ZeroMQ", "SQLite",
             ],

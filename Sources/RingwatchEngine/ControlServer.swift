@@ -68,10 +68,13 @@ final class ControlServer: @unchecked Sendable {
         case "hotlist.remove": return hotlistRemove(object)
         case "hotlist.list": return hotlistList(object)
         case "hotlist.import": return hotlistImport(object)
+        case "registry.reload": return registryReload(object)
+        case "registry.status": return registryStatus()
         case "ack": return acknowledge(object)
         case "purge": return purge(object)
         default:
-            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, hotlist.import, ack, purge")
+            return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, "
+                + "hotlist.import, registry.reload, registry.status, ack, purge")
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchRegistry
 import RingwatchStorage
 import ZeroMQ
 
@@ -19,6 +20,9 @@ final class EngineHandles: @unchecked Sendable {
     /// The matcher's configuration, for building a replacement list off the pipeline thread.
     let hotlistMatching: HotlistMatcher.Configuration
     var hotlistStore: HistoryDatabase?
+    /// Where `registry.reload` reads from; used only by the control thread.
+    var registryFiles = RegistryFiles()
+    var registryLoadedAt: Timestamp?
 
     /// Whole seconds since the engine was built.
     var uptimeSeconds: Int64 { (Timestamp.now.milliseconds - startedAt.milliseconds) / 1000 }
@@ -72,6 +76,13 @@ public final class Engine: @unchecked Sendable {
         lock = try EngineLock(database: configuration.databasePath)
 
         let cameras = try Engine.loadCameras(configuration.camerasPath, reports: &loadReports)
+        // The registry comes before the detectors that consult it (mismatch, clone, hotlist).
+        let registry = RegistryLookup(cameras: cameras, policy: configuration.observationPolicy)
+        if configuration.registryPath != nil {
+            let (loaded, reports) = try Engine.loadRegistry(configuration.registryFiles)
+            registry.replace(loaded)
+            loadReports += reports
+        }
         var entries: [HotlistEntry] = []
         if let path = configuration.hotlistPath {
             let (loaded, report) = HotlistEntry.parse(csv: try Engine.readFile(path, what: "hotlist"), file: path)
@@ -96,13 +107,16 @@ public final class Engine: @unchecked Sendable {
         (authenticator, curveSecretKey) = try Engine.secure(configuration.security, context: context, logger: logger)
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,
-                                writer: writer, counters: counters, recent: recent, logger: logger, curveSecretKey: curveSecretKey)
+                                registry: registry, writer: writer, counters: counters, recent: recent, logger: logger,
+                                curveSecretKey: curveSecretKey)
         restoredReads = try pipeline.rebuild(from: database)
         let startSequence = writer.lastIssuedSequence
         counters.lastTriggerSequence.store(startSequence, ordering: .relaxed)
         let handles = EngineHandles(counters: counters, writer: writer, recent: recent, pipeline: pipeline,
                                     databasePath: configuration.databasePath, startedAt: .now, startSequence: startSequence,
                                     hotlistMatching: configuration.hotlistMatching)
+        handles.registryFiles = configuration.registryFiles
+        if configuration.registryPath != nil { handles.registryLoadedAt = .now }
         control = try ControlServer(endpoint: configuration.control, context: context, engine: handles, logger: logger,
                                     curveSecretKey: curveSecretKey)
         if let address = configuration.metrics {

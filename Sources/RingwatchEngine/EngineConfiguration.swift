@@ -1,6 +1,7 @@
 import Foundation
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchRegistry
 import TOMLKit
 
 /// Everything `ringwatch serve` can be told, with the documented defaults of CONTRACT.md.
@@ -30,6 +31,20 @@ public struct EngineConfiguration: Sendable {
     public var hotlistMatching = HotlistMatcher.Configuration()
     /// Vehicle registry (DIV) CSV.
     public var registryPath: String?
+    /// Make aliases (`alias,make`), read with the registry.
+    public var vehicleMakesPath = "Fixtures/vehicle-makes.csv"
+    /// Model families (`make,model,family`), read with the registry.
+    public var vehicleModelsPath = "Fixtures/vehicle-models.csv"
+    /// Colour families (`color,family,near`), read with the registry.
+    public var vehicleColorsPath = "Fixtures/vehicle-colors.csv"
+    /// When a classifier is trusted (confidence by day and night, colours at night).
+    public var observationPolicy = ObservationPolicy()
+    /// Registry mismatch rules (`[registry]` in TOML).
+    public var mismatch = MismatchDetector.Configuration()
+    /// Cloned-plate rules (`[clone]` in TOML).
+    public var clone = CloneDetector.Configuration()
+    /// Whether the clone detector runs.
+    public var cloneEnabled = true
     /// `HOST:PORT` of the Prometheus/health HTTP endpoint; nil when off.
     public var metrics: String?
 
@@ -150,7 +165,7 @@ public struct EngineConfiguration: Sendable {
         }
         let known: Set<String> = [
             "ingest", "ingest_connect", "ingest_pull", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
-            "retention", "privacy", "security",
+            "retention", "privacy", "security", "clone",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
@@ -183,7 +198,16 @@ public struct EngineConfiguration: Sendable {
             hotlistMatching.tolerance = tolerance
             if let value = try fraction(section, "lower_severity_below") { hotlistMatching.lowerSeverityBelowScore = value }
         }
-        if let value = try string(table, "registry") { registryPath = value.isEmpty ? nil : value }
+        // `registry` is the CSV path, or a [registry] table holding `path` and the mismatch rules.
+        if let registry = table["registry"]?.table {
+            try applyRegistry(registry, file: file)
+        } else if let value = try string(table, "registry") {
+            registryPath = value.isEmpty ? nil : value
+        }
+        if let clone = table["clone"] {
+            guard let clone = clone.table else { throw Problem("\(file): [clone] must be a table") }
+            try applyClone(clone, file: file)
+        }
         if let value = try string(table, "metrics") { metrics = value.isEmpty ? nil : value }
         if let tuning = table["tuning"] {
             guard let tuning = tuning.table else { throw Problem("\(file): [tuning] must be a table") }

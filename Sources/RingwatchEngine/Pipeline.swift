@@ -4,6 +4,7 @@ import RingwatchCore
 import RingwatchDetectors
 import RingwatchIndex
 import RingwatchIngest
+import RingwatchRegistry
 import RingwatchStorage
 import Synchronization
 import ZeroMQ
@@ -32,6 +33,10 @@ public final class Pipeline: @unchecked Sendable {
     public let cameras: CameraRegistry
     public let index: ReadIndex
     public let hotlist: HotlistDetector
+    /// The vehicle registry as detectors see it; `registry.reload` swaps its contents.
+    public let registry: RegistryLookup
+    public let mismatch: MismatchDetector
+    public let clone: CloneDetector
     private var detectors: [any Detector]
     private var duplicates: DuplicateFilter
     private var sequences = SequenceTracker()
@@ -55,7 +60,7 @@ public final class Pipeline: @unchecked Sendable {
 
     init(
         configuration: EngineConfiguration, context: Context, cameras: CameraRegistry, hotlist: HotlistDetector,
-        writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger,
+        registry: RegistryLookup, writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger,
         curveSecretKey: String? = nil
     ) throws {
         self.configuration = configuration
@@ -65,7 +70,14 @@ public final class Pipeline: @unchecked Sendable {
         self.logger = logger
         self.cameras = cameras
         self.hotlist = hotlist
-        self.detectors = [hotlist]
+        self.registry = registry
+        // OCR-variant hotlist hits are corroborated against the registry (a reload swaps the
+        // lookup's contents, not the object, so this stays current).
+        hotlist.registry = registry
+        self.mismatch = MismatchDetector(lookup: registry, configuration: configuration.mismatch)
+        self.clone = CloneDetector(lookup: registry, configuration: configuration.clone)
+        self.detectors = [hotlist, mismatch]
+        if configuration.cloneEnabled { detectors.append(clone) }
         self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,

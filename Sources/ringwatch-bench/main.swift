@@ -26,7 +26,7 @@ struct Arguments {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge": suite = argument
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory": suite = argument
             default:
                 FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
@@ -194,6 +194,11 @@ if arguments.suite == "all" || arguments.suite == "index" {
     report("index plate lookup (24 h)", lookups, unit: "lookups/s")
     report("index resident bytes per read", bytes, unit: "bytes")
 }
+
+// MARK: registry (RegistryBenchmark.swift)
+
+if arguments.suite == "registry-memory" { try RegistryBenchmark.measureMemory(); exit(0) }
+if arguments.suite == "registry" { try RegistryBenchmark(runs: arguments.runs, reads: arguments.reads ?? 1_000_000).run() }
 
 // MARK: end-to-end ingest
 

@@ -15,6 +15,7 @@ struct Ringwatch: AsyncParsableCommand {
             Reads.self,
             Triggers.self,
             HotlistCommand.self,
+            RegistryCommand.self,
             Ack.self,
             Audit.self,
             Purge.self,

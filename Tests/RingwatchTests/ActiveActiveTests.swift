@@ -27,14 +27,17 @@ struct ActiveActiveTests {
             try first.send(body)
             try second.send(body)
         }
-        #expect(first.waitFor { first.engine.counters.triggersEmitted.load(ordering: .relaxed) >= 20 })
-        #expect(second.waitFor { second.engine.counters.triggersEmitted.load(ordering: .relaxed) >= 20 })
+        for rig in [first, second] {
+            let expected = rig.probes + bodies.count
+            #expect(rig.waitFor { rig.engine.counters.received.load(ordering: .relaxed) == expected })
+        }
         first.engine.stop()
         second.engine.stop()
         let ids = try [first, second].map { rig in
             try RingwatchStorageAccess.open(rig.databasePath).triggers(since: 0, limit: 1000).map(\.triggerID)
         }
-        #expect(ids[0].count == 20)
+        // 20 hotlist hits, and whatever else the other detectors make of the same reads.
+        #expect(ids[0].count >= 20)
         #expect(ids[0] == ids[1], "the engines disagree on trigger ids")
     }
 }

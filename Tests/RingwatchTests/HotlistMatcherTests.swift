@@ -2,6 +2,7 @@ import Foundation
 import RingwatchCore
 import RingwatchDetectors
 import RingwatchIndex
+import RingwatchTesting
 import Testing
 
 private let noon = Timestamp(rfc3339: "2026-11-22T12:00:00Z")!
@@ -140,7 +141,7 @@ struct HotlistMatcherTests {
             }
         }
         // Across many variants of many plates, `exact` means identical text.
-        var generator = SplitMix(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let listed = (0..<500).map { _ in generator.belgianPlate() }
         let many = HotlistMatcher(entries: listed.map { entry($0) })
         for plate in listed.prefix(100) {
@@ -221,7 +222,7 @@ struct HotlistMatcherTests {
     }
 
     @Test func theWildcardIndexFindsExactlyWhatAScanOfEveryPatternFinds() {
-        var generator = SplitMix(seed: 3)
+        var generator = SeededRandom(seed: 3)
         var patterns: [String] = []
         for index in 0..<1_600 {
             let plate = generator.belgianPlate()
@@ -251,7 +252,7 @@ struct HotlistMatcherTests {
     }
 
     @Test func aLargeListFindsEveryPlantedVariantAndSurvivesRebuilds() {
-        var generator = SplitMix(seed: 11)
+        var generator = SeededRandom(seed: 11)
         var plates = Set<String>()
         while plates.count < 50_000 { plates.insert(generator.belgianPlate()) }
         let listed = plates.sorted()
@@ -279,23 +280,3 @@ struct HotlistMatcherTests {
     }
 }
 
-/// A deterministic generator for test plates.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A plate of the current Belgian format, `1ABC123`.
-    mutating func belgianPlate() -> String {
-        let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8), digits = Array("0123456789".utf8)
-        var bytes = [digits[1 + Int(next() % 9)]]
-        for _ in 0..<3 { bytes.append(letters[Int(next() % 26)]) }
-        for _ in 0..<3 { bytes.append(digits[Int(next() % 10)]) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}

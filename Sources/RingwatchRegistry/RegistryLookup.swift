@@ -1,0 +1,172 @@
+import RingwatchCore
+
+/// What a read's classifier output says, once judged against the observation policy.
+public struct Observation: Sendable, Hashable {
+    /// Make, model family and colour family as seen.
+    public var vehicle: NormalisedVehicle
+    /// `vehicle_confidence`, when sent.
+    public var confidence: Double?
+    /// True when the sun was below the darkness threshold at the camera.
+    public var isDark: Bool
+    /// True when the classifier is trusted for this read (confident enough for the light).
+    public var isJudged: Bool
+    /// True when the colour may be compared (judged, and daylight unless configured otherwise).
+    public var judgesColor: Bool
+}
+
+/// The registry as the detectors see it: the loaded `VehicleRegistry`, the rules for trusting a
+/// classifier, and the OCR confusions for misread plates. It answers the hotlist detector's
+/// `VehicleRegistryLookup` questions and the mismatch and clone detectors' ones.
+///
+/// It belongs to the pipeline thread. A reload builds a new `VehicleRegistry` elsewhere and
+/// swaps it in with `replace(_:)` through `Pipeline.perform`, so every detector holding this
+/// object sees the new registry from the next read on.
+public final class RegistryLookup: VehicleRegistryLookup {
+    public private(set) var registry: VehicleRegistry
+    public var policy: ObservationPolicy { didSet { darkness.removeAll() } }
+    public let confusions: OCRConfusions
+    private var cameras: CameraRegistry
+    /// Where the sun is computed for reads from cameras missing from the registry: the middle
+    /// of the camera network (or Brussels when there is none).
+    private var fallbackPlace: (latitude: Double, longitude: Double)
+    /// Classifier outputs repeat endlessly (a few thousand spellings): normalise each once.
+    private var normalised: [VehicleDescription: NormalisedVehicle] = [:]
+    /// Darkness per camera and minute of event time: the sun moves slowly, trigonometry is not free.
+    private var darkness: [String: (minute: Int64, isDark: Bool)] = [:]
+
+    public init(registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
+                confusions: OCRConfusions = .standard) {
+        self.registry = registry
+        self.policy = policy
+        self.confusions = confusions
+        self.cameras = cameras
+        self.fallbackPlace = Self.middle(of: cameras)
+    }
+
+    /// Swaps in a newly loaded registry (and its vocabulary).
+    public func replace(_ registry: VehicleRegistry) {
+        self.registry = registry
+        normalised.removeAll()
+    }
+
+    /// True when a registry with at least one vehicle is loaded.
+    public var isLoaded: Bool { registry.count > 0 }
+
+    // MARK: Observations
+
+    /// How far `read`'s classifier output can be trusted, and what it says.
+    public func observation(of read: PlateRead) -> Observation {
+        let dark = isDark(read)
+        let description = VehicleDescription(make: read.make, model: read.model, color: read.color)
+        let vehicle = normalise(description)
+        let threshold = dark ? policy.minimumNightConfidence : policy.minimumConfidence
+        let confident = (read.vehicleConfidence ?? -1) >= threshold
+        let judgesColor = confident && (!dark || policy.judgeColorAtNight) && vehicle.color != nil
+        let judged = confident && (vehicle.make != nil || judgesColor)
+        return Observation(vehicle: vehicle, confidence: read.vehicleConfidence, isDark: dark, isJudged: judged, judgesColor: judgesColor)
+    }
+
+    /// True when the sun was below the policy's threshold where and when `read` was taken.
+    public func isDark(_ read: PlateRead) -> Bool {
+        let minute = read.timestamp.milliseconds.floorDivided(by: 60_000)
+        if let known = darkness[read.camera], known.minute == minute { return known.isDark }
+        let place = cameras[read.camera].map { ($0.latitude, $0.longitude) } ?? fallbackPlace
+        let dark = Daylight.isDark(at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1,
+                                   threshold: policy.darkBelowSunElevation)
+        if darkness.count > 4096 { darkness.removeAll(keepingCapacity: true) }  // unknown cameras by the thousand
+        darkness[read.camera] = (minute, dark)
+        return dark
+    }
+
+    /// The normalised form of a description, cached.
+    public func normalise(_ description: VehicleDescription) -> NormalisedVehicle {
+        if let known = normalised[description] { return known }
+        if normalised.count >= 16_384 { normalised.removeAll(keepingCapacity: true) }
+        let vehicle = registry.vocabulary.normalise(description)
+        normalised[description] = vehicle
+        return vehicle
+    }
+
+    /// The comparison of an observation with the vehicle registered under `key`; nil when the
+    /// plate is not registered.
+    public func compare(_ observation: Observation, registeredAs key: PlateKey) -> VehicleComparison? {
+        guard let registered = registry.normalisedVehicle(key) else { return nil }
+        return VehicleComparison(observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
+                                 vocabulary: registry.vocabulary)
+    }
+
+    // MARK: VehicleRegistryLookup
+
+    public func fit(of read: PlateRead, registeredAs plate: String) -> VehicleFit {
+        guard let key = PlateKey(plate), registry.contains(key) else { return .notRegistered }
+        return fit(observation(of: read), registeredAs: key)
+    }
+
+    /// `fit(of:registeredAs:)` for an observation already made.
+    public func fit(_ observation: Observation, registeredAs key: PlateKey) -> VehicleFit {
+        guard let comparison = compare(observation, registeredAs: key) else { return .notRegistered }
+        guard observation.isJudged else { return .undetermined }
+        let mismatched = comparison.mismatched
+        if !mismatched.isEmpty { return .contradicts(mismatched) }
+        return comparison.make == .agrees ? .fits : .undetermined
+    }
+
+    // MARK: Misreads
+
+    /// The registered plate a Belgian read most likely shows: when the read's own plate is not
+    /// registered and exactly one OCR-confusion variant of it (up to two substitutions) is,
+    /// and what the camera saw fits that vehicle. Nil otherwise — also when two variants are
+    /// registered, since the read cannot say which.
+    public func misreadCorrection(for read: PlateRead) -> String? {
+        guard read.country == "BE", let key = PlateKey(read.plate.text), !registry.contains(key) else { return nil }
+        let variants = registeredVariants(of: read.plate.text)
+        guard variants.count == 1, let variant = PlateKey(variants[0]) else { return nil }
+        return fit(observation(of: read), registeredAs: variant) == .fits ? variants[0] : nil
+    }
+
+    /// The registered plates that differ from `plate` by one or two confusable characters
+    /// (`OCRConfusions`), best first: fewer substitutions, then plate order.
+    ///
+    /// Works on base-37 keys: replacing character `i` adds `(new − old) × 37^(n−1−i)`, so each
+    /// candidate costs one bisection and no string.
+    public func registeredVariants(of plate: String, maximumSubstitutions: Int = 2) -> [String] {
+        let bytes = Array(plate.utf8)
+        guard let base = PlateKey(plate)?.rawValue, registry.count > 0 else { return [] }
+        var weights = [Int64](repeating: 1, count: bytes.count)
+        for index in stride(from: bytes.count - 2, through: 0, by: -1) { weights[index] = weights[index + 1] * 37 }
+        // Every single substitution as (position, replacement, key delta).
+        var edits: [(position: Int, byte: UInt8, delta: Int64)] = []
+        for (position, byte) in bytes.enumerated() {
+            for alternative in confusions.alternatives(of: byte) {
+                let delta = (Int64(PlateKey.digit(alternative)) - Int64(PlateKey.digit(byte))) * weights[position]
+                edits.append((position, alternative, delta))
+            }
+        }
+        var found: [String] = []
+        func check(_ delta: Int64, _ changes: [(Int, UInt8)]) {
+            let key = PlateKey(rawValue: UInt64(Int64(bitPattern: base) + delta))
+            guard registry.contains(key) else { return }
+            var variant = bytes
+            for (position, byte) in changes { variant[position] = byte }
+            found.append(String(decoding: variant, as: UTF8.self))
+        }
+        for edit in edits { check(edit.delta, [(edit.position, edit.byte)]) }
+        let singles = found.sorted()
+        found.removeAll()
+        if maximumSubstitutions >= 2 {
+            for first in edits.indices {
+                for second in edits.indices where second > first && edits[second].position != edits[first].position {
+                    check(edits[first].delta + edits[second].delta,
+                          [(edits[first].position, edits[first].byte), (edits[second].position, edits[second].byte)])
+                }
+            }
+        }
+        return singles + found.sorted()
+    }
+
+    private static func middle(of cameras: CameraRegistry) -> (latitude: Double, longitude: Double) {
+        guard cameras.count > 0 else { return (50.85, 4.35) }
+        let all = cameras.cameras.values
+        return (all.reduce(0) { $0 + $1.latitude } / Double(all.count), all.reduce(0) { $0 + $1.longitude } / Double(all.count))
+    }
+}
