@@ -93,14 +93,17 @@ public final class CloneDetector: Detector {
         let seenBefore = lastSeen[key]
         lastSeen[key] = max(seenBefore ?? .min, time)
         guard let seenBefore, seenBefore >= time - span, context.cameras[read.camera] != nil,
-              distances.maximum >= configuration.minimumDistanceKilometres else { return [] }
+            distances.maximum >= configuration.minimumDistanceKilometres
+        else { return [] }
 
         // Implausible partners, most implausible first.
         var partners: [(read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double)] = []
-        for other in context.index.reads(plate: read.plate, from: read.timestamp.adding(milliseconds: -span), to: read.timestamp.adding(milliseconds: span))
+        for other in context.index.reads(
+            plate: read.plate, from: read.timestamp.adding(milliseconds: -span), to: read.timestamp.adding(milliseconds: span))
         where other.id != read.id && other.camera != read.camera {
             guard let kilometres = distances.kilometres(read.camera, other.camera),
-                  kilometres >= configuration.minimumDistanceKilometres else { continue }
+                kilometres >= configuration.minimumDistanceKilometres
+            else { continue }
             let elapsed = abs(time - other.timestamp.milliseconds)
             let reachable = configuration.maximumSpeedKilometresPerHour * (Double(elapsed) / 1000 + configuration.skewMarginSeconds) / 3600
             guard kilometres > reachable else { continue }
@@ -121,11 +124,16 @@ public final class CloneDetector: Detector {
         }
         let assessment = best.assessment
         if let last = lastFired[key], time - last.time < configuration.rateLimitSeconds * 1000, time >= last.time,
-           assessment.severity <= last.severity {
+            assessment.severity <= last.severity
+        {
             return []
         }
         lastFired[key] = (time, assessment.severity)
-        return [draft(read, best.partner.read, kilometres: best.partner.kilometres, elapsed: best.partner.elapsed, assessment: assessment, context: context)]
+        return [
+            draft(
+                read, best.partner.read, kilometres: best.partner.kilometres, elapsed: best.partner.elapsed, assessment: assessment,
+                context: context)
+        ]
     }
 
     // MARK: OCR and registry
@@ -185,13 +193,17 @@ public final class CloneDetector: Detector {
         var weakest = 1.0
         let bytes = read.plate.text.utf8
         if let characters = read.characterConfidence, characters.count == bytes.count {
-            for (position, byte) in bytes.enumerated() where position < 16 && characters[position] < configuration.weakCharacterConfidence
-                && confusions.isInSomeClass(byte) {
+            for (position, byte) in bytes.enumerated()
+            where position < 16 && characters[position] < configuration.weakCharacterConfidence
+                && confusions.isInSomeClass(byte)
+            {
                 mask |= 1 << UInt16(position)
                 weakest = min(weakest, characters[position])
             }
         } else if let confidence = read.confidence, confidence < configuration.weakOCRConfidence {
-            for (position, byte) in bytes.enumerated() where position < 16 && confusions.isInSomeClass(byte) { mask |= 1 << UInt16(position) }
+            for (position, byte) in bytes.enumerated() where position < 16 && confusions.isInSomeClass(byte) {
+                mask |= 1 << UInt16(position)
+            }
             if mask != 0 { weakest = confidence }
         }
         return ReadQuality(vehicleConfidence: read.vehicleConfidence, weakPositions: mask, weakestConfidence: weakest)
@@ -199,14 +211,17 @@ public final class CloneDetector: Detector {
 
     // MARK: Trigger
 
-    private func draft(_ read: PlateRead, _ other: IndexedRead, kilometres: Double, elapsed: Int64, assessment: Assessment,
-                       context: DetectionContext) -> TriggerDraft {
+    private func draft(
+        _ read: PlateRead, _ other: IndexedRead, kilometres: Double, elapsed: Int64, assessment: Assessment,
+        context: DetectionContext
+    ) -> TriggerDraft {
         let seconds = Double(elapsed) / 1000
         let speed: JSONValue = elapsed > 0 ? .double((kilometres / (seconds / 3600) * 10).rounded() / 10) : .null
         let here = context.cameras[read.camera]!, there = context.cameras[other.camera]
         let order = other.timestamp <= read.timestamp ? "earlier" : "later"
         let speedText = elapsed > 0 ? "an implied \(Int((kilometres / (seconds / 3600)).rounded())) km/h" : "at the same moment"
-        let explanation = "Plate read at \(here.id) (\(here.name), ring \(here.ring)) was read \(formatSeconds(seconds)) \(order) at "
+        let explanation =
+            "Plate read at \(here.id) (\(here.name), ring \(here.ring)) was read \(formatSeconds(seconds)) \(order) at "
             + "\(other.camera)\(there.map { " (\($0.name), ring \($0.ring))" } ?? ""), \(formatKilometres(kilometres)) km away: "
             + "\(speedText), over the \(Int(configuration.maximumSpeedKilometresPerHour)) km/h limit even with a "
             + "\(formatSeconds(configuration.skewMarginSeconds)) clock margin; \(assessment.certainty)."

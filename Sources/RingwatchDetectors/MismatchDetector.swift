@@ -90,8 +90,9 @@ public final class MismatchDetector: Detector {
             return unregistered(read, key: key, observation: observation, context: context)
         }
         if observation.isJudged {
-            let comparison = VehicleComparison(observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
-                                               vocabulary: lookup.registry.vocabulary)
+            let comparison = VehicleComparison(
+                observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
+                vocabulary: lookup.registry.vocabulary)
             return judged(read, key: key, registered: registered, observation: observation, comparison: comparison, context: context)
         }
         return historyDecides(read, key: key, registered: registered, observation: observation, context: context)
@@ -99,15 +100,18 @@ public final class MismatchDetector: Detector {
 
     // MARK: Registered plates
 
-    private func judged(_ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
-                        comparison: VehicleComparison, context: DetectionContext) -> [TriggerDraft] {
+    private func judged(
+        _ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
+        comparison: VehicleComparison, context: DetectionContext
+    ) -> [TriggerDraft] {
         let mismatched = comparison.mismatched
         let isMatch = mismatched.isEmpty && (comparison.make == .agrees || comparison.color == .agrees)
         guard isMatch || !mismatched.isEmpty else { return [] }  // nothing comparable was seen
         let time = read.timestamp.milliseconds
         let entry = VehicleHistory.Entry(
             readID: read.id, time: time, confidence: Float(observation.confidence ?? 0), isMatch: isMatch, isDark: observation.isDark,
-            makeDiffers: comparison.make == .differs, modelDiffers: comparison.model == .differs, colorDiffers: comparison.color == .differs,
+            makeDiffers: comparison.make == .differs, modelDiffers: comparison.model == .differs,
+            colorDiffers: comparison.color == .differs,
             observed: observedID(observation.vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color)))
         var history = takeHistory(of: key, registered: registered)
         defer { histories[key] = history }
@@ -117,16 +121,20 @@ public final class MismatchDetector: Detector {
     }
 
     /// A read the classifier cannot vouch for: the plate's recent confident observations decide.
-    private func historyDecides(_ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
-                                context: DetectionContext) -> [TriggerDraft] {
+    private func historyDecides(
+        _ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
+        context: DetectionContext
+    ) -> [TriggerDraft] {
         guard let known = histories[key], let last = known.latest, last.isMismatch else { return [] }
         var history = takeHistory(of: key, registered: registered)
         defer { histories[key] = history }
         guard let latest = history.latest, latest.isMismatch,
-              read.timestamp.milliseconds - latest.time <= configuration.historyHours * 3_600_000,
-              var verdict = verdict(history, current: latest, currentConfidence: nil) else { return [] }
+            read.timestamp.milliseconds - latest.time <= configuration.historyHours * 3_600_000,
+            var verdict = verdict(history, current: latest, currentConfidence: nil)
+        else { return [] }
         verdict.rule = "history"
-        verdict.why = "too \(observation.isDark ? "dark" : "unsure") to judge this read"
+        verdict.why =
+            "too \(observation.isDark ? "dark" : "unsure") to judge this read"
             + (observation.confidence.map { " (vehicle confidence \(Self.format($0)))" } ?? "") + ", but " + verdict.why
         let spelling = observedSpellings[Int(latest.observed)]
         let observed: JSONValue = .object([
@@ -154,7 +162,8 @@ public final class MismatchDetector: Detector {
         let consistent: (VehicleHistory.Entry) -> Bool = { entry in
             let other = self.observedVehicles[Int(entry.observed)]
             if identity {
-                return entry.identityDiffers && other.make == seen.make && (other.model == nil || seen.model == nil || other.model == seen.model)
+                return entry.identityDiffers && other.make == seen.make
+                    && (other.model == nil || seen.model == nil || other.model == seen.model)
             }
             return !entry.identityDiffers && entry.colorDiffers && other.color == seen.color
         }
@@ -179,7 +188,8 @@ public final class MismatchDetector: Detector {
                 evidence: all.map(\.readID), matches: history.matchCount, mismatches: all.count)
         }
         if let currentConfidence, identity, history.matchCount == 0, !current.isDark,
-           currentConfidence >= configuration.singleReadConfidence {
+            currentConfidence >= configuration.singleReadConfidence
+        {
             return Verdict(
                 severity: strength == 0 ? .medium : .low, rule: "single",
                 why: "one daylight observation with high confidence shows another vehicle (not yet corroborated)",
@@ -214,22 +224,27 @@ public final class MismatchDetector: Detector {
         unregisteredFired[key] = time
         var evidence = confident.filter { $0.camera != read.camera }.suffix(4).map(\.id)
         evidence.append(read.id)
-        let explanation = "Belgian plate \(place(read, context)) is not in the vehicle registry: read with OCR confidence of at least "
+        let explanation =
+            "Belgian plate \(place(read, context)) is not in the vehicle registry: read with OCR confidence of at least "
             + "\(Self.format(configuration.unregisteredMinimumOCRConfidence)) by \(cameras.count) cameras, and no registered plate "
             + "it could be a misread of fits the vehicle seen."
-        return [TriggerDraft(
-            kind: .mismatch, severity: .low, read: read, ring: context.cameras.ring(of: read.camera), readIDs: evidence,
-            explanation: explanation, rule: "mismatch|unregistered",
-            details: [
-                ("registered", .null), ("observed", observedJSON(read)), ("mismatched", .array([.string("plate")])),
-                ("rule", .string("unregistered")),
-            ])]
+        return [
+            TriggerDraft(
+                kind: .mismatch, severity: .low, read: read, ring: context.cameras.ring(of: read.camera), readIDs: evidence,
+                explanation: explanation, rule: "mismatch|unregistered",
+                details: [
+                    ("registered", .null), ("observed", observedJSON(read)), ("mismatched", .array([.string("plate")])),
+                    ("rule", .string("unregistered")),
+                ])
+        ]
     }
 
     // MARK: Firing
 
-    private func fire(_ verdict: Verdict, read: PlateRead, key: PlateKey, history: inout VehicleHistory, observed: JSONValue,
-                      context: DetectionContext) -> [TriggerDraft] {
+    private func fire(
+        _ verdict: Verdict, read: PlateRead, key: PlateKey, history: inout VehicleHistory, observed: JSONValue,
+        context: DetectionContext
+    ) -> [TriggerDraft] {
         let time = read.timestamp.milliseconds
         let recent = history.lastFired != .min && time - history.lastFired < configuration.rateLimitSeconds * 1000
         if recent && verdict.severity <= history.lastSeverity { return [] }
@@ -240,32 +255,39 @@ public final class MismatchDetector: Detector {
         let registeredText = Self.describe(registered.description)
         let seenSpelling = history.latest.map { observedSpellings[Int($0.observed)] }
         let seenText = seenSpelling.map(Self.describe) ?? "another vehicle"
-        let explanation = "Plate \(place(read, context)) is registered to \(registeredText) but \(verdict.why) "
+        let explanation =
+            "Plate \(place(read, context)) is registered to \(registeredText) but \(verdict.why) "
             + "(latest: \(seenText)); mismatched: \(mismatched.joined(separator: ", "))."
         var evidence = verdict.evidence
         if !evidence.contains(read.id) { evidence.append(read.id) }
-        return [TriggerDraft(
-            kind: .mismatch, severity: verdict.severity, read: read, ring: context.cameras.ring(of: read.camera), readIDs: evidence,
-            explanation: explanation, rule: "mismatch|\(verdict.rule)",
-            details: [
-                ("registered", .object([
-                    ("make", registered.description.make.map(JSONValue.string) ?? .null),
-                    ("model", registered.description.model.map(JSONValue.string) ?? .null),
-                    ("color", registered.description.color.map(JSONValue.string) ?? .null),
-                ])),
-                ("observed", observed),
-                ("mismatched", .array(mismatched.map(JSONValue.string))),
-                ("rule", .string(verdict.rule)),
-                ("evidence", .object([("matches", .int(Int64(verdict.matches))), ("mismatches", .int(Int64(verdict.mismatches)))])),
-            ])]
+        return [
+            TriggerDraft(
+                kind: .mismatch, severity: verdict.severity, read: read, ring: context.cameras.ring(of: read.camera), readIDs: evidence,
+                explanation: explanation, rule: "mismatch|\(verdict.rule)",
+                details: [
+                    (
+                        "registered",
+                        .object([
+                            ("make", registered.description.make.map(JSONValue.string) ?? .null),
+                            ("model", registered.description.model.map(JSONValue.string) ?? .null),
+                            ("color", registered.description.color.map(JSONValue.string) ?? .null),
+                        ])
+                    ),
+                    ("observed", observed),
+                    ("mismatched", .array(mismatched.map(JSONValue.string))),
+                    ("rule", .string(verdict.rule)),
+                    ("evidence", .object([("matches", .int(Int64(verdict.matches))), ("mismatches", .int(Int64(verdict.mismatches)))])),
+                ])
+        ]
     }
 
     /// The fields in which the latest mismatching observation differs from the registration.
     private func mismatchedFields(_ history: VehicleHistory, registered: RegisteredVehicle) -> [String] {
         guard let latest = history.entries.last(where: \.isMismatch) else { return [] }
         let seen = observedVehicles[Int(latest.observed)]
-        let comparison = VehicleComparison(observed: seen, registered: registered.normalised, judgeColor: latest.colorDiffers,
-                                           vocabulary: lookup.registry.vocabulary)
+        let comparison = VehicleComparison(
+            observed: seen, registered: registered.normalised, judgeColor: latest.colorDiffers,
+            vocabulary: lookup.registry.vocabulary)
         return comparison.mismatched
     }
 
@@ -277,9 +299,12 @@ public final class MismatchDetector: Detector {
         // Comparing with the stored registration is cheaper than hashing it on every read.
         if let history = histories.removeValue(forKey: key), observedVehicles[Int(history.registration)] == registered { return history }
         // The registry's own spelling is only needed (and built) when a history starts.
-        let registration = observedIDs[registered]
-            ?? observedID(registered, spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
-                ?? VehicleDescription(make: nil, model: nil, color: nil))
+        let registration =
+            observedIDs[registered]
+            ?? observedID(
+                registered,
+                spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
+                    ?? VehicleDescription(make: nil, model: nil, color: nil))
         return VehicleHistory(registration: registration)
     }
 
@@ -300,7 +325,8 @@ public final class MismatchDetector: Detector {
     }
 
     private func place(_ read: PlateRead, _ context: DetectionContext) -> String {
-        context.cameras[read.camera].map { "read at \($0.id) (\($0.name), ring \($0.ring))" } ?? "read at unregistered camera \(read.camera)"
+        context.cameras[read.camera].map { "read at \($0.id) (\($0.name), ring \($0.ring))" }
+            ?? "read at unregistered camera \(read.camera)"
     }
 
     /// Forgets histories and rate limits older than the history horizon, once an hour of event

@@ -1,5 +1,5 @@
-import Logging
 import Foundation
+import Logging
 import RingwatchCore
 import RingwatchRegistry
 
@@ -41,10 +41,12 @@ extension ControlServer {
         engine.registryFiles = files
         engine.registryLoadedAt = .now
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        logger.info("vehicle registry reloaded", metadata: [
-            "file": "\(report.file)", "loaded": "\(report.loaded)", "skipped": "\(report.skipped)",
-            "seconds": "\(String(format: "%.1f", seconds))",
-        ])
+        logger.info(
+            "vehicle registry reloaded",
+            metadata: [
+                "file": "\(report.file)", "loaded": "\(report.loaded)", "skipped": "\(report.skipped)",
+                "seconds": "\(String(format: "%.1f", seconds))",
+            ])
         for problem in reports.flatMap({ $0.problems }).prefix(100) { logger.warning("\(problem.description)") }
         return .object([
             ("ok", .bool(true)),

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RingwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Whether a camera saw a vehicle by daylight, from the sun's elevation at the camera's place
 /// and the read's event time — the classifier's colours and confidence degrade after dusk,

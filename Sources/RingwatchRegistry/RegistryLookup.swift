@@ -34,8 +34,10 @@ public final class RegistryLookup: VehicleRegistryLookup {
     /// Darkness per camera and minute of event time: the sun moves slowly, trigonometry is not free.
     private var darkness: [String: (minute: Int64, isDark: Bool)] = [:]
 
-    public init(registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
-                confusions: OCRConfusions = .standard) {
+    public init(
+        registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
+        confusions: OCRConfusions = .standard
+    ) {
         self.registry = registry
         self.policy = policy
         self.confusions = confusions
@@ -71,8 +73,9 @@ public final class RegistryLookup: VehicleRegistryLookup {
         let minute = read.timestamp.milliseconds.floorDivided(by: 60_000)
         if let known = darkness[read.camera], known.minute == minute { return known.isDark }
         let place = cameras[read.camera].map { ($0.latitude, $0.longitude) } ?? fallbackPlace
-        let dark = Daylight.isDark(at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1,
-                                   threshold: policy.darkBelowSunElevation)
+        let dark = Daylight.isDark(
+            at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1,
+            threshold: policy.darkBelowSunElevation)
         if darkness.count > 4096 { darkness.removeAll(keepingCapacity: true) }  // unknown cameras by the thousand
         darkness[read.camera] = (minute, dark)
         return dark
@@ -91,8 +94,9 @@ public final class RegistryLookup: VehicleRegistryLookup {
     /// plate is not registered.
     public func compare(_ observation: Observation, registeredAs key: PlateKey) -> VehicleComparison? {
         guard let registered = registry.normalisedVehicle(key) else { return nil }
-        return VehicleComparison(observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
-                                 vocabulary: registry.vocabulary)
+        return VehicleComparison(
+            observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
+            vocabulary: registry.vocabulary)
     }
 
     // MARK: VehicleRegistryLookup
@@ -156,8 +160,9 @@ public final class RegistryLookup: VehicleRegistryLookup {
         if maximumSubstitutions >= 2 {
             for first in edits.indices {
                 for second in edits.indices where second > first && edits[second].position != edits[first].position {
-                    check(edits[first].delta + edits[second].delta,
-                          [(edits[first].position, edits[first].byte), (edits[second].position, edits[second].byte)])
+                    check(
+                        edits[first].delta + edits[second].delta,
+                        [(edits[first].position, edits[first].byte), (edits[second].position, edits[second].byte)])
                 }
             }
         }

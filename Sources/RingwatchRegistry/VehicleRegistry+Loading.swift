@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RingwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A registry file that cannot be opened or mapped: one line for the operator.
 public struct RegistryFileError: Error, CustomStringConvertible {
@@ -23,7 +24,8 @@ extension VehicleRegistry {
     public static func load(contentsOf path: String, vocabulary: VehicleVocabulary) throws -> (VehicleRegistry, LoadReport) {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
-            throw RegistryFileError("cannot read the vehicle registry file \(path): \(String(cString: strerror(errno))); check the path (--registry CSV)")
+            throw RegistryFileError(
+                "cannot read the vehicle registry file \(path): \(String(cString: strerror(errno))); check the path (--registry CSV)")
         }
         defer { close(descriptor) }
         var status = stat()
@@ -37,7 +39,7 @@ extension VehicleRegistry {
         }
         defer { munmap(mapped, size) }
         #if os(Linux)
-        _ = madvise(mapped, size, MADV_SEQUENTIAL)
+            _ = madvise(mapped, size, MADV_SEQUENTIAL)
         #endif
         let bytes = UnsafeBufferPointer(start: mapped.assumingMemoryBound(to: UInt8.self), count: size)
         return parse(bytes: bytes, file: path, vocabulary: vocabulary)
@@ -58,14 +60,17 @@ extension VehicleRegistry {
         var columns: [Int] = []
         for column in Self.columns {
             guard let index = header.firstIndex(of: column) else {
-                let problem = CSVFile.Problem(line: 1, message: "header lacks column '\(column)' (expected \(Self.columns.joined(separator: ",")))")
+                let problem = CSVFile.Problem(
+                    line: 1, message: "header lacks column '\(column)' (expected \(Self.columns.joined(separator: ",")))")
                 return (VehicleRegistry(vocabulary: vocabulary), LoadReport(file: file, loaded: 0, problems: [problem]))
             }
             columns.append(index)
         }
         parser.forEachRecord(fieldCount: header.count) { line, fields in
-            if let message = builder.add(line: line, plate: fields[columns[0]], make: fields[columns[1]], model: fields[columns[2]],
-                                         color: fields[columns[3]], type: fields[columns[4]]) {
+            if let message = builder.add(
+                line: line, plate: fields[columns[0]], make: fields[columns[1]], model: fields[columns[2]],
+                color: fields[columns[3]], type: fields[columns[4]])
+            {
                 builder.problems.append(CSVFile.Problem(line: line, message: message))
             }
         }
@@ -100,7 +105,9 @@ struct RegistryCSVParser {
             if isBlank { continue }
             header = withFields { fields in fields.map { String(decoding: $0, as: UTF8.self).lowercased() } }
         }
-        if header == nil, problems.isEmpty { problems.append(CSVFile.Problem(line: 1, message: "the file is empty; expected a header row")) }
+        if header == nil, problems.isEmpty {
+            problems.append(CSVFile.Problem(line: 1, message: "the file is empty; expected a header row"))
+        }
         return header
     }
 
@@ -329,8 +336,9 @@ struct RegistryBuilder {
         for (index, key) in keys.enumerated() where duplicates.contains(key) { linesOf[key, default: []].append(lines[index]) }
         for (_, lines) in linesOf {
             for dropped in lines.dropLast() {
-                problems.append(CSVFile.Problem(
-                    line: Int(dropped), message: "plate is listed again on line \(lines.last!), which replaces this line"))
+                problems.append(
+                    CSVFile.Problem(
+                        line: Int(dropped), message: "plate is listed again on line \(lines.last!), which replaces this line"))
             }
         }
     }

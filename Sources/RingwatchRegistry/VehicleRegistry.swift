@@ -61,8 +61,9 @@ public final class VehicleRegistry: Sendable {
 
     /// A registry without vehicles (no `--registry` given).
     public convenience init(vocabulary: VehicleVocabulary = VehicleVocabulary()) {
-        self.init(keys: [], vehicles: [], kindMakes: [], kindModels: [], kindNormalised: [],
-                  colorNames: [], colorFamilies: [], typeNames: [], vocabulary: vocabulary)
+        self.init(
+            keys: [], vehicles: [], kindMakes: [], kindModels: [], kindNormalised: [],
+            colorNames: [], colorFamilies: [], typeNames: [], vocabulary: vocabulary)
     }
 
     /// Registered vehicles.

@@ -138,7 +138,8 @@ public struct VehicleVocabulary: Sendable {
                     problems.append(.init(line: row.line, message: "alias and make must both be given")); continue
                 }
                 if let earlier = makes[alias], earlier != make {
-                    problems.append(.init(line: row.line, message: "alias '\(alias)' already means '\(earlier)'; this line is skipped")); continue
+                    problems.append(.init(line: row.line, message: "alias '\(alias)' already means '\(earlier)'; this line is skipped"));
+                    continue
                 }
                 makes[alias] = make
                 if makes[make] == nil { makes[make] = make }

@@ -12,7 +12,8 @@ struct CloneDetectorTests {
     /// Seconds a car needs between them at 200 km/h.
     var fastest: Double { farApart / 200 * 3600 }
 
-    func makeRig(registry: [String]? = nil, _ tune: (inout CloneDetector.Configuration) -> Void = { _ in }) -> (DetectorRig, CloneDetector) {
+    func makeRig(registry: [String]? = nil, _ tune: (inout CloneDetector.Configuration) -> Void = { _ in }) -> (DetectorRig, CloneDetector)
+    {
         var configuration = CloneDetector.Configuration()
         tune(&configuration)
         let lookup = registry.map { RegistryLookup(registry: RegistryFixtures.registry($0), cameras: RegistryFixtures.cameras) }
@@ -49,7 +50,8 @@ struct CloneDetectorTests {
         #expect(rig.send(vehicleRead("1NWR372", at: day.adding(seconds: seconds), camera: "R3-09")).isEmpty)
         let draft = rig.send(vehicleRead("1NWR372", at: day, camera: "R3-01")).first
         #expect(draft?.detail("elapsed_s") == .double(Double(seconds)))
-        #expect(draft?.detail("implied_speed_kmh") == (seconds == 0 ? .null : .double((farApart / Double(seconds) * 3600 * 10).rounded() / 10)))
+        #expect(
+            draft?.detail("implied_speed_kmh") == (seconds == 0 ? .null : .double((farApart / Double(seconds) * 3600 * 10).rounded() / 10)))
     }
 
     @Test(arguments: [600, 1800, 3 * 3600])
@@ -77,7 +79,9 @@ struct CloneDetectorTests {
     }
 
     @Test func theSpeedLimitAndMarginAreConfigurable() {
-        let (rig, _) = makeRig { $0.maximumSpeedKilometresPerHour = 1000; $0.skewMarginSeconds = 0 }
+        let (rig, _) = makeRig {
+            $0.maximumSpeedKilometresPerHour = 1000; $0.skewMarginSeconds = 0
+        }
         #expect(rig.send(vehicleRead("1NWR372", at: day, camera: "R3-01")).isEmpty)
         #expect(rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 60), camera: "R3-09")).isEmpty)  // 948 km/h
         #expect(!rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 100), camera: "R3-16")).isEmpty)
@@ -88,16 +92,18 @@ struct CloneDetectorTests {
     static let lookAlikes = ["1ABC12B,Ford,Focus,blue,car", "1ABC128,Volkswagen,Golf,grey,car"]
 
     func ford(_ time: Timestamp) -> PlateRead {
-        vehicleRead("1ABC12B", at: time, camera: "R3-01", make: "Ford", model: "Focus", color: "blue", vehicleConfidence: 0.9,
-                    characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.96])
+        vehicleRead(
+            "1ABC12B", at: time, camera: "R3-01", make: "Ford", model: "Focus", color: "blue", vehicleConfidence: 0.9,
+            characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.96])
     }
 
     @Test func aConfusableDifferentVehicleThatFitsTheRegistryIsNotAClone() {
         let (rig, detector) = makeRig(registry: Self.lookAlikes)
         #expect(rig.send(ford(day)).isEmpty)
         // Confident characters, but the camera saw the Golf registered as the look-alike.
-        let golf = vehicleRead("1ABC12B", at: day.adding(seconds: 60), camera: "R3-09", make: "VW", model: "Golf", color: "silver",
-                               vehicleConfidence: 0.9)
+        let golf = vehicleRead(
+            "1ABC12B", at: day.adding(seconds: 60), camera: "R3-09", make: "VW", model: "Golf", color: "silver",
+            vehicleConfidence: 0.9)
         #expect(rig.send(golf).isEmpty)
         #expect(detector.suppressed == 1)
     }
@@ -105,8 +111,9 @@ struct CloneDetectorTests {
     @Test func aWeakConfusableCharacterWithARegisteredLookAlikeIsNotAClone() {
         let (rig, detector) = makeRig(registry: Self.lookAlikes)
         #expect(rig.send(ford(day)).isEmpty)
-        let unseen = vehicleRead("1ABC12B", at: day.adding(seconds: 60), camera: "R3-09",
-                                 characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.45])
+        let unseen = vehicleRead(
+            "1ABC12B", at: day.adding(seconds: 60), camera: "R3-09",
+            characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.45])
         #expect(rig.send(unseen).isEmpty)
         #expect(detector.suppressed == 1)
     }
@@ -114,8 +121,9 @@ struct CloneDetectorTests {
     @Test func aWeakCharacterWithoutALookAlikeFiresAtMediumAndSaysWhy() throws {
         let (rig, _) = makeRig()
         #expect(rig.send(ford(day)).isEmpty)
-        let weak = vehicleRead("1ABC12B", at: day.adding(seconds: 60), camera: "R3-09",
-                               characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.45])
+        let weak = vehicleRead(
+            "1ABC12B", at: day.adding(seconds: 60), camera: "R3-09",
+            characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.45])
         let draft = try #require(rig.send(weak).first)
         #expect(draft.severity == .medium)
         #expect(draft.explanation.contains("may be an OCR misread"))
@@ -126,16 +134,18 @@ struct CloneDetectorTests {
         // Same registry: the second car is not the registered look-alike, so it is a clone.
         let (rig, _) = makeRig(registry: Self.lookAlikes)
         #expect(rig.send(ford(day)).isEmpty)
-        let other = vehicleRead("1ABC12B", at: day.adding(seconds: 60), camera: "R3-09", make: "Opel", model: "Corsa", color: "red",
-                                vehicleConfidence: 0.9, characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.95])
+        let other = vehicleRead(
+            "1ABC12B", at: day.adding(seconds: 60), camera: "R3-09", make: "Opel", model: "Corsa", color: "red",
+            vehicleConfidence: 0.9, characterConfidence: [0.99, 0.98, 0.97, 0.99, 0.98, 0.97, 0.95])
         #expect(try #require(rig.send(other).first).severity == .high)
     }
 
     @Test func onePlateFiresOncePerRateLimitUnlessTheSeverityRises() {
         let (rig, _) = makeRig()
         #expect(rig.send(vehicleRead("1NWR372", at: day, camera: "R3-01", characterConfidence: [0.5, 1, 1, 1, 1, 1, 1])).isEmpty)
-        #expect(rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 60), camera: "R3-09", characterConfidence: [0.5, 1, 1, 1, 1, 1, 1]))
-            .first?.severity == .medium)
+        #expect(
+            rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 60), camera: "R3-09", characterConfidence: [0.5, 1, 1, 1, 1, 1, 1]))
+                .first?.severity == .medium)
         // A confident read whose only partner is the doubtful one: still medium, so quiet.
         #expect(rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 120), camera: "R3-01")).isEmpty)
         // Two confident reads a minute apart are stronger evidence: it fires despite the limit.

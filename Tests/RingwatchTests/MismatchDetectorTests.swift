@@ -39,10 +39,13 @@ struct MismatchDetectorTests {
         #expect(draft.kind == .mismatch)
         #expect(draft.severity == .medium)
         #expect(draft.ring == "R2")
-        #expect(draft.detail("registered") == .object([("make", .string("BMW")), ("model", .string("3 Series")), ("color", .string("black"))]))
-        #expect(draft.detail("observed") == .object([
-            ("make", .string("Ford")), ("model", .string("Focus")), ("color", .string("red")), ("confidence", .double(0.97)),
-        ]))
+        #expect(
+            draft.detail("registered") == .object([("make", .string("BMW")), ("model", .string("3 Series")), ("color", .string("black"))]))
+        #expect(
+            draft.detail("observed")
+                == .object([
+                    ("make", .string("Ford")), ("model", .string("Focus")), ("color", .string("red")), ("confidence", .double(0.97)),
+                ]))
         #expect(draft.detail("mismatched") == .array([.string("make"), .string("color")]))
         #expect(draft.detail("rule") == .string("single"))
         #expect(draft.explanation.contains("a black BMW 3 Series"))
@@ -99,14 +102,17 @@ struct MismatchDetectorTests {
         #expect(rig.send(ford(day, confidence: 0.85)).isEmpty)
         #expect(rig.send(ford(day.adding(seconds: 600), confidence: 0.85)).first?.severity == .high)
         // Night, the classifier unsure and wrong: the history still says "another car".
-        let dark = vehicleRead("1QZX417", at: night, camera: "R1-04", make: "BMW", model: "3 Series", color: "black", vehicleConfidence: 0.3)
+        let dark = vehicleRead(
+            "1QZX417", at: night, camera: "R1-04", make: "BMW", model: "3 Series", color: "black", vehicleConfidence: 0.3)
         let draft = try #require(rig.send(dark).first)
         #expect(draft.severity == .high)
         #expect(draft.detail("rule") == .string("history"))
         #expect(draft.explanation.contains("too dark to judge this read"))
-        #expect(draft.detail("observed") == .object([
-            ("make", .string("Ford")), ("model", .string("Focus")), ("color", .string("red")), ("confidence", .double(0.85)),
-        ]))
+        #expect(
+            draft.detail("observed")
+                == .object([
+                    ("make", .string("Ford")), ("model", .string("Focus")), ("color", .string("red")), ("confidence", .double(0.85)),
+                ]))
         #expect(draft.readIDs.count == 3)
     }
 
@@ -154,8 +160,9 @@ struct MismatchDetectorTests {
         // A near colour (anthracite for black) is no difference at all.
         let (quiet, _) = makeRig()
         for minutes in 0..<4 {
-            let read = vehicleRead("1QZX417", at: day.adding(seconds: Int64(minutes) * 600), make: "BMW", model: "3 Series",
-                                   color: "anthracite", vehicleConfidence: 0.98)
+            let read = vehicleRead(
+                "1QZX417", at: day.adding(seconds: Int64(minutes) * 600), make: "BMW", model: "3 Series",
+                color: "anthracite", vehicleConfidence: 0.98)
             #expect(quiet.send(read).isEmpty)
         }
     }
@@ -192,8 +199,9 @@ struct MismatchDetectorTests {
         var corrected: [String] = []
         detector.onMisread = { _, plate in corrected.append(plate) }
         for (index, camera) in ["R1-01", "R2-01"].enumerated() {
-            let read = vehicleRead("1ABC12B", at: day.adding(seconds: Int64(index) * 300), camera: camera, make: "VW", model: "Golf",
-                                   color: "grey", vehicleConfidence: 0.9)
+            let read = vehicleRead(
+                "1ABC12B", at: day.adding(seconds: Int64(index) * 300), camera: camera, make: "VW", model: "Golf",
+                color: "grey", vehicleConfidence: 0.9)
             #expect(rig.send(read).isEmpty)
         }
         #expect(detector.misreadsCorrected == 2)
@@ -211,8 +219,9 @@ struct MismatchDetectorTests {
         let (rig, _) = makeRig()
         for (index, camera) in ["R1-01", "R2-01", "R3-01"].enumerated() {
             let time = day.adding(seconds: Int64(index) * 300)
-            let registeredText = vehicleRead("1QZX417", at: time, camera: camera, make: "Ford", model: "Focus", color: "red",
-                                             vehicleConfidence: 0.99, country: country)
+            let registeredText = vehicleRead(
+                "1QZX417", at: time, camera: camera, make: "Ford", model: "Focus", color: "red",
+                vehicleConfidence: 0.99, country: country)
             let unknownText = vehicleRead("7XYW777", at: time, camera: camera, vehicleConfidence: 0.99, country: country)
             #expect(rig.send(registeredText).isEmpty)
             #expect(rig.send(unknownText).isEmpty)

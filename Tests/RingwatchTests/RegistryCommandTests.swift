@@ -27,7 +27,8 @@ struct RegistryCommandTests {
         #expect(before?["vehicles"] as? Int == 61)
         #expect(before?["path"] as? String == "Fixtures/registry.csv")
 
-        let replacement = try directory.write("div.csv", "plate,make,model,color,vehicle_type\n1ABC123,VW,Golf,grey,car\n1-DEF-456,Opel,Corsa,red,car\n??,x,y,z,car\n")
+        let replacement = try directory.write(
+            "div.csv", "plate,make,model,color,vehicle_type\n1ABC123,VW,Golf,grey,car\n1-DEF-456,Opel,Corsa,red,car\n??,x,y,z,car\n")
         let reload = try RingwatchProcess.run(["registry", "reload", "--path", replacement, "--control", control], timeout: 60)
         #expect(reload.status == 0, "\(reload.stderr)")
         #expect(reload.stdout.contains("vehicles"))
@@ -35,7 +36,8 @@ struct RegistryCommandTests {
         let after = try RingwatchProcess.run(["registry", "status", "--control", control, "--format", "jsonl"], timeout: 10)
         #expect((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["vehicles"] as? Int == 2)
 
-        let refused = try RingwatchProcess.run(["registry", "reload", "--path", directory.file("missing.csv"), "--control", control], timeout: 60)
+        let refused = try RingwatchProcess.run(
+            ["registry", "reload", "--path", directory.file("missing.csv"), "--control", control], timeout: 60)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("missing.csv"))
         #expect(refused.stderr.split(separator: "\n").count == 1)

@@ -23,10 +23,13 @@ struct RegistryEngineTests {
         }
     }
 
-    func classified(_ plate: String, at time: Timestamp, camera: String, make: String, model: String, color: String,
-                    confidence: String = "0.97") -> String {
-        ReadMessages.body(camera: camera, ts: time, plate: plate, make: make, model: model, color: color,
-                          extra: [("vehicle_confidence", confidence), ("country", "\"BE\"")])
+    func classified(
+        _ plate: String, at time: Timestamp, camera: String, make: String, model: String, color: String,
+        confidence: String = "0.97"
+    ) -> String {
+        ReadMessages.body(
+            camera: camera, ts: time, plate: plate, make: make, model: model, color: color,
+            extra: [("vehicle_confidence", confidence), ("country", "\"BE\"")])
     }
 
     /// Waits until the engine has taken `count` reads beyond the probes.
@@ -55,9 +58,11 @@ struct RegistryEngineTests {
         #expect(observed["confidence"] as? Double == 0.97)
 
         // 1NWR372 (a silver Toyota Yaris) at both ends of the outer ring one minute apart.
-        try rig.send(classified("1NWR372", at: noon, camera: "R3-01", make: "Toyota", model: "Yaris", color: "silver"), topic: "read.R3.R3-01")
-        try rig.send(classified("1NWR372", at: noon.adding(seconds: 60), camera: "R3-09", make: "Toyota", model: "Yaris", color: "grey"),
-                     topic: "read.R3.R3-09")
+        try rig.send(
+            classified("1NWR372", at: noon, camera: "R3-01", make: "Toyota", model: "Yaris", color: "silver"), topic: "read.R3.R3-01")
+        try rig.send(
+            classified("1NWR372", at: noon.adding(seconds: 60), camera: "R3-09", make: "Toyota", model: "Yaris", color: "grey"),
+            topic: "read.R3.R3-09")
         let clone = try #require(try rig.nextTrigger())
         #expect(clone.topic == "trigger.clone.high")
         #expect(clone.body["camera"] as? String == "R3-09")
@@ -75,7 +80,8 @@ struct RegistryEngineTests {
     @Test func registryReloadChangesWhatFiresWithoutARestart() throws {
         let directory = TemporaryDirectory()
         let first = try directory.write("v1.csv", "plate,make,model,color,vehicle_type\n2ZZZ999,Ford,Focus,red,car\n")
-        let second = try directory.write("v2.csv", "plate,make,model,color,vehicle_type\n2ZZZ999,VW,Golf,grey,car\n1AAA111,Opel,Corsa,red,car\nbad!,x,y,z,car\n")
+        let second = try directory.write(
+            "v2.csv", "plate,make,model,color,vehicle_type\n2ZZZ999,VW,Golf,grey,car\n1AAA111,Opel,Corsa,red,car\nbad!,x,y,z,car\n")
         let rig = try makeRig(registry: first)
         defer { rig.engine.stop() }
 
@@ -130,11 +136,15 @@ struct RegistryEngineTests {
         configuration.vehicleMakesPath = RegistryFixtures.root + "vehicle-makes.csv"
         configuration.vehicleModelsPath = RegistryFixtures.root + "vehicle-models.csv"
         configuration.vehicleColorsPath = RegistryFixtures.root + "vehicle-colors.csv"
-        let error = #expect(throws: EngineConfiguration.Problem.self) { _ = try Engine(configuration: configuration, logger: Logger(label: "t")) }
+        let error = #expect(throws: EngineConfiguration.Problem.self) {
+            _ = try Engine(configuration: configuration, logger: Logger(label: "t"))
+        }
         #expect(error?.description.contains("missing.csv") == true)
         configuration.registryPath = RegistryFixtures.root + "registry.csv"
         configuration.vehicleColorsPath = directory.file("colours.csv")
-        let tables = #expect(throws: EngineConfiguration.Problem.self) { _ = try Engine(configuration: configuration, logger: Logger(label: "t")) }
+        let tables = #expect(throws: EngineConfiguration.Problem.self) {
+            _ = try Engine(configuration: configuration, logger: Logger(label: "t"))
+        }
         #expect(tables?.description.contains("colors in [registry]") == true)
     }
 }
@@ -143,7 +153,9 @@ struct RegistryEngineTests {
 struct RegistryConfigurationTests {
     @Test func registryAndCloneTablesAreRead() throws {
         let directory = TemporaryDirectory()
-        let path = try directory.write("ringwatch.toml", """
+        let path = try directory.write(
+            "ringwatch.toml",
+            """
             [registry]
             path = "/data/div.csv"
             makes = "/etc/ringwatch/makes.csv"

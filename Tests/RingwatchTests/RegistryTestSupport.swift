@@ -17,15 +17,18 @@ enum RegistryFixtures {
         VehicleVocabulary.parse(
             makesCSV: text("vehicle-makes.csv"), makesFile: "vehicle-makes.csv",
             modelsCSV: text("vehicle-models.csv"), modelsFile: "vehicle-models.csv",
-            colorsCSV: text("vehicle-colors.csv"), colorsFile: "vehicle-colors.csv").0
+            colorsCSV: text("vehicle-colors.csv"), colorsFile: "vehicle-colors.csv"
+        ).0
     }()
 
     static let cameras: CameraRegistry = CameraRegistry.parse(csv: text("cameras.csv"), file: "cameras.csv").0
 
     /// A registry from CSV lines (header added).
     static func registry(_ lines: [String]) -> VehicleRegistry {
-        VehicleRegistry.parse(csv: "plate,make,model,color,vehicle_type\n" + lines.joined(separator: "\n"), file: "test.csv",
-                              vocabulary: vocabulary).0
+        VehicleRegistry.parse(
+            csv: "plate,make,model,color,vehicle_type\n" + lines.joined(separator: "\n"), file: "test.csv",
+            vocabulary: vocabulary
+        ).0
     }
 
     /// Midday and midnight in Antwerp in November.
@@ -39,9 +42,10 @@ func vehicleRead(
     vehicleConfidence: Double? = nil, confidence: Double? = 0.95, characterConfidence: [Double]? = nil, country: String = "BE",
     id: String? = nil
 ) -> PlateRead {
-    PlateRead(sourceID: id ?? "\(camera)-\(plate)-\(time.milliseconds)", camera: camera, timestamp: time, plate: Plate(normalised: plate),
-              country: country, confidence: confidence, characterConfidence: characterConfidence, make: make, model: model, color: color,
-              vehicleConfidence: vehicleConfidence)
+    PlateRead(
+        sourceID: id ?? "\(camera)-\(plate)-\(time.milliseconds)", camera: camera, timestamp: time, plate: Plate(normalised: plate),
+        country: country, confidence: confidence, characterConfidence: characterConfidence, make: make, model: model, color: color,
+        vehicleConfidence: vehicleConfidence)
 }
 
 /// A window, the fixture cameras and one detector: reads go into the window, then through the

@@ -1,8 +1,9 @@
 import Foundation
 import RingwatchCore
-@testable import RingwatchRegistry
 import RingwatchTesting
 import Testing
+
+@testable import RingwatchRegistry
 
 @Suite("Vehicle registry: normalisation")
 struct VehicleNormalisationTests {
@@ -53,7 +54,9 @@ struct VehicleNormalisationTests {
         #expect(vocabulary.colorFamily(nil) == nil)
     }
 
-    @Test(arguments: [("grey", "white", true), ("black", "grey", true), ("blue", "red", false), ("white", "black", false), ("red", "red", true)])
+    @Test(arguments: [
+        ("grey", "white", true), ("black", "grey", true), ("blue", "red", false), ("white", "black", false), ("red", "red", true),
+    ])
     func nearColourFamiliesAreNotClearlyDifferent(a: String, b: String, near: Bool) {
         #expect(vocabulary.colorsAreNear(a, b) == near)
     }
@@ -74,8 +77,9 @@ struct VehicleNormalisationTests {
 @Suite("Vehicle registry: loading")
 struct VehicleRegistryLoadingTests {
     @Test func theFixtureRegistryLoadsEveryLine() {
-        let (registry, report) = VehicleRegistry.parse(csv: RegistryFixtures.text("registry.csv"), file: "registry.csv",
-                                                       vocabulary: RegistryFixtures.vocabulary)
+        let (registry, report) = VehicleRegistry.parse(
+            csv: RegistryFixtures.text("registry.csv"), file: "registry.csv",
+            vocabulary: RegistryFixtures.vocabulary)
         #expect(report.skipped == 0)
         #expect(registry.count == 61)
         #expect(report.loaded == 61)
@@ -171,7 +175,8 @@ struct VehicleRegistryLoadingTests {
         let (registry, report) = try VehicleRegistry.load(contentsOf: path, vocabulary: RegistryFixtures.vocabulary)
         #expect(registry.count == 1)
         #expect(report.description == "\(path): loaded 1 lines, skipped 0")
-        #expect(registry.vehicle(registeredAs: "1ABC123")?.normalised == NormalisedVehicle(make: "volkswagen", model: "golf", color: "grey"))
+        #expect(
+            registry.vehicle(registeredAs: "1ABC123")?.normalised == NormalisedVehicle(make: "volkswagen", model: "golf", color: "grey"))
         let empty = try directory.write("empty.csv", "")
         #expect(try VehicleRegistry.load(contentsOf: empty, vocabulary: RegistryFixtures.vocabulary).0.count == 0)
         let error = #expect(throws: RegistryFileError.self) {
@@ -205,23 +210,48 @@ struct RegistryLookupTests {
     }
 
     @Test(arguments: [
-        FitCase(name: "same car, other spelling", plate: "1QZX417", make: "bmw", model: "320d", color: "Zwart", confidence: 0.9, night: false, fit: .fits),
-        FitCase(name: "make and model only", plate: "1QZX417", make: "BMW", model: "3er", color: nil, confidence: 0.9, night: false, fit: .fits),
-        FitCase(name: "other make", plate: "1QZX417", make: "Ford", model: "Focus", color: "black", confidence: 0.9, night: false, fit: .contradicts(["make"])),
-        FitCase(name: "other model", plate: "1QZX417", make: "BMW", model: "5 Series", color: "black", confidence: 0.9, night: false, fit: .contradicts(["model"])),
-        FitCase(name: "other colour by day", plate: "1QZX417", make: "BMW", model: "3 Series", color: "white", confidence: 0.9, night: false, fit: .contradicts(["color"])),
-        FitCase(name: "near colour", plate: "1QZX417", make: "BMW", model: "3 Series", color: "anthracite", confidence: 0.9, night: false, fit: .fits),
-        FitCase(name: "colour at night not judged", plate: "1QZX417", make: "BMW", model: "3 Series", color: "white", confidence: 0.95, night: true, fit: .fits),
-        FitCase(name: "night below its threshold", plate: "1QZX417", make: "Ford", model: "Focus", color: nil, confidence: 0.85, night: true, fit: .undetermined),
-        FitCase(name: "low confidence", plate: "1QZX417", make: "Ford", model: "Focus", color: "red", confidence: 0.5, night: false, fit: .undetermined),
-        FitCase(name: "no confidence", plate: "1QZX417", make: "Ford", model: "Focus", color: "red", confidence: nil, night: false, fit: .undetermined),
-        FitCase(name: "no classifier", plate: "1QZX417", make: nil, model: nil, color: nil, confidence: 0.9, night: false, fit: .undetermined),
-        FitCase(name: "colour only, agreeing", plate: "1QZX417", make: nil, model: nil, color: "black", confidence: 0.9, night: false, fit: .undetermined),
-        FitCase(name: "not registered", plate: "9ZZZ999", make: "BMW", model: "3 Series", color: "black", confidence: 0.9, night: false, fit: .notRegistered),
+        FitCase(
+            name: "same car, other spelling", plate: "1QZX417", make: "bmw", model: "320d", color: "Zwart", confidence: 0.9, night: false,
+            fit: .fits),
+        FitCase(
+            name: "make and model only", plate: "1QZX417", make: "BMW", model: "3er", color: nil, confidence: 0.9, night: false, fit: .fits),
+        FitCase(
+            name: "other make", plate: "1QZX417", make: "Ford", model: "Focus", color: "black", confidence: 0.9, night: false,
+            fit: .contradicts(["make"])),
+        FitCase(
+            name: "other model", plate: "1QZX417", make: "BMW", model: "5 Series", color: "black", confidence: 0.9, night: false,
+            fit: .contradicts(["model"])),
+        FitCase(
+            name: "other colour by day", plate: "1QZX417", make: "BMW", model: "3 Series", color: "white", confidence: 0.9, night: false,
+            fit: .contradicts(["color"])),
+        FitCase(
+            name: "near colour", plate: "1QZX417", make: "BMW", model: "3 Series", color: "anthracite", confidence: 0.9, night: false,
+            fit: .fits),
+        FitCase(
+            name: "colour at night not judged", plate: "1QZX417", make: "BMW", model: "3 Series", color: "white", confidence: 0.95,
+            night: true, fit: .fits),
+        FitCase(
+            name: "night below its threshold", plate: "1QZX417", make: "Ford", model: "Focus", color: nil, confidence: 0.85, night: true,
+            fit: .undetermined),
+        FitCase(
+            name: "low confidence", plate: "1QZX417", make: "Ford", model: "Focus", color: "red", confidence: 0.5, night: false,
+            fit: .undetermined),
+        FitCase(
+            name: "no confidence", plate: "1QZX417", make: "Ford", model: "Focus", color: "red", confidence: nil, night: false,
+            fit: .undetermined),
+        FitCase(
+            name: "no classifier", plate: "1QZX417", make: nil, model: nil, color: nil, confidence: 0.9, night: false, fit: .undetermined),
+        FitCase(
+            name: "colour only, agreeing", plate: "1QZX417", make: nil, model: nil, color: "black", confidence: 0.9, night: false,
+            fit: .undetermined),
+        FitCase(
+            name: "not registered", plate: "9ZZZ999", make: "BMW", model: "3 Series", color: "black", confidence: 0.9, night: false,
+            fit: .notRegistered),
     ])
     func fitComparesWhatTheCameraSawWithTheRegistration(_ c: FitCase) {
-        let read = vehicleRead("1QZX417", at: c.night ? RegistryFixtures.night : RegistryFixtures.day, make: c.make, model: c.model,
-                               color: c.color, vehicleConfidence: c.confidence)
+        let read = vehicleRead(
+            "1QZX417", at: c.night ? RegistryFixtures.night : RegistryFixtures.day, make: c.make, model: c.model,
+            color: c.color, vehicleConfidence: c.confidence)
         #expect(lookup.fit(of: read, registeredAs: c.plate) == c.fit)
     }
 
@@ -250,19 +280,25 @@ struct RegistryLookupTests {
     }
 
     @Test(arguments: [
-        MisreadCase(name: "one variant, fits", plate: "1ABC12B", make: "VW", model: "Golf VII", color: "silver", country: "BE", corrected: "1ABC128"),
-        MisreadCase(name: "two substitutions", plate: "1OBC12B", make: "Opel", model: "Corsa", color: "red", country: "BE", corrected: "1QBC128"),
-        MisreadCase(name: "one variant, other car", plate: "1ABC12B", make: "Ford", model: "Focus", color: "red", country: "BE", corrected: nil),
+        MisreadCase(
+            name: "one variant, fits", plate: "1ABC12B", make: "VW", model: "Golf VII", color: "silver", country: "BE", corrected: "1ABC128"
+        ),
+        MisreadCase(
+            name: "two substitutions", plate: "1OBC12B", make: "Opel", model: "Corsa", color: "red", country: "BE", corrected: "1QBC128"),
+        MisreadCase(
+            name: "one variant, other car", plate: "1ABC12B", make: "Ford", model: "Focus", color: "red", country: "BE", corrected: nil),
         MisreadCase(name: "one variant, nothing seen", plate: "1ABC12B", make: nil, model: nil, color: nil, country: "BE", corrected: nil),
         MisreadCase(name: "two variants", plate: "10ZX417", make: "Citroen", model: "C3", color: "blue", country: "BE", corrected: nil),
-        MisreadCase(name: "two variants, both fit", plate: "2DEFS55", make: "Renault", model: "Clio", color: "white", country: "BE", corrected: nil),
+        MisreadCase(
+            name: "two variants, both fit", plate: "2DEFS55", make: "Renault", model: "Clio", color: "white", country: "BE", corrected: nil),
         MisreadCase(name: "registered itself", plate: "1ABC128", make: "VW", model: "Golf", color: "grey", country: "BE", corrected: nil),
         MisreadCase(name: "foreign plate", plate: "1ABC12B", make: "VW", model: "Golf", color: "grey", country: "NL", corrected: nil),
         MisreadCase(name: "no variant", plate: "7XYW777", make: "VW", model: "Golf", color: "grey", country: "BE", corrected: nil),
     ])
     func aMisreadIsCorrectedOnlyToTheOneRegisteredVariantThatFits(_ c: MisreadCase) {
-        let read = vehicleRead(c.plate, at: RegistryFixtures.day, make: c.make, model: c.model, color: c.color, vehicleConfidence: 0.9,
-                               country: c.country)
+        let read = vehicleRead(
+            c.plate, at: RegistryFixtures.day, make: c.make, model: c.model, color: c.color, vehicleConfidence: 0.9,
+            country: c.country)
         #expect(lookup.misreadCorrection(for: read) == c.corrected)
     }
 
