@@ -28,8 +28,7 @@ struct Arguments {
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
             case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory": suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|purge|all [--runs N] [--reads N] [--rate N]
-".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
