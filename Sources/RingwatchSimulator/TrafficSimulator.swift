@@ -37,7 +37,7 @@ public final class TrafficSimulator {
     /// Reads of each planted event as they were published.
     var plantedReads: [[PlantedRead]]
 
-    private var journeys = EventQueue<Journey>()
+    private var journeys: TimeWheel<Journey>
     private var delayed = EventQueue<DelayedMessage>()
     private let startMs: Int64
     private let endMs: Int64
@@ -162,6 +162,7 @@ public final class TrafficSimulator {
         nextMinute = warmStart.floorDivided(by: 60_000)
         endMinute = (endMs + 59_999).floorDivided(by: 60_000)
         generatedUntil = nextMinute * 60_000
+        journeys = TimeWheel(start: generatedUntil)
         makeBytes = VehicleCatalog.models.map { Array($0.make.utf8) }
         modelBytes = VehicleCatalog.models.map { Array($0.model.utf8) }
         colorBytes = VehicleCatalog.colors.map { Array($0.utf8) }
@@ -176,7 +177,8 @@ public final class TrafficSimulator {
     /// `maximumClockSkewMilliseconds` and a few messages are published late.
     public func next() -> SimulatedMessage? {
         while !finished {
-            let journeyTime = journeys.first?.time ?? .max
+            // Journeys are only looked at up to where scheduling has reached.
+            let journeyTime = journeys.earliest(before: nextMinute < endMinute ? generatedUntil : endMs) ?? .max
             let plantTime = plantedCursor < plantedPasses.count ? plantedPasses[plantedCursor].time : .max
             let earliest = min(journeyTime, plantTime)
             if nextMinute < endMinute && earliest >= generatedUntil {

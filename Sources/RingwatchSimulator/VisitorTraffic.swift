@@ -17,10 +17,20 @@ struct VisitorArrival: Sendable {
 /// parking class are a Poisson count and keyed draws, so the simulator finds who leaves now by
 /// drawing, once more, who arrived one parking time ago. Memory stays flat at any rate.
 struct VisitorTraffic: Sendable {
-    /// Parking time of each class in minutes; class 0 is through traffic (no stop).
-    static let parkingMinutes = [0, 45, 60, 90, 120, 180, 240, 360, 480, 600]
-    /// Share of arrivals per class.
-    static let shares: [Double] = [0.25] + [0.14, 0.16, 0.16, 0.15, 0.13, 0.10, 0.08, 0.05, 0.03].map { $0 * 0.75 }
+    /// Parking time of each class in minutes: class 0 is through traffic (no stop), then 45 to
+    /// 600 minutes in steps of five. A visitor leaves within five minutes after its class's time,
+    /// so departures are never scheduled more than five minutes ahead.
+    static let parkingMinutes = [0] + Array(stride(from: 45, through: 600, by: 5))
+    /// Share of arrivals per class: a quarter through traffic; parking log-normal around 100
+    /// minutes (a few minutes' errand is a van's business, a working day a commuter's).
+    static let shares: [Double] = {
+        let weights = parkingMinutes.dropFirst().map { minutes -> Double in
+            let spread = log(Double(minutes) / 100) / 0.65
+            return exp(-spread * spread / 2) / Double(minutes)
+        }
+        let total = weights.reduce(0, +)
+        return [0.25] + weights.map { 0.75 * $0 / total }
+    }()
 
     let seed: UInt64
     let network: RoadNetwork
@@ -41,7 +51,7 @@ struct VisitorTraffic: Sendable {
         let vehicle = pool.lowerBound + random.below(pool.count)
         let route = VisitorTraffic.route(through: klass == 0, network, &random)
         let parking = Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000
-        let departure = time + parking + (parking > 0 ? Int64(random.below(Int(parking / 4))) : 0)
+        let departure = time + parking + (parking > 0 ? Int64(random.below(5 * 60_000)) : 0)
         return VisitorArrival(time: time, vehicle: vehicle, route: route, departure: departure,
                               inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
     }
@@ -65,19 +75,24 @@ struct VisitorTraffic: Sendable {
     /// Mean reads per arriving visitor (way in and way out), from a fixed sample of routes.
     static func readsPerArrival(seed: UInt64, network: RoadNetwork) -> Double {
         var random = SplitMix64(seed: seed, stream: .calibration, 1)
-        var total = 0.0
-        for (klass, share) in shares.enumerated() {
+        func mean(through: Bool) -> Double {
             var reads = 0
-            let samples = 400
+            let samples = 800
             for _ in 0..<samples {
-                let route = route(through: klass == 0, network, &random)
+                let route = route(through: through, network, &random)
                 let inbound = route.inboundPath(network)
                 let outbound = Route.outboundPath(from: inbound[inbound.count - 1], seed: route.seed, network)
                 // Through traffic does not stop, so its last camera in is not read again on the way out.
-                reads += inbound.count + outbound.count - (klass == 0 ? 1 : 0)
+                reads += inbound.count + outbound.count - (through ? 1 : 0)
             }
-            total += share * Double(reads) / Double(samples)
+            return Double(reads) / Double(samples)
         }
-        return total
+        return shares[0] * mean(through: true) + (1 - shares[0]) * mean(through: false)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

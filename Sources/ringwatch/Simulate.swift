@@ -52,6 +52,9 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("misread-rate"), help: "Share of reads with OCR substitutions (default 0.03).")
     var misreadRate: Double?
 
+    @Option(name: .customLong("warm-up"), help: "Minutes simulated before --start and not emitted, so roads are busy from the start.")
+    var warmUp = 30
+
     func run() throws {
         let sinks = [publish, bind, out].compactMap { $0 }
         guard sinks.count == 1 else { throw UsageError("give exactly one of --publish ENDPOINT, --bind ENDPOINT or --out FILE") }
@@ -111,9 +114,11 @@ struct Simulate: ParsableCommand {
         configuration.hours = hours
         configuration.readsPerSecond = rate
         configuration.hotlistDecoys = hotlistDecoys
+        configuration.warmUpMinutes = warmUp
         if let start { configuration.start = try parseTime(start, flag: "--start") }
         if let misreadRate { configuration.misreadRate = misreadRate }
-        let flags = [("hours", "--hours"), ("readsPerSecond", "--rate"), ("misreadRate", "--misread-rate"), ("hotlistDecoys", "--hotlist-decoys")]
+        let flags = [("hours", "--hours"), ("readsPerSecond", "--rate"), ("misreadRate", "--misread-rate"), ("hotlistDecoys", "--hotlist-decoys"),
+                     ("warmUpMinutes", "--warm-up")]
         if var problem = configuration.problem {
             for (name, flag) in flags { problem = problem.replacingOccurrences(of: name, with: flag) }
             throw UsageError(problem)
@@ -151,8 +156,7 @@ struct Simulate: ParsableCommand {
         buffer.reserveCapacity(1 << 20)
         do {
             while let message = simulator.next() {
-                buffer.append(contentsOf: message.jsonLine)
-                buffer.append(10)
+                message.appendJSONLine(to: &buffer)
                 if buffer.count >= 1 << 20 {
                     try handle.write(contentsOf: buffer)
                     buffer.removeAll(keepingCapacity: true)
