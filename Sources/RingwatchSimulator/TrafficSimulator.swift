@@ -46,6 +46,8 @@ public final class TrafficSimulator {
     /// Every journey starting before this time has been scheduled.
     private var generatedUntil: Int64
     private var agendaDay: Int64 = .min
+    /// Expected visitor arrivals of recent minutes (a ring longer than the longest parking time).
+    private var arrivalCache = [(minute: Int64, arrivals: Double)](repeating: (.min, 0), count: 1024)
     private var sequences: [Int64]
     private let skews: [Int64]
     private var readNumber: UInt64 = 0
@@ -231,8 +233,9 @@ public final class TrafficSimulator {
             agendaDay = day
         }
 
+        let arrivals = expectedArrivals(minute)
         for klass in VisitorTraffic.shares.indices {
-            for number in 0..<visitors.count(minute: minute, klass: klass) {
+            for number in 0..<visitors.count(minute: minute, klass: klass, arrivals: arrivals) {
                 let arrival = visitors.arrival(minute: minute, klass: klass, number: number)
                 schedule(Journey(inbound: klass == 0 ? .through : .visitor, vehicle: arrival.vehicle, route: arrival.route,
                                  time: arrival.time, random: arrival.inboundRandom, network: network))
@@ -241,7 +244,7 @@ public final class TrafficSimulator {
         // Who leaves now: draw again who arrived one parking time ago.
         for klass in VisitorTraffic.shares.indices.dropFirst() {
             let origin = minute - Int64(VisitorTraffic.parkingMinutes[klass])
-            for number in 0..<visitors.count(minute: origin, klass: klass) {
+            for number in 0..<visitors.count(minute: origin, klass: klass, arrivals: expectedArrivals(origin)) {
                 let arrival = visitors.arrival(minute: origin, klass: klass, number: number)
                 guard arrival.departure < endMs else { continue }
                 schedule(Journey(outbound: .visitor, vehicle: arrival.vehicle, from: arrival.route.destination(network),
@@ -249,6 +252,13 @@ public final class TrafficSimulator {
             }
         }
         generatedUntil = (minute + 1) * 60_000
+    }
+
+    /// Visitors expected in `minute`, remembered for the parking classes that look back at it.
+    private func expectedArrivals(_ minute: Int64) -> Double {
+        let slot = Int(UInt64(bitPattern: minute) % UInt64(arrivalCache.count))
+        if arrivalCache[slot].minute != minute { arrivalCache[slot] = (minute, visitors.demand.visitorArrivals(minute: minute)) }
+        return arrivalCache[slot].arrivals
     }
 
     private func schedule(_ journey: Journey) {

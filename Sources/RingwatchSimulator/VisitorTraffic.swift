@@ -18,9 +18,9 @@ struct VisitorArrival: Sendable {
 /// drawing, once more, who arrived one parking time ago. Memory stays flat at any rate.
 struct VisitorTraffic: Sendable {
     /// Parking time of each class in minutes: class 0 is through traffic (no stop), then 45 to
-    /// 600 minutes in steps of five. A visitor leaves within five minutes after its class's time,
-    /// so departures are never scheduled more than five minutes ahead.
-    static let parkingMinutes = [0] + Array(stride(from: 45, through: 600, by: 5))
+    /// 595 minutes in steps of ten. A visitor leaves within ten minutes after its class's time,
+    /// so departures are never scheduled more than ten minutes ahead.
+    static let parkingMinutes = [0] + Array(stride(from: 45, through: 600, by: 10))
     /// Share of arrivals per class: a quarter through traffic; parking log-normal around 100
     /// minutes (a few minutes' errand is a van's business, a working day a commuter's).
     static let shares: [Double] = {
@@ -38,10 +38,11 @@ struct VisitorTraffic: Sendable {
     /// Vehicle numbers visitors are drawn from.
     let pool: Range<Int>
 
-    /// How many visitors of `klass` arrive in `minute` (minutes since 1970).
-    func count(minute: Int64, klass: Int) -> Int {
+    /// How many visitors of `klass` arrive in `minute` (minutes since 1970), when
+    /// `arrivals` visitors of all classes are expected in that minute.
+    func count(minute: Int64, klass: Int, arrivals: Double) -> Int {
         var random = SplitMix64(seed: seed, stream: .visitorCount, UInt64(bitPattern: minute), UInt64(klass))
-        return random.poisson(demand.visitorArrivals(minute: minute) * VisitorTraffic.shares[klass])
+        return random.poisson(arrivals * VisitorTraffic.shares[klass])
     }
 
     /// Arrival `number` of `klass` in `minute`: the same answer every time it is asked.
@@ -51,7 +52,7 @@ struct VisitorTraffic: Sendable {
         let vehicle = pool.lowerBound + random.below(pool.count)
         let route = VisitorTraffic.route(through: klass == 0, network, &random)
         let parking = Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000
-        let departure = time + parking + (parking > 0 ? Int64(random.below(5 * 60_000)) : 0)
+        let departure = time + parking + (parking > 0 ? Int64(random.below(10 * 60_000)) : 0)
         return VisitorArrival(time: time, vehicle: vehicle, route: route, departure: departure,
                               inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
     }

@@ -52,11 +52,11 @@ struct SimulatorTests {
     static func localDay(_ time: Timestamp) -> Int64 { (time.milliseconds + 3_600_000).floorDivided(by: 86_400_000) }
 
     @Test func theSameSeedGivesByteIdenticalMessagesFixturesAndGroundTruth() throws {
-        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T06:00:00Z")!, hours: 1.5, rate: 2,
+        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T06:00:00Z")!, hours: 1.2, rate: 1.5,
                                                plants: .init())
         let (first, a) = try Self.run(configuration)
         let (second, b) = try Self.run(configuration)
-        #expect(a.count > 5000)
+        #expect(a.count > 4000)
         #expect(a.count == b.count)
         #expect(zip(a, b).allSatisfy { $0.topic == $1.topic && $0.body == $1.body && $0.timestamp == $1.timestamp })
         #expect(first.groundTruthJSONLines == second.groundTruthJSONLines)
@@ -77,7 +77,7 @@ struct SimulatorTests {
     }
 
     @Test func theDayHasMorningAndEveningPeaksAQuietNightAndTheConfiguredAverage() throws {
-        let (_, messages) = try Self.run(Self.configuration(hours: 24, rate: 0.3))
+        let (_, messages) = try Self.run(Self.configuration(hours: 24, rate: 0.2))
         let reads = Self.reads(messages)
         var perHour = [Int](repeating: 0, count: 24)
         for read in reads { perHour[Self.localHour(read.timestamp)] += 1 }
@@ -85,13 +85,13 @@ struct SimulatorTests {
         #expect(perHour[17] > 4 * perHour[3], "17:00 \(perHour[17]) vs 03:00 \(perHour[3])")
         #expect(perHour[8] > perHour[12] && perHour[17] > perHour[12], "peaks above midday: \(perHour)")
         let average = Double(reads.count) / 86_400
-        #expect(abs(average - 0.3) < 0.03, "average \(average) reads/s for 0.3 configured")
+        #expect(abs(average - 0.2) < 0.02, "average \(average) reads/s for 0.2 configured")
     }
 
     @Test func weekendsCarryLessAndLaterTrafficThanWeekdays() throws {
         // Friday and Saturday, local time.
         let friday = Self.mondayMidnight.adding(seconds: 4 * 86_400)
-        let (_, messages) = try Self.run(Self.configuration(start: friday, hours: 48, rate: 0.15))
+        let (_, messages) = try Self.run(Self.configuration(start: friday, hours: 48, rate: 0.1))
         var days = [Int64: Int](), mornings = [Int64: Int]()
         for read in Self.reads(messages) {
             let day = Self.localDay(read.timestamp)
@@ -105,7 +105,7 @@ struct SimulatorTests {
     }
 
     @Test func commutersComeBackOnMostWeekdaysAtSimilarTimes() throws {
-        let (simulator, messages) = try Self.run(Self.configuration(hours: 24 * 7, rate: 0.04, busLines: 0))
+        let (simulator, messages) = try Self.run(Self.configuration(hours: 24 * 7, rate: 0.03, busLines: 0))
         // First inbound read of each plate on each weekday, in minutes of the local day (late
         // shifts come home after midnight: their outbound reads do not say when they set out).
         var firstSeen: [Plate: [Int64: Int]] = [:]
@@ -125,15 +125,16 @@ struct SimulatorTests {
     }
 
     @Test func misreadsHappenAtTheConfiguredRate() throws {
-        var configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 2, rate: 3)
+        var configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 1, rate: 4)
         configuration.misreadRate = 0.05
         configuration.dropInsertRate = 0.01
+        configuration.maximumFleet = 20_000  // a smaller registry to compare with; visitors come back more often
         let (simulator, messages) = try Self.run(configuration)
         let registered = Set(simulator.registryCSV.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "," }) })
         let belgian = Self.reads(messages).filter { $0.country == "BE" }
         let unregistered = belgian.filter { !registered.contains($0.plate.text) }
         let share = Double(unregistered.count) / Double(belgian.count)
-        #expect(belgian.count > 15_000)
+        #expect(belgian.count > 10_000)
         #expect(abs(share - 0.06) < 0.012, "\(unregistered.count) of \(belgian.count) Belgian reads are not registered plates")
         let statistics = simulator.statistics
         #expect(abs(Double(statistics.substitutions) / Double(statistics.reads) - 0.05) < 0.008)
@@ -169,8 +170,8 @@ struct SimulatorTests {
     }
 
     @Test func messagesComeInEventOrderButForCameraSkewAndLateDeliveries() throws {
-        var configuration = Self.configuration(hours: 3, rate: 3)
-        configuration.lateRate = 0.002
+        var configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 1, rate: 3)
+        configuration.lateRate = 0.005
         let (simulator, messages) = try Self.run(configuration)
         var latest: Int64 = 0, farBehind = 0
         for message in messages {
