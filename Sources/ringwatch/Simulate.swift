@@ -31,7 +31,7 @@ struct Simulate: ParsableCommand {
     @Option(name: .long, help: "Simulated hours.")
     var hours: Double = 24
 
-    @Option(name: .long, help: "Start of the simulated span (RFC 3339). Default: 2026-11-23T06:00:00Z, a Monday.")
+    @Option(name: .long, help: "Start of the simulated span (RFC 3339, or 'now'). Default: 2026-11-23T06:00:00Z, a Monday.")
     var start: String?
 
     @Option(name: .long, help: "Seed of every random choice.")
@@ -115,7 +115,12 @@ struct Simulate: ParsableCommand {
         configuration.readsPerSecond = rate
         configuration.hotlistDecoys = hotlistDecoys
         configuration.warmUpMinutes = warmUp
-        if let start { configuration.start = try parseTime(start, flag: "--start") }
+        if start == "now" {
+            // The current minute: for live demonstrations against an engine that refuses future reads.
+            configuration.start = Timestamp(milliseconds: Timestamp.now.milliseconds / 60_000 * 60_000)
+        } else if let start {
+            configuration.start = try parseTime(start, flag: "--start")
+        }
         if let misreadRate { configuration.misreadRate = misreadRate }
         let flags = [("hours", "--hours"), ("readsPerSecond", "--rate"), ("misreadRate", "--misread-rate"), ("hotlistDecoys", "--hotlist-decoys"),
                      ("warmUpMinutes", "--warm-up")]
