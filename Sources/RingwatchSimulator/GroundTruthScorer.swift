@@ -87,8 +87,10 @@ public struct GroundTruthScorer: Sendable {
                 }
                 if hit { found.append(candidate.event.id) } else { missed.append(candidate.event.id) }
             }
-            scores.append(DetectorScore(kind: kind, planted: candidates.count, foundEvents: found, missedEvents: missed,
-                                        triggers: ofKind.count, unmatchedTriggers: ofKind.count - matchedTriggers.count))
+            scores.append(
+                DetectorScore(
+                    kind: kind, planted: candidates.count, foundEvents: found, missedEvents: missed,
+                    triggers: ofKind.count, unmatchedTriggers: ofKind.count - matchedTriggers.count))
         }
         return scores
     }
@@ -102,8 +104,9 @@ public struct GroundTruthScorer: Sendable {
     public func score(
         _ triggers: [(kind: TriggerKind, readIDs: [String], plates: [String])], hotlistMaximumSubstitutions: Int? = nil
     ) -> [DetectorScore] {
-        score(triggers.map { TriggerObservation(kind: $0.kind, readIDs: $0.readIDs, plates: $0.plates) },
-              hotlistMaximumSubstitutions: hotlistMaximumSubstitutions)
+        score(
+            triggers.map { TriggerObservation(kind: $0.kind, readIDs: $0.readIDs, plates: $0.plates) },
+            hotlistMaximumSubstitutions: hotlistMaximumSubstitutions)
     }
 
     private static func matches(_ trigger: TriggerObservation, _ event: GroundTruthEvent, _ evidence: Set<String>) -> Bool {

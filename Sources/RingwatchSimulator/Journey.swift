@@ -1,9 +1,9 @@
 import RingwatchCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One vehicle on the road between two reads: where it will be read next, when, and what is

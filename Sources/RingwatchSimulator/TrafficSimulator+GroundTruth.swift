@@ -39,14 +39,19 @@ extension TrafficSimulator {
                     ("expires", entry.expires.map { .string($0.rfc3339Seconds) } ?? .null),
                 ]
             }
-            fields.append(("reads", .array(evidence.map { planted in
-                .object([
-                    ("read_id", .string(planted.read.readID)), ("source_id", .string(planted.read.sourceID)),
-                    ("camera", .string(planted.read.camera)), ("ts", .string(planted.read.timestamp.rfc3339)),
-                    ("plate_read", .string(planted.read.plateRead)), ("misread", .string(planted.read.misread)),
-                    ("substitutions", .int(Int64(planted.read.substitutions))),
-                ])
-            })))
+            fields.append(
+                (
+                    "reads",
+                    .array(
+                        evidence.map { planted in
+                            .object([
+                                ("read_id", .string(planted.read.readID)), ("source_id", .string(planted.read.sourceID)),
+                                ("camera", .string(planted.read.camera)), ("ts", .string(planted.read.timestamp.rfc3339)),
+                                ("plate_read", .string(planted.read.plateRead)), ("misread", .string(planted.read.misread)),
+                                ("substitutions", .int(Int64(planted.read.substitutions))),
+                            ])
+                        })
+                ))
         case .convoy:
             let roles = plan.vehicles.indices.map { member in
                 member == 0 ? "lead" : member == plan.vehicles.count - 1 ? "tail" : "load"
@@ -61,9 +66,13 @@ extension TrafficSimulator {
                 for slot in times.indices.dropFirst() { maximumGap = max(maximumGap, abs(times[slot] - times[slot - 1])) }
             }
             fields += [
-                ("members", .array(plan.vehicles.indices.map { member in
-                    .object([("plate", .string(plan.plates[member])), ("role", .string(roles[member]))])
-                })),
+                (
+                    "members",
+                    .array(
+                        plan.vehicles.indices.map { member in
+                            .object([("plate", .string(plan.plates[member])), ("role", .string(roles[member]))])
+                        })
+                ),
                 ("cameras", .array(cameraIDs)),
                 ("co_occurrences", .int(Int64(shared))),
                 ("max_gap_s", TrafficSimulator.decimal(Double(maximumGap) / 1000, places: 1)),

@@ -53,8 +53,9 @@ struct VisitorTraffic: Sendable {
         let route = VisitorTraffic.route(through: klass == 0, network, &random)
         let parking = Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000
         let departure = time + parking + (parking > 0 ? Int64(random.below(10 * 60_000)) : 0)
-        return VisitorArrival(time: time, vehicle: vehicle, route: route, departure: departure,
-                              inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
+        return VisitorArrival(
+            time: time, vehicle: vehicle, route: route, departure: departure,
+            inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
     }
 
     /// A visitor's route: mostly in from the outer ring; through traffic stays on the outer two rings.
@@ -93,7 +94,7 @@ struct VisitorTraffic: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

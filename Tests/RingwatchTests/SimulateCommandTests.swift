@@ -34,7 +34,9 @@ struct SimulateCommandTests {
     @Test func outWritesReplayableJSONLinesAndTheFixtures() throws {
         let directory = TemporaryDirectory()
         let out = directory.file("traffic.jsonl"), fixtures = directory.file("fixtures")
-        let arguments = ["simulate", "--hours", "0.5", "--rate", "2", "--seed", "5", "--start", "2026-11-23T07:00:00Z", "--hotlist-decoys", "100"]
+        let arguments = [
+            "simulate", "--hours", "0.5", "--rate", "2", "--seed", "5", "--start", "2026-11-23T07:00:00Z", "--hotlist-decoys", "100",
+        ]
         let result = try RingwatchProcess.run(arguments + ["--out", out, "--fixtures-out", fixtures])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)

@@ -1,9 +1,10 @@
 import Foundation
 import RingwatchCore
 import RingwatchIngest
-@testable import RingwatchSimulator
 import RingwatchTesting
 import Testing
+
+@testable import RingwatchSimulator
 
 /// The traffic simulator as a library: determinism, the shape of the traffic, sensor errors,
 /// planted events and the fixtures, on the shipped Antwerp cameras at low rates.
@@ -43,7 +44,8 @@ struct SimulatorTests {
         var seen = Set<String>()
         return messages.compactMap { message in
             guard case .success(let decoded) = ReadDecoder().decode(message.body), let id = decoded.read.sourceID,
-                  seen.insert(id).inserted else { return nil }
+                seen.insert(id).inserted
+            else { return nil }
             return decoded.read
         }
     }
@@ -52,8 +54,9 @@ struct SimulatorTests {
     static func localDay(_ time: Timestamp) -> Int64 { (time.milliseconds + 3_600_000).floorDivided(by: 86_400_000) }
 
     @Test func theSameSeedGivesByteIdenticalMessagesFixturesAndGroundTruth() throws {
-        let configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T06:00:00Z")!, hours: 1.2, rate: 1.5,
-                                               plants: .init())
+        let configuration = Self.configuration(
+            start: Timestamp(rfc3339: "2026-11-23T06:00:00Z")!, hours: 1.2, rate: 1.5,
+            plants: .init())
         let (first, a) = try Self.run(configuration)
         let (second, b) = try Self.run(configuration)
         #expect(a.count > 4000)
@@ -159,8 +162,10 @@ struct SimulatorTests {
         let events = simulator.groundTruth
         let plants = SimulationConfiguration.Plants()
         #expect(events.count == plants.total)
-        for (kind, count) in [("hotlist", plants.hotlist), ("convoy", plants.convoys), ("clone_vehicle", plants.cloneVehicles),
-                              ("clone_speed", plants.cloneSpeeds), ("route_takeover", plants.routeTakeovers)] {
+        for (kind, count) in [
+            ("hotlist", plants.hotlist), ("convoy", plants.convoys), ("clone_vehicle", plants.cloneVehicles),
+            ("clone_speed", plants.cloneSpeeds), ("route_takeover", plants.routeTakeovers),
+        ] {
             #expect(events.filter { $0.event == kind }.count == count, "\(kind)")
         }
         for event in events {
@@ -230,11 +235,12 @@ struct SimulatorTests {
         let hotlistReads = events.filter { $0.expect == .hotlist }.flatMap(\.reads)
         #expect(hotlistReads.contains { $0.misread == "substitution" })
         #expect(hotlistReads.filter { $0.misread == "none" }.allSatisfy { $0.plate == $0.plateRead })
-        #expect(hotlistReads.filter { $0.misread == "substitution" }.allSatisfy { read in
-            read.plate.count == read.plateRead.count
-                && zip(read.plate.utf8, read.plateRead.utf8).filter { $0 != $1 }.count == read.substitutions
-                && zip(read.plate.utf8, read.plateRead.utf8).allSatisfy { $0 == $1 || OCRConfusions.standard.areConfusable($0, $1) }
-        })
+        #expect(
+            hotlistReads.filter { $0.misread == "substitution" }.allSatisfy { read in
+                read.plate.count == read.plateRead.count
+                    && zip(read.plate.utf8, read.plateRead.utf8).filter { $0 != $1 }.count == read.substitutions
+                    && zip(read.plate.utf8, read.plateRead.utf8).allSatisfy { $0 == $1 || OCRConfusions.standard.areConfusable($0, $1) }
+            })
     }
 
     @Test func fixturesLoadWithTheEngineParsers() throws {
@@ -337,7 +343,8 @@ struct SimulatorTests {
         #expect(configuration.problem == "misreadRate must be between 0 and 1")
         #expect(throws: SimulationError.self) { try TrafficSimulator(configuration: SimulationConfiguration(), cameras: CameraRegistry()) }
         // One ring is enough to simulate (no radial roads).
-        let oneRing = CameraRegistry((1...4).map { Camera(id: "C\($0)", ring: "R1", latitude: 51.2 + Double($0) / 100, longitude: 4.4, name: "") })
+        let oneRing = CameraRegistry(
+            (1...4).map { Camera(id: "C\($0)", ring: "R1", latitude: 51.2 + Double($0) / 100, longitude: 4.4, name: "") })
         var small = Self.configuration(hours: 1, rate: 0.5)
         small.plants = .init()
         #expect(throws: Never.self) {
