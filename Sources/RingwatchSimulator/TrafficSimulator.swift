@@ -46,8 +46,6 @@ public final class TrafficSimulator {
     /// Every journey starting before this time has been scheduled.
     private var generatedUntil: Int64
     private var agendaDay: Int64 = .min
-    /// Expected visitor arrivals of recent minutes (a ring longer than the longest parking time).
-    private var arrivalCache = [(minute: Int64, arrivals: Double)](repeating: (.min, 0), count: 1024)
     private var sequences: [Int64]
     private let skews: [Int64]
     private var readNumber: UInt64 = 0
@@ -128,15 +126,18 @@ public final class TrafficSimulator {
                 for departure in line.departures(type) { curves[type.rawValue].add(Double(reads) * kept, from: departure, minutes: 25) }
             }
         }
+        let warmStart = startMs - Int64(configuration.warmUpMinutes) * 60_000
+        let longestParking = Int64(VisitorTraffic.parkingMinutes[VisitorTraffic.parkingMinutes.count - 1] + 10)
         let demand = TrafficDemand(
             profile: profile, readsPerMinuteAtPeak: readsPerMinuteAtPeak, scheduledReads: curves.map(\.perMinute),
-            readsPerVisitor: VisitorTraffic.readsPerArrival(seed: seed, network: network) * kept)
+            visitorReads: VisitorTraffic.reads(seed: seed, network: network, kept: kept),
+            from: warmStart.floorDivided(by: 60_000) - longestParking, to: (endMs + 59_999).floorDivided(by: 60_000))
 
         // Visitors come from a pool five times a weekday's arrivals: most are seen on one day of a week.
         var weekday = profile.localDay(ofMilliseconds: startMs)
         while profile.dayType(ofLocalDay: weekday) != .weekday { weekday += 1 }
         let firstMinute = profile.startOfLocalDay(weekday) / 60_000
-        let dailyVisitors = (0..<1440).map { demand.visitorArrivals(minute: firstMinute + Int64($0)) }.reduce(0, +)
+        let dailyVisitors = (0..<1440).map { demand.steadyArrivals(minute: firstMinute + Int64($0)) }.reduce(0, +)
         let planted = PlantPlanner.vehiclesNeeded(configuration.plants)
         let room = configuration.maximumFleet - commuterCount - vanCount - configuration.busLines * Fleet.busesPerLine - planted
         let pool = max(200, min(Int(5 * dailyVisitors), room))
@@ -166,7 +167,6 @@ public final class TrafficSimulator {
         }
         emission = SplitMix64(seed: seed, stream: .sensor)
         idPrefix = Array("sim-\(seed)-".utf8)
-        let warmStart = startMs - Int64(configuration.warmUpMinutes) * 60_000
         nextMinute = warmStart.floorDivided(by: 60_000)
         endMinute = (endMs + 59_999).floorDivided(by: 60_000)
         generatedUntil = nextMinute * 60_000
@@ -239,7 +239,7 @@ public final class TrafficSimulator {
             agendaDay = day
         }
 
-        let arrivals = expectedArrivals(minute)
+        let arrivals = visitors.demand.visitorArrivals(minute: minute)
         for klass in VisitorTraffic.shares.indices {
             for number in 0..<visitors.count(minute: minute, klass: klass, arrivals: arrivals) {
                 let arrival = visitors.arrival(minute: minute, klass: klass, number: number)
@@ -252,7 +252,7 @@ public final class TrafficSimulator {
         // Who leaves now: draw again who arrived one parking time ago.
         for klass in VisitorTraffic.shares.indices.dropFirst() {
             let origin = minute - Int64(VisitorTraffic.parkingMinutes[klass])
-            for number in 0..<visitors.count(minute: origin, klass: klass, arrivals: expectedArrivals(origin)) {
+            for number in 0..<visitors.count(minute: origin, klass: klass, arrivals: visitors.demand.visitorArrivals(minute: origin)) {
                 let arrival = visitors.arrival(minute: origin, klass: klass, number: number)
                 guard arrival.departure < endMs else { continue }
                 schedule(
@@ -262,13 +262,6 @@ public final class TrafficSimulator {
             }
         }
         generatedUntil = (minute + 1) * 60_000
-    }
-
-    /// Visitors expected in `minute`, remembered for the parking classes that look back at it.
-    private func expectedArrivals(_ minute: Int64) -> Double {
-        let slot = Int(UInt64(bitPattern: minute) % UInt64(arrivalCache.count))
-        if arrivalCache[slot].minute != minute { arrivalCache[slot] = (minute, visitors.demand.visitorArrivals(minute: minute)) }
-        return arrivalCache[slot].arrivals
     }
 
     private func schedule(_ journey: Journey) {

@@ -74,22 +74,23 @@ struct VisitorTraffic: Sendable {
         return Route(entry: ring[random.below(ring.count)], target: target, seed: random.next())
     }
 
-    /// Mean reads per arriving visitor (way in and way out), from a fixed sample of routes.
-    static func readsPerArrival(seed: UInt64, network: RoadNetwork) -> Double {
+    /// Mean reads of a visitor, from a fixed sample of routes.
+    static func reads(seed: UInt64, network: RoadNetwork, kept: Double) -> TrafficDemand.VisitorReads {
         var random = SplitMix64(seed: seed, stream: .calibration, 1)
-        func mean(through: Bool) -> Double {
-            var reads = 0
+        func mean(through: Bool) -> (inbound: Double, outbound: Double) {
+            var inboundReads = 0, outboundReads = 0
             let samples = 800
             for _ in 0..<samples {
                 let route = route(through: through, network, &random)
                 let inbound = route.inboundPath(network)
-                let outbound = Route.outboundPath(from: inbound[inbound.count - 1], seed: route.seed, network)
+                inboundReads += inbound.count
                 // Through traffic does not stop, so its last camera in is not read again on the way out.
-                reads += inbound.count + outbound.count - (through ? 1 : 0)
+                outboundReads += Route.outboundPath(from: inbound[inbound.count - 1], seed: route.seed, network).count - (through ? 1 : 0)
             }
-            return Double(reads) / Double(samples)
+            return (Double(inboundReads) * kept / Double(samples), Double(outboundReads) * kept / Double(samples))
         }
-        return shares[0] * mean(through: true) + (1 - shares[0]) * mean(through: false)
+        let through = mean(through: true), parking = mean(through: false)
+        return TrafficDemand.VisitorReads(through: through.inbound + through.outbound, inbound: parking.inbound, outbound: parking.outbound)
     }
 }
 

@@ -91,6 +91,13 @@ struct SimulatorTests {
         #expect(abs(average - 0.2) < 0.02, "average \(average) reads/s for 0.2 configured")
     }
 
+    @Test func aShortSpanOnTheMorningRampAveragesTheConfiguredRate() throws {
+        // 07:00 local, when departures are still few and arrivals climb fastest.
+        let (simulator, _) = try Self.run(Self.configuration(start: Timestamp(rfc3339: "2026-11-23T06:00:00Z")!, hours: 0.25, rate: 8))
+        let average = Double(simulator.statistics.reads) / 900
+        #expect(abs(average - 8) < 0.8, "average \(average) reads/s for 8 configured")
+    }
+
     @Test func weekendsCarryLessAndLaterTrafficThanWeekdays() throws {
         // Friday and Saturday, local time.
         let friday = Self.mondayMidnight.adding(seconds: 4 * 86_400)
