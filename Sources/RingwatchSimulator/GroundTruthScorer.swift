@@ -8,6 +8,7 @@ public struct TriggerObservation: Sendable, Equatable {
     /// The trigger's `plate`, and for a convoy every member (`plates`).
     public var plates: [String]
 
+    /// A trigger seen as `kind`, with its evidence and the plates it names.
     public init(kind: TriggerKind, readIDs: [String], plates: [String]) {
         self.kind = kind
         self.readIDs = readIDs
@@ -52,6 +53,7 @@ public struct DetectorScore: Sendable, Equatable {
 public struct GroundTruthScorer: Sendable {
     public let events: [GroundTruthEvent]
 
+    /// A scorer for `events` (a simulator's `groundTruth`).
     public init(events: [GroundTruthEvent]) { self.events = events }
 
     /// Scores `triggers`. With `hotlistMaximumSubstitutions`, a hotlist event's evidence is

@@ -9,6 +9,7 @@ public struct SimulatedMessage: Sendable {
     /// The `ts` written in the body (the camera's clock: true time plus its skew).
     public let timestamp: Timestamp
 
+    /// A message of two frames, `topic` and `body`, whose body says `timestamp` as its `ts`.
     public init(topic: String, body: [UInt8], timestamp: Timestamp) {
         self.topic = topic
         self.body = body

@@ -72,9 +72,12 @@ extension TrafficSimulator {
         return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
     }
 
-    /// Degrees with six decimals, written from integers.
+    /// Degrees with six decimals, written from integers so that it reads the same on every platform.
     static func coordinate(_ value: Double) -> String {
-        decimal(value, places: 6).serialized
+        let scaled = Int64((abs(value) * 1_000_000).rounded())
+        let fraction = String(scaled % 1_000_000)
+        return (value < 0 && scaled != 0 ? "-" : "") + String(scaled / 1_000_000) + "." + String(repeating: "0", count: 6 - fraction.count)
+            + fraction
     }
 }
 

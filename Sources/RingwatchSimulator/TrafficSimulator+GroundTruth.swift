@@ -138,19 +138,11 @@ extension TrafficSimulator {
             reads: evidence.map(\.read), json: .object(fields))
     }
 
-    /// A number with a fixed count of decimals, written from integers so that it reads the same
-    /// on every platform.
+    /// A number rounded to `places` decimals. Swift writes doubles with its own shortest
+    /// round-trip algorithm, the same on every platform.
     static func decimal(_ value: Double, places: Int) -> JSONValue {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
-        let scaled = Int64((abs(value) * scale).rounded())
-        var text = value < 0 && scaled != 0 ? "-" : ""
-        let whole = scaled / Int64(scale)
-        text += String(whole)
-        if places > 0 {
-            let fraction = String(scaled - whole * Int64(scale))
-            text += "." + String(repeating: "0", count: places - fraction.count) + fraction
-        }
-        return .raw(text)
+        return .double((value * scale).rounded() / scale)
     }
 }
