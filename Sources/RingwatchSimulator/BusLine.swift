@@ -11,8 +11,9 @@ struct BusLine: Sendable {
     init(seed: UInt64, number: Int, of count: Int, network: RoadNetwork) {
         let ring = network.rings[network.outermost]
         self.number = number
-        route = Route(entry: ring[(number * ring.count / max(1, count)) % ring.count], target: 0,
-                      seed: SplitMix64.key(seed: seed, stream: .bus, UInt64(number)))
+        route = Route(
+            entry: ring[(number * ring.count / max(1, count)) % ring.count], target: 0,
+            seed: SplitMix64.key(seed: seed, stream: .bus, UInt64(number)))
         terminal = route.destination(network)
         offsetMinutes = (number * 7) % 12
     }

@@ -1,7 +1,7 @@
 /// A message waiting to be published later (a duplicate, or a late delivery).
 struct DelayedMessage: QueueItem {
     let time: Int64
-    var serial: UInt64 = 0
+    var serial: UInt32 = 0
     let message: SimulatedMessage
 
     init(time: Int64, message: SimulatedMessage) {

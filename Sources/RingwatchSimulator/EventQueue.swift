@@ -2,23 +2,27 @@
 /// scheduling, so equal times always come out in the same order.
 protocol QueueItem {
     var time: Int64 { get }
-    var serial: UInt64 { get set }
+    var serial: UInt32 { get set }
 }
 
-/// A binary min-heap on (time, serial): the simulator's priority queue over the look-ahead.
+/// A binary min-heap on (time, serial): for messages held back (duplicates, late deliveries)
+/// and for what lies beyond the `TimeWheel`'s horizon.
 struct EventQueue<Item: QueueItem> {
     private var items: [Item] = []
-    private var nextSerial: UInt64 = 0
+    private var nextSerial: UInt32 = 0
 
     var count: Int { items.count }
     var isEmpty: Bool { items.isEmpty }
     /// The earliest item.
     var first: Item? { items.first }
 
-    mutating func push(_ item: Item) {
+    /// Schedules `item`, numbering it in order of scheduling unless it already has its number.
+    mutating func push(_ item: Item, keepingSerial: Bool = false) {
         var item = item
-        item.serial = nextSerial
-        nextSerial += 1
+        if !keepingSerial {
+            item.serial = nextSerial
+            nextSerial &+= 1
+        }
         items.append(item)
         var child = items.count - 1
         while child > 0 {

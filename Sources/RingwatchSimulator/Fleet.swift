@@ -65,8 +65,9 @@ struct Fleet: Sendable {
         }
         let model = VehicleCatalog.randomModel(kind, &random)
         let color = VehicleCatalog.randomColor(kind, &random)
-        return Vehicle(index: index, format: format, plateNumber: numberings[Int(format.rawValue)].number(for: UInt64(index)),
-                       model: model, color: color)
+        return Vehicle(
+            index: index, format: format, plateNumber: numberings[Int(format.rawValue)].number(for: UInt64(index)),
+            model: model, color: color)
     }
 
     /// A plate that no vehicle of the fleet carries (for hotlist decoys): Belgian, numbered past the fleet.

@@ -46,8 +46,11 @@ public struct GroundTruthRead: Sendable, Equatable {
     /// Characters substituted (0 unless `misread` is `substitution`).
     public let substitutions: Int
 
-    public init(readID: String, sourceID: String, camera: String, timestamp: Timestamp, plate: String, plateRead: String,
-                misread: String, substitutions: Int) {
+    /// A read of a planted event (the simulator makes these; evaluators may build their own).
+    public init(
+        readID: String, sourceID: String, camera: String, timestamp: Timestamp, plate: String, plateRead: String,
+        misread: String, substitutions: Int
+    ) {
         self.readID = readID
         self.sourceID = sourceID
         self.camera = camera

@@ -8,6 +8,7 @@ public struct TriggerObservation: Sendable, Equatable {
     /// The trigger's `plate`, and for a convoy every member (`plates`).
     public var plates: [String]
 
+    /// A trigger seen as `kind`, with its evidence and the plates it names.
     public init(kind: TriggerKind, readIDs: [String], plates: [String]) {
         self.kind = kind
         self.readIDs = readIDs
@@ -52,6 +53,7 @@ public struct DetectorScore: Sendable, Equatable {
 public struct GroundTruthScorer: Sendable {
     public let events: [GroundTruthEvent]
 
+    /// A scorer for `events` (a simulator's `groundTruth`).
     public init(events: [GroundTruthEvent]) { self.events = events }
 
     /// Scores `triggers`. With `hotlistMaximumSubstitutions`, a hotlist event's evidence is
@@ -87,8 +89,10 @@ public struct GroundTruthScorer: Sendable {
                 }
                 if hit { found.append(candidate.event.id) } else { missed.append(candidate.event.id) }
             }
-            scores.append(DetectorScore(kind: kind, planted: candidates.count, foundEvents: found, missedEvents: missed,
-                                        triggers: ofKind.count, unmatchedTriggers: ofKind.count - matchedTriggers.count))
+            scores.append(
+                DetectorScore(
+                    kind: kind, planted: candidates.count, foundEvents: found, missedEvents: missed,
+                    triggers: ofKind.count, unmatchedTriggers: ofKind.count - matchedTriggers.count))
         }
         return scores
     }
@@ -102,8 +106,9 @@ public struct GroundTruthScorer: Sendable {
     public func score(
         _ triggers: [(kind: TriggerKind, readIDs: [String], plates: [String])], hotlistMaximumSubstitutions: Int? = nil
     ) -> [DetectorScore] {
-        score(triggers.map { TriggerObservation(kind: $0.kind, readIDs: $0.readIDs, plates: $0.plates) },
-              hotlistMaximumSubstitutions: hotlistMaximumSubstitutions)
+        score(
+            triggers.map { TriggerObservation(kind: $0.kind, readIDs: $0.readIDs, plates: $0.plates) },
+            hotlistMaximumSubstitutions: hotlistMaximumSubstitutions)
     }
 
     private static func matches(_ trigger: TriggerObservation, _ event: GroundTruthEvent, _ evidence: Set<String>) -> Bool {

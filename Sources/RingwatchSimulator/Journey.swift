@@ -1,13 +1,13 @@
 import RingwatchCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One vehicle on the road between two reads: where it will be read next, when, and what is
-/// left of its way. The simulator keeps one per vehicle in motion (about 48 bytes), never the
+/// left of its way. The simulator keeps one per vehicle in motion (40 bytes), never the
 /// whole path, so memory follows the traffic on the road, not the length of the day.
 struct Journey: QueueItem, Sendable {
     /// The kind of traffic, which decides what happens at the end of the way in.
@@ -29,7 +29,7 @@ struct Journey: QueueItem, Sendable {
     /// Event time of the next read, in milliseconds.
     var time: Int64
     /// Tie-breaker among equal times: the order of scheduling.
-    var serial: UInt64 = 0
+    var serial: UInt32 = 0
     /// This journey's own random stream (travel-time noise, sensor, stops).
     var random: SplitMix64
     var routeSeed: UInt64

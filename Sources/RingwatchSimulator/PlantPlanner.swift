@@ -225,8 +225,10 @@ struct PlantPlanner {
         directives: [SensorModel.Directive]? = nil, evidence: Bool = true, skip: Int? = nil
     ) {
         for index in path.indices where times[index] < endMs && times[index] >= startMs && index != skip {
-            passes.append(PlantedPass(time: times[index], order: passes.count, camera: path[index], plant: plant, member: member,
-                                      run: run, direction: direction, directive: directives?[index] ?? .natural, evidence: evidence))
+            passes.append(
+                PlantedPass(
+                    time: times[index], order: passes.count, camera: path[index], plant: plant, member: member,
+                    run: run, direction: direction, directive: directives?[index] ?? .natural, evidence: evidence))
         }
     }
 
@@ -288,13 +290,18 @@ struct PlantPlanner {
         let plant = plans.count
         let template = PlantPlanner.hotlistReasons[index % PlantPlanner.hotlistReasons.count]
         let expires = random.chance(0.5) ? nil : configuration.start.adding(seconds: Int64(random.int(in: 30...365)) * 86_400)
-        let entry = HotlistEntry(pattern: vehicle.normalisedPlate, category: template.0, severity: template.1,
-                                 reason: PlantPlanner.fillReference(template.2, &random), expires: expires.map { Timestamp(seconds: $0.seconds) })
-        plans.append(PlantPlan(kind: .hotlist, id: id, vehicles: [PlantVehicle(vehicle)], plates: [vehicle.normalisedPlate],
-                               cameras: path, hotlist: entry, skippedCamera: nil))
+        let entry = HotlistEntry(
+            pattern: vehicle.normalisedPlate, category: template.0, severity: template.1,
+            reason: PlantPlanner.fillReference(template.2, &random), expires: expires.map { Timestamp(seconds: $0.seconds) })
+        plans.append(
+            PlantPlan(
+                kind: .hotlist, id: id, vehicles: [PlantVehicle(vehicle)], plates: [vehicle.normalisedPlate],
+                cameras: path, hotlist: entry, skippedCamera: nil))
         add(path, times, plant: plant, member: 0, run: 0, direction: .inbound, directives: Array(directives.prefix(path.count)))
         if withReturn {
-            add(outPath, outTimes, plant: plant, member: 0, run: 1, direction: .outbound, directives: Array(directives.dropFirst(path.count)))
+            add(
+                outPath, outTimes, plant: plant, member: 0, run: 1, direction: .outbound,
+                directives: Array(directives.dropFirst(path.count)))
         }
     }
 
@@ -320,8 +327,10 @@ struct PlantPlanner {
         }
         guard members.allSatisfy(fits) else { skipped.append(id); return }
         let plant = plans.count
-        plans.append(PlantPlan(kind: .convoy, id: id, vehicles: vehicles.map { PlantVehicle($0) }, plates: vehicles.map(\.normalisedPlate),
-                               cameras: path, hotlist: nil, skippedCamera: nil))
+        plans.append(
+            PlantPlan(
+                kind: .convoy, id: id, vehicles: vehicles.map { PlantVehicle($0) }, plates: vehicles.map(\.normalisedPlate),
+                cameras: path, hotlist: nil, skippedCamera: nil))
         for (member, times) in members.enumerated() {
             add(path, times, plant: plant, member: member, run: 0, direction: .inbound)
         }
@@ -336,9 +345,11 @@ struct PlantPlanner {
         guard let times = timed(path, index, of: count, daylight: true) else { skipped.append(id); return }
         guard fits(times) else { skipped.append(id); return }
         let plant = plans.count
-        plans.append(PlantPlan(kind: .cloneVehicle, id: id,
-                               vehicles: [PlantVehicle(registered, seenModel: carriedModel, seenColor: carriedColor, clearlySeen: true)],
-                               plates: [registered.normalisedPlate], cameras: path, hotlist: nil, skippedCamera: nil))
+        plans.append(
+            PlantPlan(
+                kind: .cloneVehicle, id: id,
+                vehicles: [PlantVehicle(registered, seenModel: carriedModel, seenColor: carriedColor, clearlySeen: true)],
+                plates: [registered.normalisedPlate], cameras: path, hotlist: nil, skippedCamera: nil))
         add(path, times, plant: plant, member: 0, run: 0, direction: .inbound)
     }
 
@@ -364,8 +375,10 @@ struct PlantPlanner {
         let timesB = schedule(pathB, from: timesA[0] + Int64(random.int(in: 60...240)) * 1000)
         guard fits(timesA) && fits(timesB) else { skipped.append(id); return }
         let plant = plans.count
-        plans.append(PlantPlan(kind: .cloneSpeed, id: id, vehicles: [PlantVehicle(vehicle), PlantVehicle(vehicle)],
-                               plates: [vehicle.normalisedPlate], cameras: [first, second], hotlist: nil, skippedCamera: nil))
+        plans.append(
+            PlantPlan(
+                kind: .cloneSpeed, id: id, vehicles: [PlantVehicle(vehicle), PlantVehicle(vehicle)],
+                plates: [vehicle.normalisedPlate], cameras: [first, second], hotlist: nil, skippedCamera: nil))
         let exact = [SensorModel.Directive](repeating: .exact, count: 3)
         add(pathA, timesA, plant: plant, member: 0, run: 0, direction: .inbound, directives: exact)
         add(pathB, timesB, plant: plant, member: 1, run: 0, direction: .inbound, directives: exact)
@@ -385,7 +398,9 @@ struct PlantPlanner {
             var day = profile.localDay(ofMilliseconds: startMs)
             while profile.startOfLocalDay(day) < endMs {
                 let when = profile.startOfLocalDay(day) + timeOfDay + Int64(random.int(in: -10...10)) * 60_000
-                if profile.dayType(ofLocalDay: day) == .weekday && when >= startMs + 60_000 && when + estimate < endMs { starts.append(when) }
+                if profile.dayType(ofLocalDay: day) == .weekday && when >= startMs + 60_000 && when + estimate < endMs {
+                    starts.append(when)
+                }
                 day += 1
             }
         }
@@ -406,9 +421,11 @@ struct PlantPlanner {
         guard runs.allSatisfy(fits), runs.count >= 2 else { skipped.append(id); return }
         let plant = plans.count
         let skip = path.count / 2
-        plans.append(PlantPlan(kind: .routeTakeover, id: id, vehicles: [PlantVehicle(original), PlantVehicle(takeover)],
-                               plates: [takeover.normalisedPlate, original.normalisedPlate], cameras: path, hotlist: nil,
-                               skippedCamera: path[skip]))
+        plans.append(
+            PlantPlan(
+                kind: .routeTakeover, id: id, vehicles: [PlantVehicle(original), PlantVehicle(takeover)],
+                plates: [takeover.normalisedPlate, original.normalisedPlate], cameras: path, hotlist: nil,
+                skippedCamera: path[skip]))
         let exact = [SensorModel.Directive](repeating: .exact, count: path.count)
         for (run, times) in runs.enumerated() {
             if run < runs.count - takeoverRuns {
@@ -422,7 +439,7 @@ struct PlantPlanner {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

@@ -146,9 +146,9 @@ struct PlateNumbering: Sendable {
         self.offset = SplitMix64.key(seed: seed, stream: .plateNumber, UInt64(format.rawValue), 1) % capacity
     }
 
-    /// The plate number of vehicle `index` (< capacity); distinct indexes give distinct numbers.
+    /// The plate number of vehicle `index`; distinct indexes below the capacity give distinct numbers.
     func number(for index: UInt64) -> UInt64 {
-        let product = index.multipliedFullWidth(by: multiplier)
+        let product = (index % format.capacity).multipliedFullWidth(by: multiplier)
         let (_, remainder) = format.capacity.dividingFullWidth((product.high, product.low))
         let sum = remainder + offset
         return sum >= format.capacity ? sum - format.capacity : sum

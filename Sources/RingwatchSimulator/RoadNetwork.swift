@@ -1,9 +1,9 @@
 import RingwatchCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The roads between the cameras: each ring is a closed road through its cameras in angular
@@ -68,8 +68,10 @@ struct RoadNetwork: Sendable {
             return members.map { $0.distanceKilometres(to: centre) }.reduce(0, +) / Double(members.count)
         }
         let distances = labels.map(meanDistance)
-        let orderedLabels = labels.indices.sorted { distances[$0] != distances[$1] ? distances[$0] < distances[$1] : labels[$0] < labels[$1] }
-            .map { labels[$0] }
+        let orderedLabels = labels.indices.sorted {
+            distances[$0] != distances[$1] ? distances[$0] < distances[$1] : labels[$0] < labels[$1]
+        }
+        .map { labels[$0] }
         ringLabels = orderedLabels
         let level = cameras.map { camera in orderedLabels.firstIndex(of: camera.ring) ?? 0 }
         self.level = level
@@ -89,7 +91,8 @@ struct RoadNetwork: Sendable {
             max(20, cameras[a].distanceKilometres(to: cameras[b]) * detour / speed * 3600)
         }
         func ringSpeed(_ level: Int) -> Double {
-            level == 0 ? RoadNetwork.innerRingSpeed : level == orderedLabels.count - 1 ? RoadNetwork.outerRingSpeed : RoadNetwork.middleRingSpeed
+            level == 0
+                ? RoadNetwork.innerRingSpeed : level == orderedLabels.count - 1 ? RoadNetwork.outerRingSpeed : RoadNetwork.middleRingSpeed
         }
 
         var inward = [Int](repeating: -1, count: cameras.count)

@@ -9,6 +9,7 @@ public struct SimulatedMessage: Sendable {
     /// The `ts` written in the body (the camera's clock: true time plus its skew).
     public let timestamp: Timestamp
 
+    /// A message of two frames, `topic` and `body`, whose body says `timestamp` as its `ts`.
     public init(topic: String, body: [UInt8], timestamp: Timestamp) {
         self.topic = topic
         self.body = body
@@ -20,12 +21,19 @@ public struct SimulatedMessage: Sendable {
     public var jsonLine: [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(body.count + topic.utf8.count + 24)
-        line.append(contentsOf: "{\"topic\":".utf8)
-        JSONValue.writeString(topic, to: &line)
-        line.append(contentsOf: ",\"body\":".utf8)
-        line.append(contentsOf: body)
-        line.append(125)
+        appendJSONLine(to: &line)
+        line.removeLast()
         return line
+    }
+
+    /// Appends `jsonLine` and a newline to `out` (for writers that batch lines).
+    public func appendJSONLine(to out: inout [UInt8]) {
+        out.append(contentsOf: "{\"topic\":".utf8)
+        JSONValue.writeString(topic, to: &out)
+        out.append(contentsOf: ",\"body\":".utf8)
+        out.append(contentsOf: body)
+        out.append(125)
+        out.append(10)
     }
 
     /// Parses a line of the `--out` form back into a message (for `--replay`); nil when the line

@@ -2,5 +2,6 @@
 public struct SimulationError: Error, Sendable, CustomStringConvertible, Equatable {
     public let description: String
 
+    /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }

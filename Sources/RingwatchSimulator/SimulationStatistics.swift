@@ -19,6 +19,7 @@ public struct SimulationStatistics: Sendable, Equatable {
     /// Published reads of planted events.
     public var plantedReads = 0
 
+    /// Nothing produced yet.
     public init() {}
 }
 

@@ -6,8 +6,12 @@ extension TrafficSimulator {
         var out = "camera,ring,lat,lon,name\n"
         for id in cameras.order {
             guard let camera = cameras[id] else { continue }
-            out += [TrafficSimulator.csvField(camera.id), TrafficSimulator.csvField(camera.ring), TrafficSimulator.coordinate(camera.latitude),
-                    TrafficSimulator.coordinate(camera.longitude), TrafficSimulator.csvField(camera.name)].joined(separator: ",") + "\n"
+            out +=
+                [
+                    TrafficSimulator.csvField(camera.id), TrafficSimulator.csvField(camera.ring),
+                    TrafficSimulator.coordinate(camera.latitude),
+                    TrafficSimulator.coordinate(camera.longitude), TrafficSimulator.csvField(camera.name),
+                ].joined(separator: ",") + "\n"
         }
         return out
     }
@@ -17,8 +21,12 @@ extension TrafficSimulator {
     public var hotlistCSV: String {
         var out = "plate,category,severity,reason,expires\n"
         func line(_ entry: HotlistEntry) {
-            out += [entry.pattern, TrafficSimulator.csvField(entry.category), entry.severity.rawValue, TrafficSimulator.csvField(entry.reason),
-                    entry.expires?.rfc3339Seconds ?? ""].joined(separator: ",") + "\n"
+            out +=
+                [
+                    entry.pattern, TrafficSimulator.csvField(entry.category), entry.severity.rawValue,
+                    TrafficSimulator.csvField(entry.reason),
+                    entry.expires?.rfc3339Seconds ?? "",
+                ].joined(separator: ",") + "\n"
         }
         for plan in plans { if let entry = plan.hotlist { line(entry) } }
         let reasons = PlantPlanner.hotlistReasons
@@ -26,8 +34,10 @@ extension TrafficSimulator {
             var random = SplitMix64(seed: configuration.seed, stream: .decoy, UInt64(number))
             let template = reasons[random.below(reasons.count)]
             let expires = random.chance(0.6) ? nil : configuration.start.adding(seconds: Int64(random.int(in: 7...730)) * 86_400)
-            line(HotlistEntry(pattern: fleet.decoyPlate(number), category: template.0, severity: template.1,
-                              reason: PlantPlanner.fillReference(template.2, &random), expires: expires.map { Timestamp(seconds: $0.seconds) }))
+            line(
+                HotlistEntry(
+                    pattern: fleet.decoyPlate(number), category: template.0, severity: template.1,
+                    reason: PlantPlanner.fillReference(template.2, &random), expires: expires.map { Timestamp(seconds: $0.seconds) }))
         }
         return out
     }
@@ -62,9 +72,12 @@ extension TrafficSimulator {
         return "\"" + text.replacingAll("\"", with: "\"\"") + "\""
     }
 
-    /// Degrees with six decimals, written from integers.
+    /// Degrees with six decimals, written from integers so that it reads the same on every platform.
     static func coordinate(_ value: Double) -> String {
-        decimal(value, places: 6).serialized
+        let scaled = Int64((abs(value) * 1_000_000).rounded())
+        let fraction = String(scaled % 1_000_000)
+        return (value < 0 && scaled != 0 ? "-" : "") + String(scaled / 1_000_000) + "." + String(repeating: "0", count: 6 - fraction.count)
+            + fraction
     }
 }
 

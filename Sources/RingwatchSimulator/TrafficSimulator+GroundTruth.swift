@@ -39,14 +39,19 @@ extension TrafficSimulator {
                     ("expires", entry.expires.map { .string($0.rfc3339Seconds) } ?? .null),
                 ]
             }
-            fields.append(("reads", .array(evidence.map { planted in
-                .object([
-                    ("read_id", .string(planted.read.readID)), ("source_id", .string(planted.read.sourceID)),
-                    ("camera", .string(planted.read.camera)), ("ts", .string(planted.read.timestamp.rfc3339)),
-                    ("plate_read", .string(planted.read.plateRead)), ("misread", .string(planted.read.misread)),
-                    ("substitutions", .int(Int64(planted.read.substitutions))),
-                ])
-            })))
+            fields.append(
+                (
+                    "reads",
+                    .array(
+                        evidence.map { planted in
+                            .object([
+                                ("read_id", .string(planted.read.readID)), ("source_id", .string(planted.read.sourceID)),
+                                ("camera", .string(planted.read.camera)), ("ts", .string(planted.read.timestamp.rfc3339)),
+                                ("plate_read", .string(planted.read.plateRead)), ("misread", .string(planted.read.misread)),
+                                ("substitutions", .int(Int64(planted.read.substitutions))),
+                            ])
+                        })
+                ))
         case .convoy:
             let roles = plan.vehicles.indices.map { member in
                 member == 0 ? "lead" : member == plan.vehicles.count - 1 ? "tail" : "load"
@@ -61,9 +66,13 @@ extension TrafficSimulator {
                 for slot in times.indices.dropFirst() { maximumGap = max(maximumGap, abs(times[slot] - times[slot - 1])) }
             }
             fields += [
-                ("members", .array(plan.vehicles.indices.map { member in
-                    .object([("plate", .string(plan.plates[member])), ("role", .string(roles[member]))])
-                })),
+                (
+                    "members",
+                    .array(
+                        plan.vehicles.indices.map { member in
+                            .object([("plate", .string(plan.plates[member])), ("role", .string(roles[member]))])
+                        })
+                ),
                 ("cameras", .array(cameraIDs)),
                 ("co_occurrences", .int(Int64(shared))),
                 ("max_gap_s", TrafficSimulator.decimal(Double(maximumGap) / 1000, places: 1)),
@@ -129,19 +138,11 @@ extension TrafficSimulator {
             reads: evidence.map(\.read), json: .object(fields))
     }
 
-    /// A number with a fixed count of decimals, written from integers so that it reads the same
-    /// on every platform.
+    /// A number rounded to `places` decimals. Swift writes doubles with its own shortest
+    /// round-trip algorithm, the same on every platform.
     static func decimal(_ value: Double, places: Int) -> JSONValue {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
-        let scaled = Int64((abs(value) * scale).rounded())
-        var text = value < 0 && scaled != 0 ? "-" : ""
-        let whole = scaled / Int64(scale)
-        text += String(whole)
-        if places > 0 {
-            let fraction = String(scaled - whole * Int64(scale))
-            text += "." + String(repeating: "0", count: places - fraction.count) + fraction
-        }
-        return .raw(text)
+        return .double((value * scale).rounded() / scale)
     }
 }

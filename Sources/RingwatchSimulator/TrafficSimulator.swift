@@ -37,7 +37,7 @@ public final class TrafficSimulator {
     /// Reads of each planted event as they were published.
     var plantedReads: [[PlantedRead]]
 
-    private var journeys = EventQueue<Journey>()
+    private var journeys: TimeWheel<Journey>
     private var delayed = EventQueue<DelayedMessage>()
     private let startMs: Int64
     private let endMs: Int64
@@ -105,41 +105,50 @@ public final class TrafficSimulator {
             for type in TrafficProfile.DayType.allCases {
                 let chance = habit.chance(on: type) * kept
                 curves[type.rawValue].add(chance * Double(reads.inbound), from: habit.departureMinute - 15, minutes: 31 + 2 * reads.inbound)
-                curves[type.rawValue].add(chance * Double(reads.outbound), from: habit.departureMinute + habit.workMinutes - 15,
-                                          minutes: 31 + 2 * reads.outbound)
+                curves[type.rawValue].add(
+                    chance * Double(reads.outbound), from: habit.departureMinute + habit.workMinutes - 15,
+                    minutes: 31 + 2 * reads.outbound)
             }
         }
         for number in 0..<vanCount {
             let round = VanRound(seed: seed, number: number, network: network)
             let expected = round.expectedReads(network)
             for type in TrafficProfile.DayType.allCases {
-                curves[type.rawValue].add(VanRound.chance(on: type) * expected.reads * kept, from: round.startMinute, minutes: expected.minutes)
+                curves[type.rawValue].add(
+                    VanRound.chance(on: type) * expected.reads * kept, from: round.startMinute, minutes: expected.minutes)
             }
         }
         for number in 0..<configuration.busLines {
             let line = BusLine(seed: seed, number: number, of: configuration.busLines, network: network)
-            let reads = line.route.inboundPath(network).count + Route.outboundPath(from: line.terminal, seed: line.route.seed, network).count
+            let reads =
+                line.route.inboundPath(network).count + Route.outboundPath(from: line.terminal, seed: line.route.seed, network).count
             for type in TrafficProfile.DayType.allCases {
                 for departure in line.departures(type) { curves[type.rawValue].add(Double(reads) * kept, from: departure, minutes: 25) }
             }
         }
-        let demand = TrafficDemand(profile: profile, readsPerMinuteAtPeak: readsPerMinuteAtPeak, scheduledReads: curves.map(\.perMinute),
-                                   readsPerVisitor: VisitorTraffic.readsPerArrival(seed: seed, network: network) * kept)
+        let warmStart = startMs - Int64(configuration.warmUpMinutes) * 60_000
+        let longestParking = Int64(VisitorTraffic.parkingMinutes[VisitorTraffic.parkingMinutes.count - 1] + 10)
+        let demand = TrafficDemand(
+            profile: profile, readsPerMinuteAtPeak: readsPerMinuteAtPeak, scheduledReads: curves.map(\.perMinute),
+            visitorReads: VisitorTraffic.reads(seed: seed, network: network, kept: kept),
+            from: warmStart.floorDivided(by: 60_000) - longestParking, to: (endMs + 59_999).floorDivided(by: 60_000))
 
         // Visitors come from a pool five times a weekday's arrivals: most are seen on one day of a week.
         var weekday = profile.localDay(ofMilliseconds: startMs)
         while profile.dayType(ofLocalDay: weekday) != .weekday { weekday += 1 }
         let firstMinute = profile.startOfLocalDay(weekday) / 60_000
-        let dailyVisitors = (0..<1440).map { demand.visitorArrivals(minute: firstMinute + Int64($0)) }.reduce(0, +)
+        let dailyVisitors = (0..<1440).map { demand.steadyArrivals(minute: firstMinute + Int64($0)) }.reduce(0, +)
         let planted = PlantPlanner.vehiclesNeeded(configuration.plants)
         let room = configuration.maximumFleet - commuterCount - vanCount - configuration.busLines * Fleet.busesPerLine - planted
         let pool = max(200, min(Int(5 * dailyVisitors), room))
-        let fleet = Fleet(seed: seed, commuters: commuterCount, vans: vanCount, busLines: configuration.busLines, planted: planted,
-                          visitors: pool, foreignShare: configuration.foreignShare)
+        let fleet = Fleet(
+            seed: seed, commuters: commuterCount, vans: vanCount, busLines: configuration.busLines, planted: planted,
+            visitors: pool, foreignShare: configuration.foreignShare)
         self.fleet = fleet
         visitors = VisitorTraffic(seed: seed, network: network, demand: demand, pool: fleet.visitors)
-        fleetSummary = FleetSummary(commuters: fleet.commuters.count, vans: fleet.vans.count, buses: fleet.buses.count,
-                                    planted: fleet.planted.count, visitors: fleet.visitors.count)
+        fleetSummary = FleetSummary(
+            commuters: fleet.commuters.count, vans: fleet.vans.count, buses: fleet.buses.count,
+            planted: fleet.planted.count, visitors: fleet.visitors.count)
 
         var planner = PlantPlanner(configuration: configuration, network: network, profile: profile, fleet: fleet)
         planner.planAll()
@@ -158,10 +167,10 @@ public final class TrafficSimulator {
         }
         emission = SplitMix64(seed: seed, stream: .sensor)
         idPrefix = Array("sim-\(seed)-".utf8)
-        let warmStart = startMs - Int64(configuration.warmUpMinutes) * 60_000
         nextMinute = warmStart.floorDivided(by: 60_000)
         endMinute = (endMs + 59_999).floorDivided(by: 60_000)
         generatedUntil = nextMinute * 60_000
+        journeys = TimeWheel(start: generatedUntil)
         makeBytes = VehicleCatalog.models.map { Array($0.make.utf8) }
         modelBytes = VehicleCatalog.models.map { Array($0.model.utf8) }
         colorBytes = VehicleCatalog.colors.map { Array($0.utf8) }
@@ -176,7 +185,8 @@ public final class TrafficSimulator {
     /// `maximumClockSkewMilliseconds` and a few messages are published late.
     public func next() -> SimulatedMessage? {
         while !finished {
-            let journeyTime = journeys.first?.time ?? .max
+            // Journeys are only looked at up to where scheduling has reached.
+            let journeyTime = journeys.earliest(before: nextMinute < endMinute ? generatedUntil : endMs) ?? .max
             let plantTime = plantedCursor < plantedPasses.count ? plantedPasses[plantedCursor].time : .max
             let earliest = min(journeyTime, plantTime)
             if nextMinute < endMinute && earliest >= generatedUntil {
@@ -229,21 +239,26 @@ public final class TrafficSimulator {
             agendaDay = day
         }
 
+        let arrivals = visitors.demand.visitorArrivals(minute: minute)
         for klass in VisitorTraffic.shares.indices {
-            for number in 0..<visitors.count(minute: minute, klass: klass) {
+            for number in 0..<visitors.count(minute: minute, klass: klass, arrivals: arrivals) {
                 let arrival = visitors.arrival(minute: minute, klass: klass, number: number)
-                schedule(Journey(inbound: klass == 0 ? .through : .visitor, vehicle: arrival.vehicle, route: arrival.route,
-                                 time: arrival.time, random: arrival.inboundRandom, network: network))
+                schedule(
+                    Journey(
+                        inbound: klass == 0 ? .through : .visitor, vehicle: arrival.vehicle, route: arrival.route,
+                        time: arrival.time, random: arrival.inboundRandom, network: network))
             }
         }
         // Who leaves now: draw again who arrived one parking time ago.
         for klass in VisitorTraffic.shares.indices.dropFirst() {
             let origin = minute - Int64(VisitorTraffic.parkingMinutes[klass])
-            for number in 0..<visitors.count(minute: origin, klass: klass) {
+            for number in 0..<visitors.count(minute: origin, klass: klass, arrivals: visitors.demand.visitorArrivals(minute: origin)) {
                 let arrival = visitors.arrival(minute: origin, klass: klass, number: number)
                 guard arrival.departure < endMs else { continue }
-                schedule(Journey(outbound: .visitor, vehicle: arrival.vehicle, from: arrival.route.destination(network),
-                                 seed: arrival.route.seed, time: arrival.departure, random: arrival.outboundRandom, network: network))
+                schedule(
+                    Journey(
+                        outbound: .visitor, vehicle: arrival.vehicle, from: arrival.route.destination(network),
+                        seed: arrival.route.seed, time: arrival.departure, random: arrival.outboundRandom, network: network))
             }
         }
         generatedUntil = (minute + 1) * 60_000
@@ -272,8 +287,10 @@ public final class TrafficSimulator {
                 schedule(Journey(inbound: .commuter, vehicle: vehicle, route: habit.route, time: leave, random: inbound, network: network))
             }
             if home >= notBefore {
-                schedule(Journey(outbound: .commuter, vehicle: vehicle, from: habit.destination, seed: habit.homeSeed, time: home,
-                                 random: outbound, network: network))
+                schedule(
+                    Journey(
+                        outbound: .commuter, vehicle: vehicle, from: habit.destination, seed: habit.homeSeed, time: home,
+                        random: outbound, network: network))
             }
         }
         for number in 0..<fleet.vans.count {
@@ -282,8 +299,10 @@ public final class TrafficSimulator {
             let round = VanRound(seed: seed, number: number, network: network)
             let start = dayStart + Int64(round.startMinute + random.int(in: -20...20)) * 60_000 + Int64(random.below(60_000))
             guard start >= notBefore else { continue }
-            schedule(Journey(inbound: .van, vehicle: fleet.vans.lowerBound + number, route: round.route, time: start,
-                             random: SplitMix64(state: random.next()), stops: round.stops, network: network))
+            schedule(
+                Journey(
+                    inbound: .van, vehicle: fleet.vans.lowerBound + number, route: round.route, time: start,
+                    random: SplitMix64(state: random.next()), stops: round.stops, network: network))
         }
         for number in 0..<configuration.busLines {
             let line = BusLine(seed: seed, number: number, of: configuration.busLines, network: network)
@@ -292,10 +311,14 @@ public final class TrafficSimulator {
                 guard time >= notBefore else { continue }
                 let first = fleet.buses.lowerBound + number * Fleet.busesPerLine
                 let random = SplitMix64(seed: seed, stream: .bus, UInt64(number), UInt64(bitPattern: day), UInt64(trip))
-                schedule(Journey(inbound: .bus, vehicle: first + trip % Fleet.busesPerLine, route: line.route, time: time,
-                                 random: random, network: network))
-                schedule(Journey(outbound: .bus, vehicle: first + (trip + Fleet.busesPerLine / 2) % Fleet.busesPerLine, from: line.terminal,
-                                 seed: line.route.seed, time: time, random: SplitMix64(state: random.state ^ 0x5555), network: network))
+                schedule(
+                    Journey(
+                        inbound: .bus, vehicle: first + trip % Fleet.busesPerLine, route: line.route, time: time,
+                        random: random, network: network))
+                schedule(
+                    Journey(
+                        outbound: .bus, vehicle: first + (trip + Fleet.busesPerLine / 2) % Fleet.busesPerLine, from: line.terminal,
+                        seed: line.route.seed, time: time, random: SplitMix64(state: random.state ^ 0x5555), network: network))
             }
         }
     }
@@ -310,17 +333,19 @@ public final class TrafficSimulator {
             return nil
         }
         let vehicle = fleet.vehicle(Int(journey.vehicle))
-        return emitRead(camera: Int(journey.camera), time: journey.time, vehicle: vehicle, seenModel: vehicle.model, seenColor: vehicle.color,
-                        clearlySeen: false, direction: journey.direction, directive: .natural, random: &journey.random, planted: nil)
+        return emitRead(
+            camera: Int(journey.camera), time: journey.time, vehicle: vehicle, seenModel: vehicle.model, seenColor: vehicle.color,
+            clearlySeen: false, direction: journey.direction, directive: .natural, random: &journey.random, planted: nil)
     }
 
     /// The read of a planted pass: never missed, never lost, never late.
     private func emit(_ pass: PlantedPass) -> SimulatedMessage? {
         let member = plans[pass.plant].vehicles[pass.member]
         var random = SplitMix64(seed: configuration.seed, stream: .sensor, UInt64(pass.order), UInt64(pass.plant))
-        return emitRead(camera: pass.camera, time: pass.time, vehicle: member.vehicle, seenModel: member.seenModel,
-                        seenColor: member.seenColor, clearlySeen: member.clearlySeen, direction: pass.direction,
-                        directive: pass.directive, random: &random, planted: pass)
+        return emitRead(
+            camera: pass.camera, time: pass.time, vehicle: member.vehicle, seenModel: member.seenModel,
+            seenColor: member.seenColor, clearlySeen: member.clearlySeen, direction: pass.direction,
+            directive: pass.directive, random: &random, planted: pass)
     }
 
     private func emitRead(
@@ -336,8 +361,9 @@ public final class TrafficSimulator {
         let dark = profile.isDark(atMilliseconds: time)
         printed.removeAll(keepingCapacity: true)
         vehicle.format.write(number: vehicle.plateNumber, into: &printed)
-        let outcome = sensor.read(printed: &printed, directive: directive, dark: dark, random: &random, marks: &marks,
-                                  characterConfidence: &characterConfidence)
+        let outcome = sensor.read(
+            printed: &printed, directive: directive, dark: dark, random: &random, marks: &marks,
+            characterConfidence: &characterConfidence)
         let timestamp = time + skews[camera] + Int64(random.int(in: -20...20))
 
         var body: [UInt8] = []
@@ -413,13 +439,17 @@ public final class TrafficSimulator {
         return message
     }
 
-    private func record(_ pass: PlantedPass, vehicle: Vehicle, timestamp: Int64, outcome: (misread: SensorModel.Misread, substitutions: Int, confidence: Int)) {
+    private func record(
+        _ pass: PlantedPass, vehicle: Vehicle, timestamp: Int64,
+        outcome: (misread: SensorModel.Misread, substitutions: Int, confidence: Int)
+    ) {
         let sourceID = String(decoding: idPrefix, as: UTF8.self) + String(readNumber)
         let read = GroundTruthRead(
             readID: ReadID.from(sourceID: sourceID).description, sourceID: sourceID, camera: network.cameras[pass.camera].id,
             timestamp: Timestamp(milliseconds: timestamp), plate: vehicle.normalisedPlate,
             plateRead: String(decoding: printed.filter(SensorModel.isCharacter), as: UTF8.self),
             misread: outcome.misread.rawValue, substitutions: outcome.substitutions)
-        plantedReads[pass.plant].append(PlantedRead(read: read, camera: pass.camera, member: pass.member, run: pass.run, evidence: pass.evidence))
+        plantedReads[pass.plant].append(
+            PlantedRead(read: read, camera: pass.camera, member: pass.member, run: pass.run, evidence: pass.evidence))
     }
 }

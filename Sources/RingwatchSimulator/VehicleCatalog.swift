@@ -29,34 +29,48 @@ enum VehicleCatalog {
         func list(_ kind: Kind, _ entries: [(String, String, Int)]) -> [(Model, Int)] {
             entries.map { (Model(make: $0.0, model: $0.1, kind: kind), $0.2) }
         }
-        return list(.car, [
-            ("Volkswagen", "Golf", 40), ("Volkswagen", "Polo", 25), ("Volkswagen", "Tiguan", 25), ("Volkswagen", "T-Roc", 22),
-            ("Volkswagen", "Passat", 15), ("Volkswagen", "ID.3", 6), ("BMW", "3 Series", 22), ("BMW", "X1", 18),
-            ("BMW", "1 Series", 12), ("BMW", "5 Series", 10), ("Mercedes-Benz", "A-Class", 14), ("Mercedes-Benz", "C-Class", 14),
-            ("Mercedes-Benz", "GLA", 10), ("Mercedes-Benz", "GLC", 10), ("Audi", "A3", 14), ("Audi", "A4", 14), ("Audi", "Q3", 10),
-            ("Audi", "Q5", 8), ("Peugeot", "208", 18), ("Peugeot", "308", 15), ("Peugeot", "2008", 16), ("Peugeot", "3008", 14),
-            ("Renault", "Clio", 18), ("Renault", "Captur", 14), ("Renault", "Megane", 10), ("Toyota", "Yaris", 14),
-            ("Toyota", "C-HR", 10), ("Toyota", "Corolla", 10), ("Toyota", "RAV4", 8), ("Skoda", "Octavia", 18), ("Skoda", "Fabia", 10),
-            ("Skoda", "Kodiaq", 8), ("Skoda", "Enyaq", 6), ("Citroen", "C3", 12), ("Citroen", "C4", 8), ("Opel", "Corsa", 12),
-            ("Opel", "Astra", 8), ("Ford", "Fiesta", 8), ("Ford", "Focus", 8), ("Ford", "Kuga", 8), ("Volvo", "XC40", 10),
-            ("Volvo", "XC60", 10), ("Volvo", "V60", 6), ("Kia", "Sportage", 10), ("Kia", "Niro", 8), ("Kia", "Ceed", 6),
-            ("Hyundai", "Tucson", 8), ("Hyundai", "i20", 6), ("Dacia", "Sandero", 14), ("Dacia", "Duster", 10),
-            ("Tesla", "Model 3", 8), ("Tesla", "Model Y", 10), ("Fiat", "500", 8), ("Nissan", "Qashqai", 8), ("Mini", "Cooper", 6),
-            ("Seat", "Ibiza", 8), ("Cupra", "Formentor", 5),
-        ]) + list(.van, [
-            ("Ford", "Transit", 20), ("Mercedes-Benz", "Sprinter", 18), ("Volkswagen", "Crafter", 12), ("Renault", "Trafic", 12),
-            ("Peugeot", "Boxer", 10), ("Citroen", "Jumpy", 8), ("Volkswagen", "Transporter", 14), ("Fiat", "Ducato", 10),
-            ("Iveco", "Daily", 8),
-        ]) + list(.bus, [
-            ("Van Hool", "A330", 12), ("VDL", "Citea", 10), ("Mercedes-Benz", "Citaro", 14), ("Volvo", "7900", 8),
-            ("Solaris", "Urbino", 8),
-        ]) + list(.truck, [
-            ("DAF", "XF", 18), ("Volvo", "FH", 16), ("Scania", "R", 14), ("MAN", "TGX", 12), ("Mercedes-Benz", "Actros", 14),
-            ("Renault", "T", 8), ("Iveco", "S-Way", 6),
-        ]) + list(.motorcycle, [
-            ("BMW", "R 1250 GS", 10), ("Honda", "CB500", 8), ("Yamaha", "MT-07", 10), ("Kawasaki", "Z900", 6), ("Vespa", "GTS", 8),
-            ("Triumph", "Street Triple", 4),
-        ])
+        return list(
+            .car,
+            [
+                ("Volkswagen", "Golf", 40), ("Volkswagen", "Polo", 25), ("Volkswagen", "Tiguan", 25), ("Volkswagen", "T-Roc", 22),
+                ("Volkswagen", "Passat", 15), ("Volkswagen", "ID.3", 6), ("BMW", "3 Series", 22), ("BMW", "X1", 18),
+                ("BMW", "1 Series", 12), ("BMW", "5 Series", 10), ("Mercedes-Benz", "A-Class", 14), ("Mercedes-Benz", "C-Class", 14),
+                ("Mercedes-Benz", "GLA", 10), ("Mercedes-Benz", "GLC", 10), ("Audi", "A3", 14), ("Audi", "A4", 14), ("Audi", "Q3", 10),
+                ("Audi", "Q5", 8), ("Peugeot", "208", 18), ("Peugeot", "308", 15), ("Peugeot", "2008", 16), ("Peugeot", "3008", 14),
+                ("Renault", "Clio", 18), ("Renault", "Captur", 14), ("Renault", "Megane", 10), ("Toyota", "Yaris", 14),
+                ("Toyota", "C-HR", 10), ("Toyota", "Corolla", 10), ("Toyota", "RAV4", 8), ("Skoda", "Octavia", 18), ("Skoda", "Fabia", 10),
+                ("Skoda", "Kodiaq", 8), ("Skoda", "Enyaq", 6), ("Citroen", "C3", 12), ("Citroen", "C4", 8), ("Opel", "Corsa", 12),
+                ("Opel", "Astra", 8), ("Ford", "Fiesta", 8), ("Ford", "Focus", 8), ("Ford", "Kuga", 8), ("Volvo", "XC40", 10),
+                ("Volvo", "XC60", 10), ("Volvo", "V60", 6), ("Kia", "Sportage", 10), ("Kia", "Niro", 8), ("Kia", "Ceed", 6),
+                ("Hyundai", "Tucson", 8), ("Hyundai", "i20", 6), ("Dacia", "Sandero", 14), ("Dacia", "Duster", 10),
+                ("Tesla", "Model 3", 8), ("Tesla", "Model Y", 10), ("Fiat", "500", 8), ("Nissan", "Qashqai", 8), ("Mini", "Cooper", 6),
+                ("Seat", "Ibiza", 8), ("Cupra", "Formentor", 5),
+            ])
+            + list(
+                .van,
+                [
+                    ("Ford", "Transit", 20), ("Mercedes-Benz", "Sprinter", 18), ("Volkswagen", "Crafter", 12), ("Renault", "Trafic", 12),
+                    ("Peugeot", "Boxer", 10), ("Citroen", "Jumpy", 8), ("Volkswagen", "Transporter", 14), ("Fiat", "Ducato", 10),
+                    ("Iveco", "Daily", 8),
+                ])
+            + list(
+                .bus,
+                [
+                    ("Van Hool", "A330", 12), ("VDL", "Citea", 10), ("Mercedes-Benz", "Citaro", 14), ("Volvo", "7900", 8),
+                    ("Solaris", "Urbino", 8),
+                ])
+            + list(
+                .truck,
+                [
+                    ("DAF", "XF", 18), ("Volvo", "FH", 16), ("Scania", "R", 14), ("MAN", "TGX", 12), ("Mercedes-Benz", "Actros", 14),
+                    ("Renault", "T", 8), ("Iveco", "S-Way", 6),
+                ])
+            + list(
+                .motorcycle,
+                [
+                    ("BMW", "R 1250 GS", 10), ("Honda", "CB500", 8), ("Yamaha", "MT-07", 10), ("Kawasaki", "Z900", 6), ("Vespa", "GTS", 8),
+                    ("Triumph", "Street Triple", 4),
+                ])
     }()
 
     /// Model indexes per kind, and their cumulative weights.

@@ -17,10 +17,20 @@ struct VisitorArrival: Sendable {
 /// parking class are a Poisson count and keyed draws, so the simulator finds who leaves now by
 /// drawing, once more, who arrived one parking time ago. Memory stays flat at any rate.
 struct VisitorTraffic: Sendable {
-    /// Parking time of each class in minutes; class 0 is through traffic (no stop).
-    static let parkingMinutes = [0, 45, 60, 90, 120, 180, 240, 360, 480, 600]
-    /// Share of arrivals per class.
-    static let shares: [Double] = [0.25] + [0.14, 0.16, 0.16, 0.15, 0.13, 0.10, 0.08, 0.05, 0.03].map { $0 * 0.75 }
+    /// Parking time of each class in minutes: class 0 is through traffic (no stop), then 45 to
+    /// 595 minutes in steps of ten. A visitor leaves within ten minutes after its class's time,
+    /// so departures are never scheduled more than ten minutes ahead.
+    static let parkingMinutes = [0] + Array(stride(from: 45, through: 600, by: 10))
+    /// Share of arrivals per class: a quarter through traffic; parking log-normal around 100
+    /// minutes (a few minutes' errand is a van's business, a working day a commuter's).
+    static let shares: [Double] = {
+        let weights = parkingMinutes.dropFirst().map { minutes -> Double in
+            let spread = log(Double(minutes) / 100) / 0.65
+            return exp(-spread * spread / 2) / Double(minutes)
+        }
+        let total = weights.reduce(0, +)
+        return [0.25] + weights.map { 0.75 * $0 / total }
+    }()
 
     let seed: UInt64
     let network: RoadNetwork
@@ -28,10 +38,11 @@ struct VisitorTraffic: Sendable {
     /// Vehicle numbers visitors are drawn from.
     let pool: Range<Int>
 
-    /// How many visitors of `klass` arrive in `minute` (minutes since 1970).
-    func count(minute: Int64, klass: Int) -> Int {
+    /// How many visitors of `klass` arrive in `minute` (minutes since 1970), when
+    /// `arrivals` visitors of all classes are expected in that minute.
+    func count(minute: Int64, klass: Int, arrivals: Double) -> Int {
         var random = SplitMix64(seed: seed, stream: .visitorCount, UInt64(bitPattern: minute), UInt64(klass))
-        return random.poisson(demand.visitorArrivals(minute: minute) * VisitorTraffic.shares[klass])
+        return random.poisson(arrivals * VisitorTraffic.shares[klass])
     }
 
     /// Arrival `number` of `klass` in `minute`: the same answer every time it is asked.
@@ -41,9 +52,10 @@ struct VisitorTraffic: Sendable {
         let vehicle = pool.lowerBound + random.below(pool.count)
         let route = VisitorTraffic.route(through: klass == 0, network, &random)
         let parking = Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000
-        let departure = time + parking + (parking > 0 ? Int64(random.below(Int(parking / 4))) : 0)
-        return VisitorArrival(time: time, vehicle: vehicle, route: route, departure: departure,
-                              inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
+        let departure = time + parking + (parking > 0 ? Int64(random.below(10 * 60_000)) : 0)
+        return VisitorArrival(
+            time: time, vehicle: vehicle, route: route, departure: departure,
+            inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))
     }
 
     /// A visitor's route: mostly in from the outer ring; through traffic stays on the outer two rings.
@@ -62,22 +74,28 @@ struct VisitorTraffic: Sendable {
         return Route(entry: ring[random.below(ring.count)], target: target, seed: random.next())
     }
 
-    /// Mean reads per arriving visitor (way in and way out), from a fixed sample of routes.
-    static func readsPerArrival(seed: UInt64, network: RoadNetwork) -> Double {
+    /// Mean reads of a visitor, from a fixed sample of routes.
+    static func reads(seed: UInt64, network: RoadNetwork, kept: Double) -> TrafficDemand.VisitorReads {
         var random = SplitMix64(seed: seed, stream: .calibration, 1)
-        var total = 0.0
-        for (klass, share) in shares.enumerated() {
-            var reads = 0
-            let samples = 400
+        func mean(through: Bool) -> (inbound: Double, outbound: Double) {
+            var inboundReads = 0, outboundReads = 0
+            let samples = 800
             for _ in 0..<samples {
-                let route = route(through: klass == 0, network, &random)
+                let route = route(through: through, network, &random)
                 let inbound = route.inboundPath(network)
-                let outbound = Route.outboundPath(from: inbound[inbound.count - 1], seed: route.seed, network)
+                inboundReads += inbound.count
                 // Through traffic does not stop, so its last camera in is not read again on the way out.
-                reads += inbound.count + outbound.count - (klass == 0 ? 1 : 0)
+                outboundReads += Route.outboundPath(from: inbound[inbound.count - 1], seed: route.seed, network).count - (through ? 1 : 0)
             }
-            total += share * Double(reads) / Double(samples)
+            return (Double(inboundReads) * kept / Double(samples), Double(outboundReads) * kept / Double(samples))
         }
-        return total
+        let through = mean(through: true), parking = mean(through: false)
+        return TrafficDemand.VisitorReads(through: through.inbound + through.outbound, inbound: parking.inbound, outbound: parking.outbound)
     }
 }
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif

@@ -64,6 +64,9 @@ enum Main {
             exit(2)
         } catch let error as ExitCode {
             exit(error.rawValue)
+        } catch where Ringwatch.exitCode(for: error) == .success {
+            // `ringwatch <command> --help` parses as a help command that throws its text.
+            Ringwatch.exit(withError: error)
         } catch {
             printError("\(error)")
             exit(1)

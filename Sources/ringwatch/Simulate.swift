@@ -13,44 +13,71 @@ struct Simulate: ParsableCommand {
             --out writes one line per message: {"topic":"read.R1.R1-01","body":{...}}, which --replay publishes again.
             """)
 
-    @Option(name: .long, help: "Connect a PUB socket to this endpoint (the engine's ingest, e.g. tcp://127.0.0.1:5550).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Connect a PUB socket to this endpoint (the engine's ingest, e.g. tcp://127.0.0.1:5550).",
+            valueName: "endpoint"))
     var publish: String?
 
-    @Option(name: .long, help: "Bind a PUB socket here instead, for an engine started with --ingest-connect.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Bind a PUB socket here instead, for an engine started with --ingest-connect.",
+            valueName: "endpoint"))
     var bind: String?
 
-    @Option(name: .long, help: "Write JSON Lines to this file instead of publishing.")
+    @Option(name: .long, help: ArgumentHelp("Write JSON Lines to this file instead of publishing.", valueName: "file"))
     var out: String?
 
-    @Option(name: .long, help: "Publish a file written by --out instead of simulating.")
+    @Option(name: .long, help: ArgumentHelp("Publish a file written by --out instead of simulating.", valueName: "file"))
     var replay: String?
 
-    @Option(name: .long, help: "Average reads per simulated second.")
+    @Option(name: .long, help: ArgumentHelp("Average reads per simulated second.", valueName: "reads/s"))
     var rate: Double = 20
 
-    @Option(name: .long, help: "Simulated hours.")
+    @Option(name: .long, help: ArgumentHelp("Simulated hours.", valueName: "hours"))
     var hours: Double = 24
 
-    @Option(name: .long, help: "Start of the simulated span (RFC 3339). Default: 2026-11-23T06:00:00Z, a Monday.")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Start of the simulated span (RFC 3339, or 'now'). Default: 2026-11-23T06:00:00Z, a Monday.",
+            valueName: "time"))
     var start: String?
 
-    @Option(name: .long, help: "Seed of every random choice.")
+    @Option(name: .long, help: ArgumentHelp("Seed of every random choice.", valueName: "n"))
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Simulated seconds per real second when publishing, or 'max'.")
+    @Option(name: .long, help: ArgumentHelp("Simulated seconds per real second when publishing, or 'max'.", valueName: "x"))
     var speed = "1"
 
-    @Option(name: .customLong("fixtures-out"), help: "Directory for cameras.csv, hotlist.csv, registry.csv and ground-truth.jsonl.")
+    @Option(
+        name: .customLong("fixtures-out"),
+        help: ArgumentHelp(
+            "Directory for cameras.csv, hotlist.csv, registry.csv and ground-truth.jsonl.",
+            valueName: "dir"))
     var fixturesOut: String?
 
-    @Option(name: .long, help: "Camera registry CSV.")
+    @Option(name: .long, help: ArgumentHelp("Camera registry CSV.", valueName: "csv"))
     var cameras = "Fixtures/cameras.csv"
 
-    @Option(name: .customLong("hotlist-decoys"), help: "Extra hotlist entries for plates that never drive.")
+    @Option(name: .customLong("hotlist-decoys"), help: ArgumentHelp("Extra hotlist entries for plates that never drive.", valueName: "n"))
     var hotlistDecoys = 0
 
-    @Option(name: .customLong("misread-rate"), help: "Share of reads with OCR substitutions (default 0.03).")
+    @Option(
+        name: .customLong("misread-rate"),
+        help: ArgumentHelp(
+            "Share of reads with OCR substitutions (default 0.03).",
+            valueName: "share"))
     var misreadRate: Double?
+
+    @Option(
+        name: .customLong("warm-up"),
+        help: ArgumentHelp(
+            "Minutes simulated before --start and not emitted, so roads are busy from the start.",
+            valueName: "minutes"))
+    var warmUp = 30
 
     func run() throws {
         let sinks = [publish, bind, out].compactMap { $0 }
@@ -83,10 +110,13 @@ struct Simulate: ParsableCommand {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         let statistics = simulator.statistics
-        printError("simulate: \(statistics.messages) messages (\(statistics.reads) reads, \(statistics.duplicates) duplicates, "
-                   + "\(statistics.lost) lost, \(statistics.plantedReads) planted), simulated \(simulator.configuration.start.rfc3339Seconds) "
-                   + "+ \(hours) h, real \(Simulate.fixed(seconds, 1)) s (\(Int(Double(statistics.messages) / max(seconds, 0.001))) messages/s)"
-                   + (simulator.skippedPlants.isEmpty ? "" : "; \(simulator.skippedPlants.count) planted events did not fit in the span"))
+        let rate = Int(Double(statistics.messages) / max(seconds, 0.001))
+        var summary = "simulate: \(statistics.messages) messages (\(statistics.reads) reads, \(statistics.duplicates) duplicates, "
+        summary += "\(statistics.lost) lost, \(statistics.plantedReads) planted), "
+        summary += "simulated \(simulator.configuration.start.rfc3339Seconds) + \(hours) h, "
+        summary += "real \(Simulate.fixed(seconds, 1)) s (\(rate) messages/s)"
+        if !simulator.skippedPlants.isEmpty { summary += "; \(simulator.skippedPlants.count) planted events did not fit in the span" }
+        printError(summary)
     }
 
     /// Simulated seconds per real second, or nil for as fast as possible.
@@ -111,9 +141,18 @@ struct Simulate: ParsableCommand {
         configuration.hours = hours
         configuration.readsPerSecond = rate
         configuration.hotlistDecoys = hotlistDecoys
-        if let start { configuration.start = try parseTime(start, flag: "--start") }
+        configuration.warmUpMinutes = warmUp
+        if start == "now" {
+            // The current minute: for live demonstrations against an engine that refuses future reads.
+            configuration.start = Timestamp(milliseconds: Timestamp.now.milliseconds / 60_000 * 60_000)
+        } else if let start {
+            configuration.start = try parseTime(start, flag: "--start")
+        }
         if let misreadRate { configuration.misreadRate = misreadRate }
-        let flags = [("hours", "--hours"), ("readsPerSecond", "--rate"), ("misreadRate", "--misread-rate"), ("hotlistDecoys", "--hotlist-decoys")]
+        let flags = [
+            ("hours", "--hours"), ("readsPerSecond", "--rate"), ("misreadRate", "--misread-rate"), ("hotlistDecoys", "--hotlist-decoys"),
+            ("warmUpMinutes", "--warm-up"),
+        ]
         if var problem = configuration.problem {
             for (name, flag) in flags { problem = problem.replacingOccurrences(of: name, with: flag) }
             throw UsageError(problem)
@@ -131,7 +170,9 @@ struct Simulate: ParsableCommand {
         } catch {
             throw RuntimeError("--fixtures-out \(directory): cannot create the directory (\(error.localizedDescription))")
         }
-        for (name, text) in [("cameras.csv", simulator.camerasCSV), ("hotlist.csv", simulator.hotlistCSV), ("registry.csv", simulator.registryCSV)] {
+        for (name, text) in [
+            ("cameras.csv", simulator.camerasCSV), ("hotlist.csv", simulator.hotlistCSV), ("registry.csv", simulator.registryCSV),
+        ] {
             try write(text, to: (directory as NSString).appendingPathComponent(name))
         }
     }
@@ -151,8 +192,7 @@ struct Simulate: ParsableCommand {
         buffer.reserveCapacity(1 << 20)
         do {
             while let message = simulator.next() {
-                buffer.append(contentsOf: message.jsonLine)
-                buffer.append(10)
+                message.appendJSONLine(to: &buffer)
                 if buffer.count >= 1 << 20 {
                     try handle.write(contentsOf: buffer)
                     buffer.removeAll(keepingCapacity: true)
@@ -178,7 +218,8 @@ struct Simulate: ParsableCommand {
             lineNumber += 1
             guard line.contains(where: { $0 != 32 && $0 != 13 }) else { return }
             guard let message = SimulatedMessage(jsonLine: line) else {
-                throw RuntimeError("--replay \(path): line \(lineNumber) is not {\"topic\":...,\"body\":{...}} with a ts; stopped after \(count) messages")
+                throw RuntimeError(
+                    "--replay \(path): line \(lineNumber) is not {\"topic\":...,\"body\":{...}} with a ts; stopped after \(count) messages")
             }
             if pacer == nil { pacer = Pacer(speed: pace, origin: message.timestamp) }
             pacer?.wait(until: message.timestamp)

@@ -34,7 +34,9 @@ struct SimulateCommandTests {
     @Test func outWritesReplayableJSONLinesAndTheFixtures() throws {
         let directory = TemporaryDirectory()
         let out = directory.file("traffic.jsonl"), fixtures = directory.file("fixtures")
-        let arguments = ["simulate", "--hours", "0.5", "--rate", "2", "--seed", "5", "--start", "2026-11-23T07:00:00Z", "--hotlist-decoys", "100"]
+        let arguments = [
+            "simulate", "--hours", "0.5", "--rate", "2", "--seed", "5", "--start", "2026-11-23T07:00:00Z", "--hotlist-decoys", "100",
+        ]
         let result = try RingwatchProcess.run(arguments + ["--out", out, "--fixtures-out", fixtures])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
@@ -113,6 +115,38 @@ struct SimulateCommandTests {
         #expect(Date().timeIntervalSince(started) > 1.5, "--speed 60 should take about two seconds")
         let first = try #require(lines.first)
         #expect(received.first.map { "{\"topic\":\"\($0[0])\",\"body\":\($0[1])}" } == String(first))
+    }
+
+    @Test func theEngineAcceptsEverySimulatedReadAndFiresOnPlantedHotlistVehicles() throws {
+        let directory = TemporaryDirectory()
+        let fixtures = directory.file("fixtures")
+        let flags = ["--hours", "0.75", "--rate", "1", "--seed", "11", "--start", "2026-11-23T07:00:00Z"]
+        let prepared = try RingwatchProcess.run(["simulate", "--out", "/dev/null", "--fixtures-out", fixtures] + flags)
+        #expect(prepared.status == 0, "\(prepared.stderr)")
+        let hotlist = try String(contentsOfFile: (fixtures as NSString).appendingPathComponent("hotlist.csv"), encoding: .utf8)
+        let daemon = try EndToEndTests.Daemon(hotlist: hotlist)
+        try daemon.waitUntilReady()
+
+        let result = try RingwatchProcess.run(["simulate", "--publish", daemon.ingest, "--speed", "max"] + flags)
+        #expect(result.status == 0, "\(result.stderr)")
+        let sent = try #require(Self.summaryCount(result.stderr))
+        var status: [String: Any] = [:]
+        for _ in 0..<200 {
+            status = try daemon.status()
+            if (status["reads_received"] as? Int ?? 0) >= sent { break }
+            usleep(50_000)
+        }
+        #expect(status["reads_received"] as? Int == sent)
+        #expect(status["reads_rejected"] as? Int == 0)
+        #expect(status["reads_fields_ignored"] as? Int ?? 0 == 0)
+        #expect((status["reads_duplicate"] as? Int ?? 0) > 0)
+        // Every planted hotlist vehicle is read correctly at least once: the exact matcher fires.
+        let truth = try Self.lines((fixtures as NSString).appendingPathComponent("ground-truth.jsonl"))
+        let hotlisted = truth.filter { $0.hasPrefix("{\"event\":\"hotlist\"") }.count
+        #expect(hotlisted > 0)
+        #expect((status["triggers_emitted"] as? Int ?? 0) >= hotlisted)
+        daemon.process.signal(SIGTERM)
+        #expect(daemon.process.wait(timeout: 30).status == 0)
     }
 
     @Test(arguments: [
