@@ -16,6 +16,7 @@ import ZeroMQ
 /// it with paced ingest; the purge goes through the control socket like `ringwatch purge`.
 func purgeBenchmark(runs: Int, readsPerDay: Int, ingestRate: Int) throws {
     var purgeTimes: [Double] = [], ratesBefore: [Double] = [], ratesDuring: [Double] = [], losses: [Int] = []
+    var receivedDuring: [Double] = [], backlogs: [Double] = []
     for run in 0..<runs {
         let directory = TemporaryDirectory(prefix: "ringwatch-bench-purge")
         let path = directory.file("year.sqlite")
@@ -42,6 +43,19 @@ func purgeBenchmark(runs: Int, readsPerDay: Int, ingestRate: Int) throws {
         try client.setReceiveTimeout(milliseconds: 600_000)
         try client.connect(engine.controlEndpoint)
         let during0 = engine.storedReads
+        let received0 = engine.counters.received.load(ordering: .relaxed)
+        // The pipeline keeps taking reads while the writer drops tables; the backlog between
+        // received and stored is what the writer's queue absorbs.
+        let sampling = Atomic<Bool>(true)
+        let peak = Atomic<Int>(0)
+        let sampler = Thread {
+            while sampling.load(ordering: .relaxed) {
+                let backlog = engine.counters.received.load(ordering: .relaxed) - engine.storedReads
+                if backlog > peak.load(ordering: .relaxed) { peak.store(backlog, ordering: .relaxed) }
+                usleep(5000)
+            }
+        }
+        sampler.start()
         var reply = ""
         let purgeTime = try seconds {
             let cutoff = oldestDay.adding(seconds: 86_400).rfc3339
@@ -49,6 +63,9 @@ func purgeBenchmark(runs: Int, readsPerDay: Int, ingestRate: Int) throws {
             reply = try client.receiveStrings()?.last ?? ""
         }
         let during = Double(engine.storedReads - during0) / purgeTime
+        receivedDuring.append(Double(engine.counters.received.load(ordering: .relaxed) - received0) / purgeTime)
+        sampling.store(false, ordering: .relaxed)
+        backlogs.append(Double(peak.load(ordering: .relaxed)))
         let sent = feeder.stop()
         let deadline = Date().addingTimeInterval(30)
         while engine.counters.received.load(ordering: .relaxed) < sent && Date() < deadline { usleep(1000) }
@@ -65,7 +82,9 @@ func purgeBenchmark(runs: Int, readsPerDay: Int, ingestRate: Int) throws {
     }
     report("purge one day (24 tables)", purgeTimes, unit: "ms")
     report("ingest stored before the purge", ratesBefore, unit: "reads/s")
+    report("ingest received during the purge", receivedDuring, unit: "reads/s")
     report("ingest stored during the purge", ratesDuring, unit: "reads/s")
+    report("peak backlog received - stored", backlogs, unit: "reads")
     print("reads lost per run (sent - stored): \(losses.map(String.init).joined(separator: ", "))")
 }
 
