@@ -116,15 +116,25 @@ extension ControlServer {
         if replace && entries.isEmpty {
             return Self.failure("\(name) holds no valid entry; refusing to replace the hotlist with an empty list")
         }
+        // A matcher of the imported entries (the replacement list, or the probe for historical
+        // hits) is built on another core while this thread stores the import, so the pipeline
+        // only swaps or appends.
+        let build = MatcherBuild()
+        let building = DispatchGroup()
+        if replace || historical {
+            let configuration = engine.hotlistMatching
+            DispatchQueue.global().async(group: building) { build.matcher = HotlistMatcher(configuration: configuration, entries: entries) }
+        }
         let removed: Int
         do {
             removed = try hotlistStore.importHotlist(entries, user: user, source: "import:\(name)", replace: replace)
         } catch {
+            building.wait()
             return Self.failure("could not store the import: \(error)")
         }
-        // Matchers are built here so the pipeline only swaps or appends.
-        let replacement = replace ? HotlistMatcher(configuration: engine.hotlistMatching, entries: entries) : nil
-        let probe = historical ? (replacement ?? HotlistMatcher(configuration: engine.hotlistMatching, entries: entries)) : nil
+        building.wait()
+        let replacement = replace ? build.matcher : nil
+        let probe = historical ? build.matcher : nil
         let applied = engine.pipeline.perform { pipeline in
             if let replacement {
                 pipeline.hotlist.replaceMatcher(with: replacement)
@@ -156,4 +166,11 @@ extension ControlServer {
             ("seconds", .double((seconds * 1000).rounded() / 1000)),
         ])
     }
+}
+
+/// The matcher built beside the SQLite write of an import.
+private final class MatcherBuild: @unchecked Sendable {
+    // @unchecked: written once by the building task before its group leaves, read only after
+    // the control thread waited on that group.
+    var matcher: HotlistMatcher?
 }

@@ -4,14 +4,17 @@
 //   swift build -c release --product ringwatch-bench
 //   .build/release/ringwatch-bench hotlist --runs 5 [--reads N]
 import Foundation
+import Logging
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchEngine
 import RingwatchStorage
 import RingwatchTesting
+import ZeroMQ
 
 /// A hotlist of `count` entries as CSV text: 99% current-format Belgian plates, 1% witness
-/// patterns with `?` and `*` (prefix, suffix, fixed-length and inner shapes), a fifth with an
-/// expiry. Also returns the plain plates, for planting hits.
+/// patterns with `?` and `*` that fix four or five characters (`1ABC*`, `*BC123`, `1AB?12?`,
+/// `?ABC12?`), a fifth with an expiry. Also returns the plain plates, for planting hits.
 func hotlistCSV(count: Int, seed: UInt64 = 99) -> (text: String, plates: [String]) {
     var random = SeededGenerator(state: seed)
     let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), digits = Array("0123456789")
@@ -31,10 +34,10 @@ func hotlistCSV(count: Int, seed: UInt64 = 99) -> (text: String, plates: [String
         if index % 100 == 99 {
             let bytes = Array(listed)
             switch index / 100 % 4 {
-            case 0: listed = String(bytes.prefix(3)) + "*"                                 // 1AB*
-            case 1: listed = "*" + String(bytes.suffix(4))                                 // *C123
-            case 2: listed = String(bytes.prefix(4)) + "?" + String(bytes.suffix(2))        // 1ABC?23
-            default: listed = "*" + String(bytes[2...4]) + "*"                             // *BC1*
+            case 0: listed = String(bytes.prefix(4)) + "*"                                              // 1ABC*
+            case 1: listed = "*" + String(bytes.suffix(5))                                              // *BC123
+            case 2: listed = String(bytes.prefix(3)) + "?" + String(bytes[4...5]) + "?"                 // 1AB?12?
+            default: listed = "?" + String(bytes[1...5]) + "?"                                          // ?ABC12?
             }
         } else {
             plates.append(listed)
@@ -130,4 +133,32 @@ func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
         importTimes.append(try seconds { try database.importHotlist(entries, user: "bench", source: "import:bench.csv", replace: true) } * 1000)
     }
     report("store 1M-entry import in SQLite", importTimes, unit: "ms")
+
+    // The whole live import: `hotlist.import` with the file's text over the control socket to a
+    // running engine (JSON, CSV parse, SQLite write beside the matcher build, swap), replacing.
+    let request = Array(JSONValue.object([
+        ("op", .string("hotlist.import")), ("csv", .string(csv)), ("file", .string("bench.csv")), ("replace", .bool(true)),
+    ]).serialized.utf8)
+    var liveTimes: [Double] = []
+    for _ in 0..<runs {
+        let directory = TemporaryDirectory(prefix: "ringwatch-bench")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let engine = try Engine(configuration: .loopback(databasePath: directory.file("bench.sqlite"),
+                                                         camerasPath: RingwatchProcess.packageRoot + "/Fixtures/cameras.csv"), logger: logger)
+        engine.start()
+        let context = try Context()
+        let client = try Socket(context, .request)
+        try client.setReceiveTimeout(milliseconds: 600_000)
+        try client.setLinger(milliseconds: 0)
+        try client.connect(engine.controlEndpoint)
+        var reply = ""
+        liveTimes.append(try seconds {
+            try client.send([request])
+            reply = String(decoding: try client.receiveFrames()?.last ?? [], as: UTF8.self)
+        } * 1000)
+        precondition(reply.contains("\"ok\":true"), "the engine refused the import: \(reply.prefix(300))")
+        engine.stop()
+    }
+    report("hotlist.import 1M entries, live", liveTimes, unit: "ms")
 }
