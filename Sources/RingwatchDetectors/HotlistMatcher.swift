@@ -84,7 +84,8 @@ public struct HotlistMatcher: Sendable {
     public mutating func add(contentsOf newEntries: [HotlistEntry]) {
         var keys = 0
         for entry in newEntries where !entry.isWildcard { keys += Self.keyCount(entry.pattern, tolerance) }
-        if !table.hasRoom(for: keys) { rebuild(reservingKeys: keys) }
+        // Rebuild when full, or when dead entries outnumber live ones (they slow lookups).
+        if !table.hasRoom(for: keys) || (deadCount > 1024 && deadCount > count) { rebuild(reservingKeys: keys) }
         // Only for bulk adds: reserving for one more entry at a time would reallocate each time.
         if newEntries.count > 1024 {
             slots.reserveCapacity(slots.count + newEntries.count)
@@ -96,13 +97,17 @@ public struct HotlistMatcher: Sendable {
         }
     }
 
-    /// Removes every live entry for `pattern`; returns how many.
+    /// True when `entries` can be added without rebuilding the key table (a rebuild takes
+    /// seconds for a million entries: the engine then adds on a copy, off the pipeline thread).
+    public func hasRoom(for entries: [HotlistEntry]) -> Bool {
+        table.hasRoom(for: entries.reduce(0) { $0 + ($1.isWildcard ? 0 : Self.keyCount($1.pattern, tolerance)) })
+    }
+
+    /// Removes every live entry for `pattern`; returns how many. Removed entries stay in the
+    /// table, marked dead, until the next rebuild (never one on removal, so it stays cheap).
     @discardableResult
     public mutating func remove(pattern: String) -> Int {
-        let removed = retire(pattern: pattern) { _ in true }
-        // Sweep dead entries once they outnumber live ones, so lookups do not wade through them.
-        if deadCount > 1024 && deadCount > count { rebuild(reservingKeys: 0) }
-        return removed
+        retire(pattern: pattern) { _ in true }
     }
 
     /// Empties the list.
