@@ -42,6 +42,10 @@ public struct HotlistMatcher: Sendable {
     }
 
     public let configuration: Configuration
+    /// Each byte's class representative, flattened out of `OCRConfusions` for the per-read loop.
+    private let representatives: [UInt8]
+    /// Whether reads one character longer than a listed plate are looked for, by read length.
+    private let probesAddedCharacter: [Bool]
     private var slots: [HotlistEntry] = []
     private var alive: [Bool] = []
     private var table = PlateKeyTable()
@@ -63,6 +67,9 @@ public struct HotlistMatcher: Sendable {
 
     public init(configuration: Configuration = Configuration(), entries: [HotlistEntry] = []) {
         self.configuration = configuration
+        let tolerance = configuration.tolerance
+        representatives = (0...255).map { tolerance.confusions.canonical(UInt8($0)) }
+        probesAddedCharacter = (0...CanonicalPlateKey.maximumLength).map { $0 >= 2 && tolerance.forgivesDropInsert(listedLength: $0 - 1) }
         add(contentsOf: entries)
     }
 
@@ -223,15 +230,19 @@ public struct HotlistMatcher: Sendable {
         guard count > 0 else { return [] }
         var found: [HotlistMatch] = []
         var text = read.plate.text
+        // Copied once per read, not once per use: the tolerance holds arrays (reference counts).
+        let tolerance = self.tolerance
         text.withUTF8 { plate in
             let n = plate.count
             guard n > 0, n <= CanonicalPlateKey.maximumLength else { return }
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: CanonicalPlateKey.maximumLength) { canonical in
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: CanonicalPlateKey.maximumLength + 1) { prefix in
                     prefix[0] = 0
-                    for index in 0..<n {
-                        canonical[index] = tolerance.confusions.canonical(plate[index])
-                        prefix[index + 1] = prefix[index] &* 37 &+ CanonicalPlateKey.digit(canonical[index])
+                    representatives.withUnsafeBufferPointer { representatives in
+                        for index in 0..<n {
+                            canonical[index] = representatives[Int(plate[index])]
+                            prefix[index + 1] = prefix[index] &* 37 &+ CanonicalPlateKey.digit(canonical[index])
+                        }
                     }
                     var readBytes: [UInt8] = []
                     // The table yields an entry once per read (its keys differ), barring a
@@ -264,7 +275,7 @@ public struct HotlistMatcher: Sendable {
                     table.forEach(key: whole) { consider(Int($0 >> 4)) }
 
                     // An added character: the read minus one character is a listed plate.
-                    if tolerance.forgivesDropInsert(listedLength: n - 1), n >= 2, plainLengths & (1 << UInt32(n - 1)) != 0 {
+                    if probesAddedCharacter[n], plainLengths & (1 << UInt32(n - 1)) != 0 {
                         for gap in 0..<n {
                             if gap > 0 && canonical[gap] == canonical[gap - 1] { continue }
                             let power = CanonicalPlateKey.powers[n - 1 - gap]

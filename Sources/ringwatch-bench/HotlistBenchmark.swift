@@ -122,7 +122,18 @@ func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
             rates.append(Double(reads.count) / elapsed)
         }
         report(label, rates, unit: "reads/s")
-        print("    \(hits) matches in \(reads.count) reads")
+        // The same list on the reads that match nothing: the cost of the lookup alone, without
+        // building results (which grow with the number of hits, not with the list).
+        let misses = reads.filter { subject.matches(for: $0).isEmpty }
+        var missRates: [Double] = []
+        for _ in 0..<runs {
+            var found = 0
+            let elapsed = seconds { for read in misses { found += subject.matches(for: read).count } }
+            precondition(found == 0)
+            missRates.append(Double(misses.count) / elapsed)
+        }
+        report("  of which reads without a hit", missRates, unit: "reads/s")
+        print("    \(hits) matches in \(reads.count) reads; \(reads.count - misses.count) reads with a hit")
     }
 
     // Importing live: store 1M entries in SQLite (what hotlist.import does before applying).
