@@ -1,8 +1,8 @@
 extension OCRTolerance {
     /// The confusion substitutions by which `read` matches the wildcard `pattern` (`?` is one
     /// character, `*` any run, possibly empty), fewest first; `[]` for a literal match; nil when
-    /// it needs more than `maximumSubstitutions`. Drops and additions do not apply: the
-    /// wildcards already say where the witness was unsure.
+    /// it needs more than `substitutionLimit(forPattern:)`. Drops and additions do not apply:
+    /// the wildcards already say where the witness was unsure.
     public func edits(read: [UInt8], pattern: [UInt8]) -> [PlateEdit]? {
         let n = read.count, m = pattern.count
         let width = n + 1
@@ -29,7 +29,7 @@ extension OCRTolerance {
             }
         }
         let total = cost[m * width + n]
-        guard total != impossible, Int(total) <= maximumSubstitutions else { return nil }
+        guard total != impossible, Int(total) <= substitutionLimit(forPattern: pattern) else { return nil }
         var edits: [PlateEdit] = []
         var i = m, j = n
         while i > 0 {
@@ -45,6 +45,13 @@ extension OCRTolerance {
             j -= 1
         }
         return edits.reversed()
+    }
+
+    /// Substitutions forgiven when matching `pattern`: one per three characters it fixes, at
+    /// most `maximumSubstitutions`. A pattern says little (`*C123` fixes four characters), and
+    /// two substitutions on top would match a large share of all plates.
+    public func substitutionLimit(forPattern pattern: [UInt8]) -> Int {
+        min(maximumSubstitutions, pattern.count(where: { $0 != 42 && $0 != 63 }) / 3)
     }
 
     /// A SQLite `GLOB` pattern matching every plate that `pattern` (with `?`/`*`) matches with

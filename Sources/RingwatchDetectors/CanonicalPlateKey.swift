@@ -22,13 +22,4 @@ enum CanonicalPlateKey {
         guard bytes.count <= maximumLength else { return nil }
         return bytes.reduce(0) { $0 &* 37 &+ digit($1) }
     }
-
-    /// The key of `bytes` (already canonical) without the character at `gap`; nil when what
-    /// remains is longer than 12.
-    static func key(_ bytes: [UInt8], removing gap: Int) -> UInt64? {
-        guard bytes.count - 1 <= maximumLength else { return nil }
-        var key: UInt64 = 0
-        for (index, byte) in bytes.enumerated() where index != gap { key = key &* 37 &+ digit(byte) }
-        return key
-    }
 }

@@ -3,9 +3,10 @@ import RingwatchCore
 /// The one sentence a dispatcher reads on a hotlist trigger: what was read where, which entry it
 /// hit and how, why the score is what it is, and why the severity was lowered if it was.
 ///
-/// Example: "Plate read as 1A8C123 at R2-04 (Noorderlaan, ring R2) is an OCR variant of
-/// hotlisted 1ABC123 (stolen_vehicle, critical: Stolen in Deurne): 8 at position 3 read where
-/// the list has B (only a letter is valid there; char confidence 0.41); score 0.92."
+/// Example: "Plate read as 1QZX4I7 at R2-04 (R1 Deurne / Noordersingel, ring R2) is an OCR
+/// variant of hotlisted 1QZX417 (stolen_vehicle, critical: Reported stolen 2026-11-10): I at
+/// position 6 read where the list has 1 (only a digit is valid there; char confidence 0.41);
+/// score 0.92."
 ///
 /// Triggers may name plates (they go to dispatch, who must act on them); logs never do.
 enum HotlistExplanation {

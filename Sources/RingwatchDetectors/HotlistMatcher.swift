@@ -42,12 +42,19 @@ public struct HotlistMatcher: Sendable {
     }
 
     public let configuration: Configuration
+    /// Each byte's class representative, flattened out of `OCRConfusions` for the per-read loop.
+    private let representatives: [UInt8]
+    /// Whether reads one character longer than a listed plate are looked for, by read length.
+    private let probesAddedCharacter: [Bool]
     private var slots: [HotlistEntry] = []
     private var alive: [Bool] = []
     private var table = PlateKeyTable()
     private var wildcards = WildcardIndex()
     /// Patterns the table does not hold (wildcards, and plates too long for a key), for removal.
     private var unkeyed: [String: [Int32]] = [:]
+    /// One bit per length of the plain plates listed (ever, since the last rebuild): a read
+    /// skips the probes for an added character when no listed plate is one shorter.
+    private var plainLengths: UInt32 = 0
     /// Live entries.
     public private(set) var count = 0
     private var deadCount = 0
@@ -60,6 +67,9 @@ public struct HotlistMatcher: Sendable {
 
     public init(configuration: Configuration = Configuration(), entries: [HotlistEntry] = []) {
         self.configuration = configuration
+        let tolerance = configuration.tolerance
+        representatives = (0...255).map { tolerance.confusions.canonical(UInt8($0)) }
+        probesAddedCharacter = (0...CanonicalPlateKey.maximumLength).map { $0 >= 2 && tolerance.forgivesDropInsert(listedLength: $0 - 1) }
         add(contentsOf: entries)
     }
 
@@ -81,20 +91,30 @@ public struct HotlistMatcher: Sendable {
     public mutating func add(contentsOf newEntries: [HotlistEntry]) {
         var keys = 0
         for entry in newEntries where !entry.isWildcard { keys += Self.keyCount(entry.pattern, tolerance) }
-        if !table.hasRoom(for: keys) { rebuild(reservingKeys: keys) }
+        // Rebuild when full, or when dead entries outnumber live ones (they slow lookups).
+        if !table.hasRoom(for: keys) || (deadCount > 1024 && deadCount > count) { rebuild(reservingKeys: keys) }
+        // Only for bulk adds: reserving for one more entry at a time would reallocate each time.
+        if newEntries.count > 1024 {
+            slots.reserveCapacity(slots.count + newEntries.count)
+            alive.reserveCapacity(alive.count + newEntries.count)
+        }
         for entry in newEntries {
             retire(pattern: entry.pattern) { $0.category == entry.category }
             append(entry)
         }
     }
 
-    /// Removes every live entry for `pattern`; returns how many.
+    /// True when `entries` can be added without rebuilding the key table (a rebuild takes
+    /// seconds for a million entries: the engine then adds on a copy, off the pipeline thread).
+    public func hasRoom(for entries: [HotlistEntry]) -> Bool {
+        table.hasRoom(for: entries.reduce(0) { $0 + ($1.isWildcard ? 0 : Self.keyCount($1.pattern, tolerance)) })
+    }
+
+    /// Removes every live entry for `pattern`; returns how many. Removed entries stay in the
+    /// table, marked dead, until the next rebuild (never one on removal, so it stays cheap).
     @discardableResult
     public mutating func remove(pattern: String) -> Int {
-        let removed = retire(pattern: pattern) { _ in true }
-        // Sweep dead entries once they outnumber live ones, so lookups do not wade through them.
-        if deadCount > 1024 && deadCount > count { rebuild(reservingKeys: 0) }
-        return removed
+        retire(pattern: pattern) { _ in true }
     }
 
     /// Empties the list.
@@ -108,26 +128,35 @@ public struct HotlistMatcher: Sendable {
         slots.append(entry)
         alive.append(true)
         count += 1
-        let canonical = entry.pattern.utf8.map { tolerance.confusions.canonical($0) }
-        var keyed = false
-        if !entry.isWildcard {
-            Self.forEachKey(canonical: canonical, entry: index, tolerance) { key, payload in
-                table.insert(key: key, payload: payload)
-                keyed = true
-            }
-        } else {
-            wildcards.insert(canonicalPattern: canonical, entry: Int32(index))
+        let confusions = tolerance.confusions
+        if entry.isWildcard {
+            wildcards.insert(canonicalPattern: entry.pattern.utf8.map { confusions.canonical($0) }, entry: Int32(index))
+            unkeyed[entry.pattern, default: []].append(Int32(index))
+            return
         }
-        if !keyed || canonical.count > CanonicalPlateKey.maximumLength { unkeyed[entry.pattern, default: []].append(Int32(index)) }
+        let tolerance = self.tolerance
+        var pattern = entry.pattern
+        plainLengths |= 1 << UInt32(min(pattern.utf8.count, 31))
+        pattern.withUTF8 { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { canonical in
+                for position in 0..<bytes.count { canonical[position] = confusions.canonical(bytes[position]) }
+                Self.forEachKey(canonical: UnsafeBufferPointer(canonical), entry: index, tolerance) { key, payload in
+                    table.insert(key: key, payload: payload)
+                }
+            }
+        }
+        // Too long for a whole-plate key: found for removal by its text instead.
+        if pattern.utf8.count > CanonicalPlateKey.maximumLength { unkeyed[entry.pattern, default: []].append(Int32(index)) }
     }
 
     /// Marks dead the live entries for `pattern` that `shouldRetire` picks; returns how many.
     @discardableResult
     private mutating func retire(pattern: String, where shouldRetire: (HotlistEntry) -> Bool) -> Int {
         var doomed: [Int] = []
+        let confusions = tolerance.confusions
         if let indexes = unkeyed[pattern] {
             doomed = indexes.map(Int.init)
-        } else if let key = CanonicalPlateKey.key(pattern.utf8.map { tolerance.confusions.canonical($0) }) {
+        } else if let key = CanonicalPlateKey.key(pattern.utf8.lazy.map { confusions.canonical($0) }) {
             table.forEach(key: key) { payload in
                 if payload & 15 == Self.wholeTag { doomed.append(Int(payload >> 4)) }
             }
@@ -152,6 +181,7 @@ public struct HotlistMatcher: Sendable {
         slots = []
         alive = []
         unkeyed = [:]
+        plainLengths = 0
         wildcards = WildcardIndex()
         count = 0
         deadCount = 0
@@ -167,15 +197,28 @@ public struct HotlistMatcher: Sendable {
         return 1 + (tolerance.forgivesDropInsert(listedLength: length) ? length : 0)
     }
 
-    /// Calls `body` with each (key, payload) a plain entry is stored under.
-    private static func forEachKey(canonical: [UInt8], entry: Int, _ tolerance: OCRTolerance, _ body: (UInt64, UInt32) -> Void) {
+    /// Calls `body` with each (key, payload) a plain entry is stored under: its canonical form,
+    /// and each one-character deletion of it when drops and additions are forgiven.
+    private static func forEachKey(canonical: UnsafeBufferPointer<UInt8>, entry: Int, _ tolerance: OCRTolerance,
+                                   _ body: (UInt64, UInt32) -> Void) {
+        let n = canonical.count
         let base = UInt32(entry) << 4
         if let key = CanonicalPlateKey.key(canonical) { body(key, base | wholeTag) }
-        guard tolerance.forgivesDropInsert(listedLength: canonical.count), canonical.count >= 2 else { return }
-        for gap in 0..<canonical.count {
-            // Deleting either of two equal neighbours gives the same key.
-            if gap > 0 && canonical[gap] == canonical[gap - 1] { continue }
-            if let key = CanonicalPlateKey.key(canonical, removing: gap) { body(key, base | UInt32(gap)) }
+        guard tolerance.forgivesDropInsert(listedLength: n), n >= 2, n - 1 <= CanonicalPlateKey.maximumLength else { return }
+        // Key without position `gap` = key(prefix before gap) × 37^(characters after) + key(suffix).
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 1) { suffix in
+            suffix[n] = 0
+            for position in stride(from: n - 1, through: 1, by: -1) {
+                suffix[position] = CanonicalPlateKey.digit(canonical[position]) &* CanonicalPlateKey.powers[n - 1 - position] &+ suffix[position + 1]
+            }
+            var prefix: UInt64 = 0
+            for gap in 0..<n {
+                // Deleting either of two equal neighbours gives the same key.
+                if gap == 0 || canonical[gap] != canonical[gap - 1] {
+                    body(prefix &* CanonicalPlateKey.powers[n - 1 - gap] &+ suffix[gap + 1], base | UInt32(gap))
+                }
+                prefix = prefix &* 37 &+ CanonicalPlateKey.digit(canonical[gap])
+            }
         }
     }
 
@@ -187,15 +230,19 @@ public struct HotlistMatcher: Sendable {
         guard count > 0 else { return [] }
         var found: [HotlistMatch] = []
         var text = read.plate.text
+        // Copied once per read, not once per use: the tolerance holds arrays (reference counts).
+        let tolerance = self.tolerance
         text.withUTF8 { plate in
             let n = plate.count
             guard n > 0, n <= CanonicalPlateKey.maximumLength else { return }
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: CanonicalPlateKey.maximumLength) { canonical in
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: CanonicalPlateKey.maximumLength + 1) { prefix in
                     prefix[0] = 0
-                    for index in 0..<n {
-                        canonical[index] = tolerance.confusions.canonical(plate[index])
-                        prefix[index + 1] = prefix[index] &* 37 &+ CanonicalPlateKey.digit(canonical[index])
+                    representatives.withUnsafeBufferPointer { representatives in
+                        for index in 0..<n {
+                            canonical[index] = representatives[Int(plate[index])]
+                            prefix[index + 1] = prefix[index] &* 37 &+ CanonicalPlateKey.digit(canonical[index])
+                        }
                     }
                     var readBytes: [UInt8] = []
                     // The table yields an entry once per read (its keys differ), barring a
@@ -203,12 +250,20 @@ public struct HotlistMatcher: Sendable {
                     var seenPatterns = Set<Int>()
                     var matched: [Int] = []
                     func consider(_ index: Int) {
-                        guard alive[index] else { return }
-                        let entry = slots[index]
-                        if entry.isWildcard { guard seenPatterns.insert(index).inserted else { return } }
-                        guard entry.isActive(at: read.timestamp) else { return }
+                        guard alive[index], slots[index].expires.map({ read.timestamp < $0 }) ?? true else { return }
+                        // Check on the bytes first: most candidates fail, and copying the entry
+                        // or allocating for them would cost more than the lookup itself.
+                        var listed = slots[index].pattern
+                        let (accepted, isPattern) = listed.withUTF8 { listed in
+                            listed.contains(where: { $0 == 42 || $0 == 63 })
+                                ? (tolerance.accepts(read: plate, pattern: listed), true)
+                                : (tolerance.accepts(read: plate, listed: listed), false)
+                        }
+                        guard accepted else { return }
+                        if isPattern { guard seenPatterns.insert(index).inserted else { return } }
+                        guard !matched.contains(index) else { return }
                         if readBytes.isEmpty { readBytes = Array(plate) }
-                        if let match = Self.match(read: read, readBytes: readBytes, entry: entry, tolerance), !matched.contains(index) {
+                        if let match = Self.match(read: read, readBytes: readBytes, entry: slots[index], tolerance) {
                             matched.append(index)
                             found.append(match)
                         }
@@ -220,7 +275,7 @@ public struct HotlistMatcher: Sendable {
                     table.forEach(key: whole) { consider(Int($0 >> 4)) }
 
                     // An added character: the read minus one character is a listed plate.
-                    if tolerance.forgivesDropInsert(listedLength: n - 1), n >= 2 {
+                    if probesAddedCharacter[n], plainLengths & (1 << UInt32(n - 1)) != 0 {
                         for gap in 0..<n {
                             if gap > 0 && canonical[gap] == canonical[gap - 1] { continue }
                             let power = CanonicalPlateKey.powers[n - 1 - gap]

@@ -2,19 +2,19 @@
 /// share a run of characters with it rather than every pattern on the list.
 ///
 /// Each pattern goes into exactly one bucket, keyed by its *anchor*: its longest run of literal
-/// characters (at most three, as confusion representatives) at a place the pattern fixes:
+/// characters (at most six, as confusion representatives) at a place the pattern fixes:
 /// - no `*`: the pattern's length and the run's offset (`1ABC?23` → length 7, `1AB` at 0);
 /// - a run before the first `*`: its offset from the start (`?XY*` → `XY` at 1);
-/// - else a run after the last `*`: its offset from the end (`*C123` → `C12`, one from the end);
+/// - else a run after the last `*`: its offset from the end (`*BC123` → `BC123`, 0 from the end);
 /// - else a run between stars, anywhere in the read (`*BC1*` → `BC1`);
 /// - no literal at all (`???????`, `*?*`): one bucket per shape.
 ///
 /// A read probes one bucket per anchor *kind* in use (shape, offset, run length: a handful on
 /// any real list; a floating run probes each position of the read), so what it visits follows
-/// the patterns that share a three-character run with it, not the list size. The assumption:
+/// the patterns that share their longest known run with it, not the list size. The assumption:
 /// wildcard entries are witnesses' partial descriptions, a small share of a list (up to tens of
-/// thousands) with a run of two or three known characters; patterns with single isolated
-/// literals share coarser buckets and are assumed rare.
+/// thousands) with a run of three or more known characters; patterns with only single isolated
+/// literals share coarse buckets and are assumed rare.
 struct WildcardIndex: Sendable {
     /// Where an anchor sits; one probe per read for each kind in use.
     private struct Kind: Hashable, Sendable {
@@ -24,7 +24,7 @@ struct WildcardIndex: Sendable {
         let length: Int
         /// From the start (`fixed`, `prefix`) or characters after the run (`suffix`).
         let offset: Int
-        /// Characters in the anchor (0...3).
+        /// Characters in the anchor (0...6).
         let run: Int
     }
 
@@ -33,7 +33,8 @@ struct WildcardIndex: Sendable {
     /// Patterns indexed.
     private(set) var count = 0
 
-    private static let maximumRun = 3
+    /// Six characters of 6 bits fill bits 0...35 of a bucket key.
+    private static let maximumRun = 6
 
     /// The bucket key of `kind` with the anchor characters `run` (canonical).
     private static func key(_ kind: Kind, _ run: UnsafeBufferPointer<UInt8>.SubSequence) -> UInt64 {

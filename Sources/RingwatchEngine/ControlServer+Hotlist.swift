@@ -32,8 +32,16 @@ extension ControlServer {
         } catch {
             return Self.failure("could not store the hotlist entry: \(error)")
         }
-        let historical = engine.pipeline.perform { pipeline in
-            pipeline.hotlist.add(entry)
+        // Usually the entry goes straight in; when the key table is full it must be rebuilt,
+        // which takes seconds for a large list, so that happens here and the pipeline swaps.
+        var replacement: HotlistMatcher?
+        _ = engine.pipeline.perform { pipeline in
+            if !pipeline.hotlist.matcher.hasRoom(for: [entry]) { replacement = pipeline.hotlist.matcher }
+            return .null
+        }
+        replacement?.add(entry)
+        let historical = engine.pipeline.perform { [replacement] pipeline in
+            if let replacement { pipeline.hotlist.replaceMatcher(with: replacement) } else { pipeline.hotlist.add(entry) }
             let drafts = pipeline.hotlist.historicalMatches(for: entry, in: pipeline.index, cameras: pipeline.cameras)
             for draft in drafts { pipeline.emit(draft) }
             return .int(Int64(drafts.count))
@@ -81,65 +89,100 @@ extension ControlServer {
     }
 
     /// `{"op":"hotlist.import", "csv": TEXT | "path": FILE, "file": NAME, "replace": BOOL,
-    /// "historical": BOOL, "user": U}`: loads a hotlist CSV (section 4) into the running engine.
+    /// "historical": BOOL, "user": U}`, or the file's bytes as a second frame (`attachment`):
+    /// loads a hotlist CSV (section 4) into the running engine.
     ///
-    /// Bad lines are skipped and reported by number; the rest is stored in one go and applied
-    /// live. `replace` makes the file the whole list: the replacement matcher is built here, off
-    /// the pipeline thread, and swapped in at once, so matching never sees a half-loaded list.
-    /// Without it, entries are added (replacing those with the same plate and category) on the
-    /// pipeline thread. `historical` also fires triggers for matching reads still in memory.
-    func hotlistImport(_ request: [String: Any]) -> JSONValue {
+    /// Bad lines are skipped and reported by number. The new list — the file alone with
+    /// `replace`, else the current list plus the file (same plate and category replaced) — is
+    /// built here, off the pipeline thread, while the import is written to SQLite beside it, and
+    /// swapped in as soon as it is ready: matching never sees half a list and never waits. The
+    /// reply comes once both are done. `historical` also fires triggers for matching reads
+    /// still in memory.
+    func hotlistImport(_ request: [String: Any], attachment: [UInt8]?) -> JSONValue {
         let started = DispatchTime.now().uptimeNanoseconds
         let user = request["user"] as? String ?? "control"
         let replace = request["replace"] as? Bool ?? false
         let historical = request["historical"] as? Bool ?? false
         let name: String, text: String
-        if let csv = request["csv"] as? String {
+        if let attachment {
+            text = String(decoding: attachment, as: UTF8.self)
+            name = ((request["file"] as? String ?? "import.csv") as NSString).lastPathComponent
+        } else if let csv = request["csv"] as? String {
             text = csv
             name = ((request["file"] as? String ?? "import.csv") as NSString).lastPathComponent
         } else if let path = request["path"] as? String {
             guard let data = FileManager.default.contents(atPath: path) else {
-                return Self.failure("the engine cannot read \(path); check the path on the engine's host, or send the file's text as \"csv\"")
+                return Self.failure("the engine cannot read \(path); check the path on the engine's host, or send the file itself")
             }
             text = String(decoding: data, as: UTF8.self)
             name = path
         } else {
-            return Self.failure("hotlist.import needs \"csv\" (the file's text) or \"path\" (a file on the engine's host)")
+            return Self.failure("hotlist.import needs the file: a second frame, \"csv\" (its text) or \"path\" (a file on the engine's host)")
         }
         let (entries, report) = HotlistEntry.parse(csv: text, file: name)
+        let parsed = DispatchTime.now().uptimeNanoseconds
         if entries.isEmpty, let header = report.problems.first(where: { $0.line == 1 }) {
             return Self.failure("\(name) \(header.description); nothing imported")
         }
         if replace && entries.isEmpty {
             return Self.failure("\(name) holds no valid entry; refusing to replace the hotlist with an empty list")
         }
+
+        // The list can change only through this thread, so a snapshot taken now stays current
+        // until the swap. Copy-on-write: taking it costs nothing; adding to it copies it once.
+        var base: HotlistMatcher?
+        if !replace {
+            _ = engine.pipeline.perform { pipeline in
+                base = pipeline.hotlist.matcher
+                return .null
+            }
+        }
+        let configuration = engine.hotlistMatching
+        let swapped = Swap()
+        let building = DispatchGroup()
+        DispatchQueue.global().async(group: building) { [base, engine] in
+            var next = base ?? HotlistMatcher(configuration: configuration)
+            next.add(contentsOf: entries)
+            let probe = historical ? (replace ? next : HotlistMatcher(configuration: configuration, entries: entries)) : nil
+            let applied = engine.pipeline.perform { pipeline in
+                pipeline.hotlist.replaceMatcher(with: next)
+                var fired = 0
+                if let probe {
+                    let drafts = pipeline.hotlist.historicalMatches(using: probe, in: pipeline.index, cameras: pipeline.cameras)
+                    for draft in drafts { pipeline.emit(draft) }
+                    fired = drafts.count
+                }
+                return .object([("entries", .int(Int64(pipeline.hotlist.count))), ("historical_triggers", .int(Int64(fired)))])
+            }
+            swapped.set(applied, at: DispatchTime.now().uptimeNanoseconds)
+        }
+        base = nil  // the building task holds the snapshot now; let it be the only one
         let removed: Int
+        let storeFailure: (any Error)?
         do {
             try audit(request, command: replace ? "hotlist.import --replace" : "hotlist.import",
                       reason: request["reason"] as? String ?? "not given",
                       parameters: [("file", .string(name)), ("entries", .int(Int64(entries.count)))])
             removed = try store().importHotlist(entries, user: user, source: "import:\(name)", replace: replace)
+            storeFailure = nil
         } catch {
-            return Self.failure("could not store the import: \(error)")
+            removed = 0
+            storeFailure = error
         }
-        // Matchers are built here so the pipeline only swaps or appends.
-        let replacement = replace ? HotlistMatcher(configuration: engine.hotlistMatching, entries: entries) : nil
-        let probe = historical ? (replacement ?? HotlistMatcher(configuration: engine.hotlistMatching, entries: entries)) : nil
-        let applied = engine.pipeline.perform { pipeline in
-            if let replacement {
-                pipeline.hotlist.replaceMatcher(with: replacement)
-            } else {
-                pipeline.hotlist.add(contentsOf: entries)
-            }
-            var fired = 0
-            if let probe {
-                let drafts = pipeline.hotlist.historicalMatches(using: probe, in: pipeline.index, cameras: pipeline.cameras)
-                for draft in drafts { pipeline.emit(draft) }
-                fired = drafts.count
-            }
-            return .object([("entries", .int(Int64(pipeline.hotlist.count))), ("historical_triggers", .int(Int64(fired)))])
+        let stored = DispatchTime.now().uptimeNanoseconds
+        building.wait()
+        let (applied, live) = swapped.get()
+        let finished = DispatchTime.now().uptimeNanoseconds
+        func phase(_ from: UInt64, _ to: UInt64) -> String { String(format: "%.2f", Double(max(to, from) - from) / 1e9) }
+        logger.debug("hotlist import phases (s)", metadata: [
+            "parse": "\(phase(started, parsed))", "store": "\(phase(parsed, stored))", "live_after": "\(phase(started, live))",
+        ])
+        if let storeFailure {
+            // Applied but not stored: it lasts until a restart. Say so rather than hide it.
+            logger.error("hotlist import applied but not stored", metadata: ["error": "\(storeFailure)"])
+            return Self.failure("the import was applied but could not be stored (\(storeFailure)); it will not survive a restart: import it again")
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let seconds = Double(finished - started) / 1e9
         logger.info("hotlist import applied", metadata: [
             "user": "\(user)", "loaded": "\(entries.count)", "skipped": "\(report.skipped)", "replace": "\(replace)",
             "seconds": "\(String(format: "%.2f", seconds))",
@@ -153,7 +196,23 @@ extension ControlServer {
             (replace ? "removed" : "superseded", .int(Int64(removed))),
             ("entries", applied["entries"] ?? .null),
             ("historical_triggers", applied["historical_triggers"] ?? .int(0)),
+            ("live_after_s", .double((Double(live - started) / 1e9 * 1000).rounded() / 1000)),
             ("seconds", .double((seconds * 1000).rounded() / 1000)),
         ])
     }
+}
+
+/// The outcome of the building task of an import: what the pipeline reported and when.
+private final class Swap: @unchecked Sendable {
+    // @unchecked: written once by the building task before its group leaves, read only after
+    // the control thread waited on that group.
+    private var applied: JSONValue = .null
+    private var time: UInt64 = 0
+
+    func set(_ applied: JSONValue, at time: UInt64) {
+        self.applied = applied
+        self.time = time
+    }
+
+    func get() -> (JSONValue, UInt64) { (applied, time) }
 }

@@ -36,7 +36,9 @@ final class ControlServer: @unchecked Sendable {
             while !stopRequested.load(ordering: .relaxed) {
                 guard (try? socket.waitForInput(milliseconds: 100)) == true else { continue }
                 guard let frames = try? socket.receiveFrames(dontWait: true) else { continue }
-                let reply = handle(frames.last ?? [])
+                // One frame: the JSON request. A second frame is an attachment (the CSV of a
+                // `hotlist.import`), kept out of the JSON so a large file is never escaped.
+                let reply = handle(frames.first ?? [], attachment: frames.count > 1 ? frames[1] : nil)
                 do { try socket.send([Array(reply.serialized.utf8)]) } catch {
                     logger.error("control reply failed", metadata: ["error": "\(error)"])
                 }
@@ -56,7 +58,7 @@ final class ControlServer: @unchecked Sendable {
 
     static func failure(_ message: String) -> JSONValue { .object([("ok", .bool(false)), ("error", .string(message))]) }
 
-    func handle(_ body: [UInt8]) -> JSONValue {
+    func handle(_ body: [UInt8], attachment: [UInt8]? = nil) -> JSONValue {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             return Self.failure("request is not a JSON object; send e.g. {\"op\":\"status\"}")
         }
@@ -67,7 +69,7 @@ final class ControlServer: @unchecked Sendable {
         case "hotlist.add": return hotlistAdd(object)
         case "hotlist.remove": return hotlistRemove(object)
         case "hotlist.list": return hotlistList(object)
-        case "hotlist.import": return hotlistImport(object)
+        case "hotlist.import": return hotlistImport(object, attachment: attachment)
         case "registry.reload": return registryReload(object)
         case "registry.status": return registryStatus()
         case "ack": return acknowledge(object)

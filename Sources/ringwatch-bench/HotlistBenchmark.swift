@@ -4,14 +4,17 @@
 //   swift build -c release --product ringwatch-bench
 //   .build/release/ringwatch-bench hotlist --runs 5 [--reads N]
 import Foundation
+import Logging
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchEngine
 import RingwatchStorage
 import RingwatchTesting
+import ZeroMQ
 
 /// A hotlist of `count` entries as CSV text: 99% current-format Belgian plates, 1% witness
-/// patterns with `?` and `*` (prefix, suffix, fixed-length and inner shapes), a fifth with an
-/// expiry. Also returns the plain plates, for planting hits.
+/// patterns with `?` and `*` that fix four or five characters (`1ABC*`, `*BC123`, `1AB?12?`,
+/// `?ABC12?`), a fifth with an expiry. Also returns the plain plates, for planting hits.
 func hotlistCSV(count: Int, seed: UInt64 = 99) -> (text: String, plates: [String]) {
     var random = SeededGenerator(state: seed)
     let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), digits = Array("0123456789")
@@ -31,10 +34,10 @@ func hotlistCSV(count: Int, seed: UInt64 = 99) -> (text: String, plates: [String
         if index % 100 == 99 {
             let bytes = Array(listed)
             switch index / 100 % 4 {
-            case 0: listed = String(bytes.prefix(3)) + "*"                                 // 1AB*
-            case 1: listed = "*" + String(bytes.suffix(4))                                 // *C123
-            case 2: listed = String(bytes.prefix(4)) + "?" + String(bytes.suffix(2))        // 1ABC?23
-            default: listed = "*" + String(bytes[2...4]) + "*"                             // *BC1*
+            case 0: listed = String(bytes.prefix(4)) + "*"                                              // 1ABC*
+            case 1: listed = "*" + String(bytes.suffix(5))                                              // *BC123
+            case 2: listed = String(bytes.prefix(3)) + "?" + String(bytes[4...5]) + "?"                 // 1AB?12?
+            default: listed = "?" + String(bytes[1...5]) + "?"                                          // ?ABC12?
             }
         } else {
             plates.append(listed)
@@ -119,7 +122,18 @@ func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
             rates.append(Double(reads.count) / elapsed)
         }
         report(label, rates, unit: "reads/s")
-        print("    \(hits) matches in \(reads.count) reads")
+        // The same list on the reads that match nothing: the cost of the lookup alone, without
+        // building results (which grow with the number of hits, not with the list).
+        let misses = reads.filter { subject.matches(for: $0).isEmpty }
+        var missRates: [Double] = []
+        for _ in 0..<runs {
+            var found = 0
+            let elapsed = seconds { for read in misses { found += subject.matches(for: read).count } }
+            precondition(found == 0)
+            missRates.append(Double(misses.count) / elapsed)
+        }
+        report("  of which reads without a hit", missRates, unit: "reads/s")
+        print("    \(hits) matches in \(reads.count) reads; \(reads.count - misses.count) reads with a hit")
     }
 
     // Importing live: store 1M entries in SQLite (what hotlist.import does before applying).
@@ -130,4 +144,36 @@ func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
         importTimes.append(try seconds { try database.importHotlist(entries, user: "bench", source: "import:bench.csv", replace: true) } * 1000)
     }
     report("store 1M-entry import in SQLite", importTimes, unit: "ms")
+
+    // The whole live import, as `ringwatch hotlist import --replace` does it: the request and the
+    // file (a second frame) over the control socket to a running engine, which parses, writes to
+    // SQLite beside the matcher build, and swaps. "live" is when the new list matched reads.
+    let request = Array(JSONValue.object([
+        ("op", .string("hotlist.import")), ("file", .string("bench.csv")), ("replace", .bool(true)),
+    ]).serialized.utf8)
+    let file = Array(csv.utf8)
+    var importTimes2: [Double] = [], liveTimes: [Double] = []
+    for _ in 0..<runs {
+        let directory = TemporaryDirectory(prefix: "ringwatch-bench")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        let engine = try Engine(configuration: .loopback(databasePath: directory.file("bench.sqlite"),
+                                                         camerasPath: RingwatchProcess.packageRoot + "/Fixtures/cameras.csv"), logger: logger)
+        engine.start()
+        let context = try Context()
+        let client = try Socket(context, .request)
+        try client.setReceiveTimeout(milliseconds: 600_000)
+        try client.setLinger(milliseconds: 0)
+        try client.connect(engine.controlEndpoint)
+        var reply: [String: Any] = [:]
+        importTimes2.append(try seconds {
+            try client.send([request, file])
+            reply = try JSONSerialization.jsonObject(with: Data(client.receiveFrames()?.last ?? [])) as? [String: Any] ?? [:]
+        } * 1000)
+        precondition(reply["ok"] as? Bool == true, "the engine refused the import: \(reply)")
+        liveTimes.append((reply["live_after_s"] as? Double ?? .nan) * 1000)
+        engine.stop()
+    }
+    report("hotlist.import 1M, new list live", liveTimes, unit: "ms")
+    report("hotlist.import 1M, stored, replied", importTimes2, unit: "ms")
 }

@@ -6,7 +6,8 @@ struct ControlClient {
     let endpoint: String
     var timeoutMilliseconds: Int32 = 5000
 
-    func request(_ object: [String: Any]) throws -> [String: Any] {
+    /// Sends `object` as JSON, with `attachment` (a file's bytes) as a second frame when given.
+    func request(_ object: [String: Any], attachment: [UInt8]? = nil) throws -> [String: Any] {
         let context = try Context()
         let socket = try Socket(context, .request)
         try socket.setLinger(milliseconds: 0)
@@ -14,7 +15,7 @@ struct ControlClient {
         try ClientSecurity.apply(to: socket)
         try socket.connect(endpoint)
         let body = try JSONSerialization.data(withJSONObject: object)
-        try socket.send([Array(body)])
+        try socket.send([Array(body)] + (attachment.map { [$0] } ?? []))
         guard let frames = try? socket.receiveFrames(), let reply = frames.last else {
             throw RuntimeError("no answer from the engine at \(endpoint) within \(timeoutMilliseconds / 1000) s; is 'ringwatch serve' running (--control ENDPOINT)?")
         }

@@ -84,14 +84,13 @@ struct HotlistCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw UsageError("cannot read --file \(file): check the path and permissions")
             }
-            // The file's text travels in the request, so the engine may run on another host; it is
-            // parsed there once, with the line numbers of the file.
+            // The file travels with the request as a second frame (never escaped into JSON), so
+            // the engine may run on another host; it is parsed there once, with its line numbers.
             let request: [String: Any] = [
-                "op": "hotlist.import", "csv": String(decoding: data, as: UTF8.self), "file": file,
-                "replace": replace, "historical": historical, "user": user ?? loginName,
+                "op": "hotlist.import", "file": file, "replace": replace, "historical": historical, "user": user ?? loginName,
             ]
             let client = ControlClient(endpoint: control.control, timeoutMilliseconds: Int32(min(timeout, 3600)) * 1000)
-            let reply = try client.request(request)
+            let reply = try client.request(request, attachment: Array(data))
             for problem in reply["problems"] as? [[String: Any]] ?? [] {
                 printError("\(file) line \(problem["line"] as? Int ?? 0): \(problem["message"] as? String ?? "")")
             }

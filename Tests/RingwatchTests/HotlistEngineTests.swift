@@ -201,3 +201,32 @@ struct ShippedConfigurationTests {
         #expect(configuration.hotlistMatching == HotlistMatcher.Configuration())
     }
 }
+
+@Suite("Hotlist storage")
+struct HotlistStorageTests {
+    func entry(_ plate: String, _ category: String, _ reason: String) -> HotlistEntry {
+        HotlistEntry(pattern: plate, category: category, severity: .high, reason: reason, expires: nil)
+    }
+
+    @Test func anImportWrittenInPlateOrderStillLetsTheLaterEntryWin() throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        _ = try database.addHotlistEntry(entry("9ZZZ999", "uninsured", "before"), user: "bob")
+        let superseded = try database.importHotlist([
+            entry("5QRS111", "wanted_person", "first"), entry("1ABC123", "stolen_vehicle", "x"),
+            entry("5QRS111", "wanted_person", "second"), entry("9ZZZ999", "uninsured", "after"),
+            entry("5QRS111", "stolen_plate", "other category"),
+        ], user: "alice", source: "import:t.csv", replace: false, chunk: 2)
+        #expect(superseded == 2)  // 9ZZZ999 from before, and the first 5QRS111 wanted_person
+        let active = try database.activeHotlistEntries()
+        #expect(active.count == 4)
+        // Loaded in entry_id order into a matcher, the later of two equal keys replaces the earlier.
+        let matcher = HotlistMatcher(entries: active)
+        #expect(matcher.count == 4)
+        #expect(Set(active.map(\.reason)) == ["x", "second", "after", "other category"])
+        let replaced = try database.importHotlist([entry("7NEW777", "witness", "only")], user: "carol", source: "import:u.csv", replace: true)
+        #expect(replaced == 4)
+        #expect(try database.activeHotlistEntries().map(\.pattern) == ["7NEW777"])
+        #expect(try database.hotlistChanges().map(\.operation) == ["replace", "import", "add"])
+    }
+}

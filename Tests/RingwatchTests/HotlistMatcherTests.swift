@@ -100,8 +100,10 @@ struct HotlistMatcherTests {
         ("*XY*", "1AXB12", [], []),
         ("???????", "9ZZZ999", ["wildcard"], []),
         ("1A8*", "1ABC123", ["wildcard"], ["3:B>8"]),       // a confusion inside a pattern
-        ("1A8?I2?", "1ABC123", ["wildcard"], ["3:B>8", "5:1>I"]),
-        ("1A8?IZ?", "1ABC123", [], []),                    // three substitutions
+        ("1A8CI2?", "1ABC123", ["wildcard"], ["3:B>8", "5:1>I"]),  // six fixed characters: two substitutions
+        ("1A8?I2?", "1ABC123", [], []),                    // five fixed characters: one substitution only
+        ("*C1Z3", "1ABC123", ["wildcard"], ["4:2>Z"]),
+        ("*CIZ3", "1ABC123", [], []),                      // four fixed characters: one substitution only
         ("2AB*", "1ABC123", [], []),
     ])
     func wildcards(pattern: String, plate: String, kinds: [String], edits: [String]) {
@@ -249,6 +251,39 @@ struct HotlistMatcherTests {
             })
             #expect(found == scanned, "\(plate)")
         }
+    }
+
+    @Test("the allocation-free check agrees with the edits", arguments: [OCRTolerance.standard, .exactOnly,
+                                                                       OCRTolerance(maximumSubstitutions: 1, dropInsertMinimumLength: 6)])
+    func acceptanceAgreesWithEdits(tolerance: OCRTolerance) {
+        var generator = SeededRandom(seed: 17)
+        let alphabet = Array("0123456789ABCDGIOQSZ8".utf8)  // confusable characters, often
+        func chance(_ percent: UInt64) -> Bool { generator.next() % 100 < percent }
+        /// The read with random misreads: class substitutions, a drop or an addition, wildcards.
+        func listed(from read: [UInt8]) -> [UInt8] {
+            var out = read.map { byte -> UInt8 in
+                let alternatives = tolerance.confusions.alternatives(of: byte)
+                return chance(25) && !alternatives.isEmpty ? alternatives[Int(generator.next() % UInt64(alternatives.count))] : byte
+            }
+            if chance(20) { out.remove(at: Int(generator.next() % UInt64(out.count))) }
+            if chance(20) { out.insert(alphabet[Int(generator.next() % UInt64(alphabet.count))], at: Int(generator.next() % UInt64(out.count + 1))) }
+            if chance(30) { out[Int(generator.next() % UInt64(out.count))] = 63 }
+            if chance(30) { let start = Int(generator.next() % UInt64(out.count)); out.replaceSubrange(start..<min(out.count, start + 2), with: [42]) }
+            return out
+        }
+        var agreed = 0
+        for _ in 0..<20_000 {
+            let read = (0..<(4 + Int(generator.next() % 5))).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let listed = listed(from: read)
+            let isPattern = listed.contains { $0 == 42 || $0 == 63 }
+            let edits = isPattern ? tolerance.edits(read: read, pattern: listed) : tolerance.edits(read: read, listed: listed)
+            let accepted = read.withUnsafeBufferPointer { r in
+                listed.withUnsafeBufferPointer { l in isPattern ? tolerance.accepts(read: r, pattern: l) : tolerance.accepts(read: r, listed: l) }
+            }
+            #expect(accepted == (edits != nil), "\(String(decoding: read, as: UTF8.self)) vs \(String(decoding: listed, as: UTF8.self))")
+            if accepted { agreed += 1 }
+        }
+        #expect(agreed > 1_000)  // the sample holds matches, not only rejections
     }
 
     @Test func aLargeListFindsEveryPlantedVariantAndSurvivesRebuilds() {
