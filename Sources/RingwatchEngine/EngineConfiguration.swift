@@ -1,4 +1,5 @@
 import Foundation
+import RingwatchDetectors
 import TOMLKit
 
 /// Everything `ringwatch serve` can be told, with the documented defaults of CONTRACT.md.
@@ -44,6 +45,8 @@ public struct EngineConfiguration: Sendable {
     public var writerQueueItems = 1_000_000
     /// Quarantined bodies are stored up to this many bytes (the size is always recorded).
     public var quarantineMaximumBytes = 1024 * 1024
+    /// The convoy detector's definition (`[convoy]`); nil when the detector is off.
+    public var convoy: ConvoyDefinition? = ConvoyDefinition()
 
     public init() {}
 
@@ -102,7 +105,7 @@ public struct EngineConfiguration: Sendable {
             }
             return Int64(number)
         }
-        let known: Set<String> = ["ingest", "ingest_connect", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning"]
+        let known: Set<String> = ["ingest", "ingest_connect", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning", "convoy"]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -127,6 +130,7 @@ public struct EngineConfiguration: Sendable {
             if let value = try int(tuning, "writer_queue_items", 1000...100_000_000) { writerQueueItems = Int(value) }
             if let value = try int(tuning, "quarantine_max_bytes", 0...16_777_216) { quarantineMaximumBytes = Int(value) }
         }
+        try applyConvoy(table["convoy"], file: file)
         if partitionMinutes * 60 > horizonHours * 3600 {
             throw Problem("\(file): partition_minutes must not exceed the horizon")
         }

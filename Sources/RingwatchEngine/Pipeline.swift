@@ -61,6 +61,7 @@ public final class Pipeline: @unchecked Sendable {
         self.cameras = cameras
         self.hotlist = hotlist
         self.detectors = [hotlist]
+        if let convoy = configuration.convoy { detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000)) }
         self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,
