@@ -71,7 +71,7 @@ let package = Package(
         // Analysts' queries: audit, access periods, output formats.
         .target(
             name: "RingwatchQuery",
-            dependencies: ["RingwatchCore", "RingwatchStorage"],
+            dependencies: ["RingwatchCore", "RingwatchStorage", "RingwatchDetectors"],
             swiftSettings: strictSettings
         ),
         // The executable: parses arguments and wires the libraries together.

@@ -37,12 +37,14 @@ public struct ConvoyDefinition: Sendable, Equatable {
     public var commuterLookbackDays = 14
     /// Pairs whose days the live detector remembers for the commuter test (bounded memory).
     public var commuterMemoryPairs = 100_000
-    /// The score a convoy needs to fire live (and to be listed by the period-wide search).
-    public var minimumScore = 0.5
+    /// The score a convoy needs to fire live (and to be listed by the period-wide search). The
+    /// score is per vehicle, and a day brings hundreds of thousands of vehicles: 0.9 (about one
+    /// chance companion in ten such patterns) keeps the chance convoys of dense traffic out.
+    public var minimumScore = 0.9
     /// Severity thresholds on the score: at least `highScore` is `high`, at least `mediumScore`
     /// is `medium`, anything else `low`.
-    public var highScore = 0.95
-    public var mediumScore = 0.8
+    public var highScore = 0.99
+    public var mediumScore = 0.95
     /// The share of the vehicles near a car at one camera assumed still near it at the next
     /// shared camera (traffic moves in platoons): each further camera multiplies the expected
     /// number of chance companions by this.
@@ -51,6 +53,9 @@ public struct ConvoyDefinition: Sendable, Equatable {
     public var gapFloorMilliseconds: Int64 = 2_000
     /// Live: a convoy with the same members fires again only after no evidence for this long.
     public var quietPeriodMilliseconds: Int64 = 30 * 60_000
+    /// Largest convoy: a "convoy" of dozens is a platoon in a jam, and holding it together would
+    /// cost work quadratic in its size. A pair that would grow a group past this stays out of it.
+    public var maximumGroupSize = 12
     /// Live: the nearest vehicles (in time) at a camera paired with each read. Bounds the cost
     /// per read in dense traffic; vehicles further away in a crowd carry no weight anyway.
     public var maximumCandidates = 64
@@ -76,6 +81,7 @@ public struct ConvoyDefinition: Sendable, Equatable {
         if gapFloorMilliseconds < 0 || gapFloorMilliseconds > maxGapMilliseconds { return "gap_floor_s must be in 0...max_gap_s" }
         if quietPeriodMilliseconds < 0 { return "quiet_period_s must not be negative" }
         if maximumCandidates < 1 || maximumCandidates > 10_000 { return "max_candidates must be in 1...10000" }
+        if maximumGroupSize < 2 || maximumGroupSize > 100 { return "max_group_size must be in 2...100" }
         return nil
     }
 
@@ -112,15 +118,20 @@ public struct ConvoyDefinition: Sendable, Equatable {
     /// Whether the pair's co-occurrences (any order, any number of them) meet the definition,
     /// and if so its best convoy: the window of `windowMilliseconds` with the most distinct
     /// consistent cameras (then the highest score). Nil when no window qualifies.
-    public func assess(_ pair: PairKey, _ coOccurrences: [CoOccurrence], rates: some TrafficRateSource) -> PairConvoy? {
+    ///
+    /// - Parameter neighbours: the traffic around the pair, to measure how much of it keeps
+    ///   company by chance (`ConvoyScoring`); nil to use the prior alone.
+    public func assess(_ pair: PairKey, _ coOccurrences: [CoOccurrence], rates: some TrafficRateSource,
+                       neighbours: (any NeighbourSource)? = nil) -> PairConvoy? {
         let passages = collapse(coOccurrences)
         guard passages.count >= minCameras else { return nil }
         var distinct = Set<String>()
         for passage in passages { distinct.insert(passage.camera) }
         guard distinct.count >= minCameras else { return nil }
 
-        let scoring = ConvoyScoring(definition: self)
-        var best: PairConvoy?
+        // The windows with the most consistent cameras; scored afterwards, as scoring looks at
+        // the traffic around and costs more than the test itself.
+        var candidates: [(evidence: [CoOccurrence], window: ArraySlice<CoOccurrence>, order: Bool, gap: Bool)] = []
         var end = 0
         for start in passages.indices {
             if end < start { end = start }
@@ -136,18 +147,26 @@ public struct ConvoyDefinition: Sendable, Equatable {
             guard perCamera.count >= minCameras,
                   let (evidence, order, gap) = consistentSubset(Array(perCamera.values))
             else { continue }
-            let (expected, score) = scoring.chance(of: evidence, rates: rates)
-            let candidate = PairConvoy(
-                pair: pair, evidence: evidence, passages: Array(window), consistentOrder: order, consistentGap: gap,
-                expectedByChance: expected, score: score)
-            if let current = best {
-                if candidate.evidence.count > current.evidence.count
-                    || (candidate.evidence.count == current.evidence.count && candidate.score > current.score) {
-                    best = candidate
-                }
-            } else {
-                best = candidate
+            if let most = candidates.first?.evidence.count {
+                if evidence.count < most { continue }
+                if evidence.count > most { candidates.removeAll() }
             }
+            // A window with the same evidence as the previous one adds nothing.
+            if candidates.last.map({ $0.evidence == evidence }) == true { continue }
+            candidates.append((evidence, window, order, gap))
+        }
+
+        let scoring = ConvoyScoring(definition: self)
+        var best: PairConvoy?
+        for candidate in candidates {
+            var convoy = PairConvoy(
+                pair: pair, evidence: candidate.evidence, passages: Array(candidate.window), consistentOrder: candidate.order,
+                consistentGap: candidate.gap, expectedByChance: .infinity, score: 0)
+            let (expected, score) = scoring.chance(of: candidate.evidence, pair: pair, leader: convoy.leader, rates: rates, neighbours: neighbours)
+            convoy = PairConvoy(
+                pair: pair, evidence: candidate.evidence, passages: Array(candidate.window), consistentOrder: candidate.order,
+                consistentGap: candidate.gap, expectedByChance: expected, score: score)
+            if best == nil || convoy.score > best!.score { best = convoy }
         }
         return best
     }

@@ -14,9 +14,9 @@ public struct ConvoyGroup: Sendable {
     public let coOccurrences: Int
     /// The widest gap between two members at one camera.
     public let maxGapMilliseconds: Int64
-    /// The best pair's score: how unlikely the strongest link is by chance.
+    /// How unlikely the group is by chance, 0...1: its strongest pair's score.
     public let score: Double
-    /// The best pair's expected number of chance companions.
+    /// The strongest pair's expected number of chance companions (`ConvoyScoring`).
     public let expectedByChance: Double
     public let first: Timestamp
     public let last: Timestamp
@@ -61,9 +61,12 @@ public struct ConvoyGroup: Sendable {
         coOccurrences = count
         cameras = firstVisit.keys.sorted { (firstVisit[$0]!, $0) < (firstVisit[$1]!, $1) }
         maxGapMilliseconds = pairs.map(\.maxGapMilliseconds).max() ?? 0
-        let strongest = pairs.max { ($0.score, -$0.expectedByChance) < ($1.score, -$1.expectedByChance) }!
-        score = strongest.score
+        // Platoon members are not independent of each other, so a group is as unlikely as its
+        // most unlikely pair, no more: a crowd that happens to move together must not look more
+        // suspicious the bigger it is.
+        let strongest = pairs.min { ($0.expectedByChance, $0.pair) < ($1.expectedByChance, $1.pair) }!
         expectedByChance = strongest.expectedByChance
+        score = strongest.score
         first = pairs.map(\.first).min()!
         last = pairs.map(\.last).max()!
         readIDs = Array(Set(pairs.flatMap(\.readIDs))).sorted()
@@ -71,7 +74,7 @@ public struct ConvoyGroup: Sendable {
 
     /// One sentence for an operator, without plates (they are in the trigger's own fields).
     public var explanation: String {
-        let strongest = pairs.max { $0.score < $1.score }!
+        let strongest = pairs.min { ($0.expectedByChance, $0.pair) < ($1.expectedByChance, $1.pair) }!
         let minutes = max(1, Int(((last.milliseconds - first.milliseconds) + 59_999) / 60_000))
         let how: String
         switch (strongest.consistentOrder, strongest.consistentGap) {
@@ -82,7 +85,7 @@ public struct ConvoyGroup: Sendable {
         let shown = cameras.count > 8 ? cameras.prefix(8).joined(separator: ", ") + ", …" : cameras.joined(separator: ", ")
         return "\(plates.count) vehicles travelled together past \(cameras.count) cameras (\(shown)) within \(minutes) min, "
             + "at most \(Int((Double(maxGapMilliseconds) / 1000).rounded())) s apart, \(how) at \(strongest.evidence.count) of them; "
-            + "\(ConvoyGroup.format(expected: expectedByChance)) vehicles would keep such company by chance at these cameras and hours "
+            + "\(ConvoyGroup.format(expected: expectedByChance)) vehicles would keep such company by chance in the traffic at these cameras and hours "
             + "(score \(String(format: "%.3f", score)))."
     }
 

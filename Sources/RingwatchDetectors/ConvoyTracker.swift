@@ -46,6 +46,7 @@ public final class ConvoyTracker {
 
     private var latest: Int64 = .min
     private var lastSweep: Int64 = .min
+    private var lastRejectedSweep: Int64 = .min / 2
     private var stamp: UInt32 = 0
 
     // Vehicles, by a small id reused once a vehicle leaves the window.
@@ -60,12 +61,13 @@ public final class ConvoyTracker {
     private var expiry: [(time: Int64, vehicle: Int32)] = []
     private var expiryHead = 0
     // Convoys found.
-    private var groups: [Int: GroupState] = [:]
-    private var groupOfPlate: [String: Int] = [:]
-    private var nextGroup = 0
+    private var grouping: ConvoyGrouping
     private var commuters: CommuterMemory
     private var closed: [ConvoyGroup] = []
     private var scratch: [(Int32, Int32)] = []
+    /// Pairs assessed and found wanting, with the distinct cameras they shared then: not
+    /// assessed again until they share more.
+    private var rejected: [PairKey: (cameras: Int, time: Int64)] = [:]
 
     /// Pairs assessed against the definition so far (for measurement).
     public private(set) var assessments = 0
@@ -91,12 +93,14 @@ public final class ConvoyTracker {
             learnedRates = learned
         }
         let gap = definition.maxGapMilliseconds
-        cameraRetention = self.latenessMilliseconds + 2 * gap
         trailRetention = definition.windowMilliseconds + self.latenessMilliseconds + gap
+        // Scoring looks at the traffic around every evidence camera of a trail.
+        cameraRetention = trailRetention + gap
         // A group must outlive the trails its evidence came from, or it would form again from them.
         groupRetention = max(definition.quietPeriodMilliseconds, trailRetention)
         self.keepsClosedGroups = keepsClosedGroups
         commuters = CommuterMemory(definition: definition)
+        grouping = ConvoyGrouping(maximumSize: definition.maximumGroupSize)
     }
 
     // MARK: - Observing
@@ -131,20 +135,31 @@ public final class ConvoyTracker {
             candidatesExamined += 1
             let maskOverlap = vehicles[Int(vehicle)].cameraMask & vehicles[Int(candidate)].cameraMask
             guard maskOverlap.nonzeroBitCount >= definition.minCameras else { continue }
-            guard let (pair, coOccurrences) = coOccurrences(vehicle, candidate) else { continue }
-            assessments += 1
-            guard let convoy = definition.assess(pair, coOccurrences, rates: rates) else { continue }
-            if definition.excludeCommuters, commuters.record(pair, day: time.floorDivided(by: 86_400_000)) { continue }
-            guard convoy.score >= definition.minimumScore else { continue }
+            guard let (pair, coOccurrences, cameras) = coOccurrences(vehicle, candidate) else { continue }
             let latestEvidence = coOccurrences.reduce(Int64.min) { max($0, $1.time.milliseconds) }
-            if let group = join(convoy, latestEvidence: latestEvidence), !touched.contains(group) { touched.append(group) }
+            // Already one convoy: the live detector only needs to know it is still going (its
+            // evidence is refreshed when it is next announced). History keeps the full evidence.
+            if !keepsClosedGroups, grouping.touch(pair, lastEvidence: latestEvidence) { continue }
+            if let seen = rejected[pair], seen.cameras >= cameras { continue }
+            assessments += 1
+            guard let convoy = definition.assess(pair, coOccurrences, rates: rates, neighbours: self) else {
+                rejected[pair] = (cameras, time)
+                continue
+            }
+            if definition.excludeCommuters, commuters.record(pair, day: time.floorDivided(by: 86_400_000)) { continue }
+            guard convoy.score >= definition.minimumScore else {
+                rejected[pair] = (cameras, time)
+                continue
+            }
+            rejected.removeValue(forKey: pair)
+            if let group = grouping.add(convoy, lastEvidence: latestEvidence), !touched.contains(group) { touched.append(group) }
         }
         return touched.compactMap(announce)
     }
 
     /// Closes every open convoy (end of a history search) and returns all closed ones.
     public func finish() -> [ConvoyGroup] {
-        for id in groups.keys.sorted() { close(id) }
+        close(grouping.removeAll())
         return drainClosedGroups()
     }
 
@@ -155,7 +170,7 @@ public final class ConvoyTracker {
     }
 
     /// Open convoys now.
-    public var openGroupCount: Int { groups.count }
+    public var openGroupCount: Int { grouping.groups.count }
 
     /// Vehicles with passages in the window now.
     public var vehicleCount: Int { vehicleIDs.count }
@@ -206,7 +221,7 @@ public final class ConvoyTracker {
 
     /// Every co-occurrence of two vehicles' trails, when they share at least `minCameras`
     /// distinct cameras; nil otherwise (decided before any string is touched).
-    private func coOccurrences(_ a: Int32, _ b: Int32) -> (PairKey, [CoOccurrence])? {
+    private func coOccurrences(_ a: Int32, _ b: Int32) -> (PairKey, [CoOccurrence], Int)? {
         let trailA = vehicles[Int(a)].trail, trailB = vehicles[Int(b)].trail
         let gap = definition.maxGapMilliseconds
         scratch.removeAll(keepingCapacity: true)
@@ -240,59 +255,30 @@ public final class ConvoyTracker {
                 firstRead: ReadID(rawValue: first.read), firstTime: Timestamp(milliseconds: first.time),
                 secondRead: ReadID(rawValue: second.read), secondTime: Timestamp(milliseconds: second.time))
         }
-        return (pair, items)
+        return (pair, items, distinct.count)
     }
 
     // MARK: - Convoys
 
-    /// Adds a qualifying pair to its convoy (making, extending or merging groups); returns the
-    /// group's id.
-    private func join(_ convoy: PairConvoy, latestEvidence: Int64) -> Int? {
-        let a = convoy.pair.first, b = convoy.pair.second
-        let id: Int
-        switch (groupOfPlate[a], groupOfPlate[b]) {
-        case (nil, nil):
-            id = nextGroup
-            nextGroup += 1
-            groups[id] = GroupState(members: [a, b])
-            groupOfPlate[a] = id
-            groupOfPlate[b] = id
-        case (let existing?, nil), (nil, let existing?):
-            id = existing
-            for plate in [a, b] where groupOfPlate[plate] == nil {
-                groups[id]!.members.insert(plate)
-                groupOfPlate[plate] = id
-            }
-        case (let x?, let y?) where x == y:
-            id = x
-        case (let x?, let y?):
-            // Two convoys linked by this pair become one; the larger absorbs the smaller.
-            let (keep, gone) = groups[x]!.members.count >= groups[y]!.members.count ? (x, y) : (y, x)
-            let absorbed = groups.removeValue(forKey: gone)!
-            for plate in absorbed.members { groupOfPlate[plate] = keep }
-            groups[keep]!.members.formUnion(absorbed.members)
-            groups[keep]!.pairs.merge(absorbed.pairs) { current, _ in current }
-            groups[keep]!.announcedMembers = max(groups[keep]!.announcedMembers, absorbed.announcedMembers)
-            groups[keep]!.lastEvidence = max(groups[keep]!.lastEvidence, absorbed.lastEvidence)
-            id = keep
-        }
-        groups[id]!.pairs[convoy.pair] = convoy
-        groups[id]!.lastEvidence = max(groups[id]!.lastEvidence, latestEvidence)
-        return id
-    }
-
-    /// The event for a touched group, when it has members not yet announced.
+    /// The event for a touched group, when it has members not yet announced; its pairs'
+    /// evidence is brought up to date first.
     private func announce(_ id: Int) -> Event? {
-        guard let state = groups[id], state.members.count > state.announcedMembers else { return nil }
+        guard let state = grouping.groups[id], state.members.count > state.announcedMembers else { return nil }
+        for (pair, _) in state.pairs {
+            guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second],
+                  let (_, coOccurrences, _) = coOccurrences(a, b),
+                  let convoy = definition.assess(pair, coOccurrences, rates: rates, neighbours: self)
+            else { continue }
+            grouping.update(convoy)
+        }
         let change: Change = state.announcedMembers == 0 ? .formed : .grew
-        groups[id]!.announcedMembers = state.members.count
-        return Event(change: change, group: ConvoyGroup(pairs: Array(state.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds))
+        guard let current = grouping.markAnnounced(id) else { return nil }
+        return Event(change: change, group: ConvoyGroup(pairs: Array(current.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds))
     }
 
-    private func close(_ id: Int) {
-        guard let state = groups.removeValue(forKey: id) else { return }
-        for plate in state.members where groupOfPlate[plate] == id { groupOfPlate.removeValue(forKey: plate) }
-        if keepsClosedGroups {
+    private func close(_ groups: [ConvoyGrouping.Group]) {
+        guard keepsClosedGroups else { return }
+        for state in groups {
             closed.append(ConvoyGroup(pairs: Array(state.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds))
         }
     }
@@ -320,8 +306,11 @@ public final class ConvoyTracker {
             expiry.removeFirst(expiryHead)
             expiryHead = 0
         }
-        let groupCutoff = latest - groupRetention
-        for (id, state) in groups where state.lastEvidence < groupCutoff { close(id) }
+        close(grouping.removeQuiet(before: latest - groupRetention))
+        if latest - lastRejectedSweep >= 60_000 {
+            lastRejectedSweep = latest
+            rejected = rejected.filter { $0.value.time >= trailCutoff }
+        }
     }
 
     private func intern(_ plate: String) -> Int32 {
@@ -364,6 +353,36 @@ public final class ConvoyTracker {
             if list[middle].time <= time { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+}
+
+extension ConvoyTracker: NeighbourSource {
+    /// The vehicles read at `camera` within `within` of `time`, from the passages held (ids are
+    /// the tracker's own vehicle ids).
+    public func neighbours(camera: String, around time: Timestamp, within: Int64, excluding pair: PairKey, limit: Int) -> [UInt64] {
+        guard let id = cameraIDs[camera] else { return [] }
+        let list = sightings[Int(id)]
+        let center = time.milliseconds
+        let first = vehicleIDs[pair.first] ?? -1, second = vehicleIDs[pair.second] ?? -1
+        var right = insertionIndex(list, center), left = right - 1
+        var out: [UInt64] = []
+        while out.count < limit {
+            let leftGap = left >= 0 ? center - list[left].time : .max
+            let rightGap = right < list.count ? list[right].time - center : .max
+            let index: Int
+            if leftGap <= rightGap, leftGap <= within {
+                index = left
+                left -= 1
+            } else if rightGap <= within {
+                index = right
+                right += 1
+            } else {
+                break
+            }
+            let other = list[index]
+            if other.vehicle != first && other.vehicle != second { out.append(UInt64(other.vehicle)) }
+        }
+        return out
     }
 }
 
@@ -418,16 +437,4 @@ struct Vehicle {
         trail.removeFirst(stale)
         cameraMask = trail.reduce(0) { $0 | 1 << UInt64($1.camera & 63) }
     }
-}
-
-/// A convoy being followed.
-struct GroupState {
-    var members: Set<String>
-    var pairs: [PairKey: PairConvoy] = [:]
-    /// Event time of the newest co-occurrence of any member pair.
-    var lastEvidence: Int64 = .min
-    /// Members at the last announcement (0: never announced).
-    var announcedMembers = 0
-
-    init(members: Set<String>) { self.members = members }
 }

@@ -9,7 +9,7 @@ extension EngineConfiguration {
         let known: Set<String> = [
             "enabled", "max_gap_s", "min_cameras", "window_s", "gap_tolerance_s", "excluded_vehicle_types", "exclude_commuters",
             "commuter_days", "commuter_lookback_days", "commuter_memory_pairs", "min_score", "score_high", "score_medium",
-            "route_persistence", "gap_floor_s", "quiet_period_s", "max_candidates",
+            "route_persistence", "gap_floor_s", "quiet_period_s", "max_candidates", "max_group_size",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' in [convoy] (known: \(known.sorted().joined(separator: ", ")))")
@@ -58,6 +58,7 @@ extension EngineConfiguration {
         if let value = try milliseconds("gap_floor_s") { definition.gapFloorMilliseconds = value }
         if let value = try milliseconds("quiet_period_s") { definition.quietPeriodMilliseconds = value }
         if let value = try integer("max_candidates") { definition.maximumCandidates = value }
+        if let value = try integer("max_group_size") { definition.maximumGroupSize = value }
         if let problem = definition.problem { throw Problem("\(file): [convoy] \(problem)") }
         convoy = definition
     }

@@ -7,7 +7,7 @@ struct Ringwatch: AsyncParsableCommand {
         commandName: "ringwatch",
         abstract: "Streaming ANPR analytics: hotlists, convoys, routes and registry checks on camera-ring plate reads.",
         version: "0.1.0",
-        subcommands: [Serve.self, Status.self, Reads.self, Triggers.self, HotlistCommand.self]
+        subcommands: [Serve.self, Status.self, Reads.self, Triggers.self, Convoys.self, HotlistCommand.self]
     )
 }
 
