@@ -88,7 +88,7 @@ let package = Package(
         // Release-mode benchmarks (see docs/performance.md).
         .executableTarget(
             name: "ringwatch-bench",
-            dependencies: ["RingwatchEngine", "RingwatchTesting", "ZeroMQ"],
+            dependencies: ["RingwatchEngine", "RingwatchQuery", "RingwatchTesting", "ZeroMQ"],
             swiftSettings: strictSettings
         ),
 

@@ -37,6 +37,15 @@ public struct CommuterMemory: Sendable {
         return seen.filter { $0 > day - Int64(lookbackDays) && $0 <= day }.count >= minimumDays
     }
 
+    /// Whether `pair` has `minimumDays` distinct days within one look-back span.
+    public func isCommuter(_ pair: PairKey) -> Bool {
+        guard let seen = days[pair], seen.count >= minimumDays else { return false }
+        for start in 0...(seen.count - minimumDays) where seen[start + minimumDays - 1] - seen[start] < Int64(lookbackDays) {
+            return true
+        }
+        return false
+    }
+
     /// Distinct days recorded for `pair`.
     public func dayCount(_ pair: PairKey) -> Int { days[pair]?.count ?? 0 }
 

@@ -17,8 +17,9 @@ public typealias VehicleTypeLookup = @Sendable (String) -> String?
 ///   them) or with a consistent gap (absolute gaps within `gapToleranceMilliseconds` of each
 ///   other). Several passages at one camera count as one camera.
 /// - Each convoy gets a `score` in 0...1 from how likely its co-occurrences are by chance
-///   (`ConvoyScoring`); the live detector fires, and the period-wide history search lists, only
-///   convoys scoring at least `minimumScore`.
+///   (`ConvoyScoring`); pairs scoring at least `minimumPairScore` make convoys, and the live
+///   detector fires, and the period-wide history search lists, only convoys scoring at least
+///   `minimumScore`.
 public struct ConvoyDefinition: Sendable, Equatable {
     /// Largest gap between two reads at one camera that still counts as together.
     public var maxGapMilliseconds: Int64 = 60_000
@@ -37,17 +38,18 @@ public struct ConvoyDefinition: Sendable, Equatable {
     public var commuterLookbackDays = 14
     /// Pairs whose days the live detector remembers for the commuter test (bounded memory).
     public var commuterMemoryPairs = 100_000
-    /// The score a convoy needs to fire live (and to be listed by the period-wide search). The
-    /// score is per vehicle, and a day brings hundreds of thousands of vehicles: 0.9 (about one
-    /// chance companion in ten such patterns) keeps the chance convoys of dense traffic out.
-    public var minimumScore = 0.9
+    /// The score a pair needs to count as a convoy at all (and be grouped with others).
+    public var minimumPairScore = 0.9
+    /// The score a convoy needs to fire live (and to be listed by the period-wide search).
+    /// Scores are per vehicle and a day brings hundreds of thousands of vehicles, so this is
+    /// high: 0.95 means about one chance in twenty that traffic alone made the pattern.
+    public var minimumScore = 0.95
     /// Severity thresholds on the score: at least `highScore` is `high`, at least `mediumScore`
     /// is `medium`, anything else `low`.
-    public var highScore = 0.99
-    public var mediumScore = 0.95
+    public var highScore = 0.999
+    public var mediumScore = 0.99
     /// The share of the vehicles near a car at one camera assumed still near it at the next
-    /// shared camera (traffic moves in platoons): each further camera multiplies the expected
-    /// number of chance companions by this.
+    /// shared camera, before the traffic around is measured (`ConvoyScoring`).
     public var routePersistence = 0.5
     /// Gaps below this are scored as this: two lanes read side by side are not "closer".
     public var gapFloorMilliseconds: Int64 = 2_000
@@ -74,6 +76,7 @@ public struct ConvoyDefinition: Sendable, Equatable {
         if commuterLookbackDays < commuterMinimumDays { return "commuter_lookback_days must be at least commuter_days" }
         if commuterMemoryPairs < 1000 { return "commuter_memory_pairs must be at least 1000" }
         if !(0...1).contains(minimumScore) { return "min_score must be in 0...1" }
+        if !(0...1).contains(minimumPairScore) { return "min_pair_score must be in 0...1" }
         if !(0...1).contains(mediumScore) || !(mediumScore...1).contains(highScore) {
             return "score_medium and score_high must be in 0...1 with score_medium <= score_high"
         }
@@ -117,12 +120,12 @@ public struct ConvoyDefinition: Sendable, Equatable {
 
     /// Whether the pair's co-occurrences (any order, any number of them) meet the definition,
     /// and if so its best convoy: the window of `windowMilliseconds` with the most distinct
-    /// consistent cameras (then the highest score). Nil when no window qualifies.
+    /// consistent cameras (then the highest score). Nil when no window qualifies, or none can
+    /// score `minimumScore`.
     ///
-    /// - Parameter neighbours: the traffic around the pair, to measure how much of it keeps
-    ///   company by chance (`ConvoyScoring`); nil to use the prior alone.
+    /// - Parameter rates: the traffic the pair moved in (`ConvoyScoring`).
     public func assess(_ pair: PairKey, _ coOccurrences: [CoOccurrence], rates: some TrafficRateSource,
-                       neighbours: (any NeighbourSource)? = nil) -> PairConvoy? {
+                       minimumScore: Double = 0) -> PairConvoy? {
         let passages = collapse(coOccurrences)
         guard passages.count >= minCameras else { return nil }
         var distinct = Set<String>()
@@ -159,11 +162,10 @@ public struct ConvoyDefinition: Sendable, Equatable {
         let scoring = ConvoyScoring(definition: self)
         var best: PairConvoy?
         for candidate in candidates {
-            var convoy = PairConvoy(
-                pair: pair, evidence: candidate.evidence, passages: Array(candidate.window), consistentOrder: candidate.order,
-                consistentGap: candidate.gap, expectedByChance: .infinity, score: 0)
-            let (expected, score) = scoring.chance(of: candidate.evidence, pair: pair, leader: convoy.leader, rates: rates, neighbours: neighbours)
-            convoy = PairConvoy(
+            let leader = PairConvoy.leader(of: pair, evidence: candidate.evidence)
+            let (expected, score) = scoring.chance(of: candidate.evidence, pair: pair, leader: leader, rates: rates)
+            guard score >= minimumScore else { continue }
+            let convoy = PairConvoy(
                 pair: pair, evidence: candidate.evidence, passages: Array(candidate.window), consistentOrder: candidate.order,
                 consistentGap: candidate.gap, expectedByChance: expected, score: score)
             if best == nil || convoy.score > best!.score { best = convoy }

@@ -61,9 +61,9 @@ public struct ConvoyGroup: Sendable {
         coOccurrences = count
         cameras = firstVisit.keys.sorted { (firstVisit[$0]!, $0) < (firstVisit[$1]!, $1) }
         maxGapMilliseconds = pairs.map(\.maxGapMilliseconds).max() ?? 0
-        // Platoon members are not independent of each other, so a group is as unlikely as its
-        // most unlikely pair, no more: a crowd that happens to move together must not look more
-        // suspicious the bigger it is.
+        // A group is as unlikely as its most unlikely pair, no more. Members of a crowd that moves
+        // together (cars of like pace bunching on the ring) are not independent, so multiplying
+        // their pairs' chances would make every bunch of four look like a convoy.
         let strongest = pairs.min { ($0.expectedByChance, $0.pair) < ($1.expectedByChance, $1.pair) }!
         expectedByChance = strongest.expectedByChance
         score = strongest.score

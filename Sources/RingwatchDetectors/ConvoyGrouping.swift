@@ -87,14 +87,15 @@ public struct ConvoyGrouping: Sendable {
         return id
     }
 
-    /// Records newer evidence of a known pair already in one group together; false otherwise.
-    public mutating func touch(_ pair: PairKey, lastEvidence: Int64) -> Bool {
+    /// Records newer evidence of a known pair already in one group together; returns that
+    /// group's id, nil when the pair is not known to be together.
+    public mutating func touch(_ pair: PairKey, lastEvidence: Int64) -> Int? {
         guard links[pair] != nil, let ofA = groupsOf[pair.first], let ofB = groupsOf[pair.second],
               let shared = ofA.first(where: ofB.contains)
-        else { return false }
+        else { return nil }
         groups[shared]!.lastEvidence = max(groups[shared]!.lastEvidence, lastEvidence)
         if let known = links[pair]?.lastEvidence, known < lastEvidence { links[pair]!.lastEvidence = lastEvidence }
-        return true
+        return shared
     }
 
     /// Replaces the evidence of a pair wherever it is held.

@@ -43,6 +43,7 @@ public final class ConvoyTracker {
     private let trailRetention: Int64
     private let groupRetention: Int64
     private let keepsClosedGroups: Bool
+    private let recordsPairDays: Bool
 
     private var latest: Int64 = .min
     private var lastSweep: Int64 = .min
@@ -65,6 +66,11 @@ public final class ConvoyTracker {
     private var commuters: CommuterMemory
     private var closed: [ConvoyGroup] = []
     private var scratch: [(Int32, Int32)] = []
+    /// How the traffic moves on together between cameras, learned from every vehicle's moves.
+    private var moves = TransitionPersistence()
+    /// Moves whose followers can be counted once the reads behind them have arrived.
+    private var pendingMoves: [PendingMove] = []
+    private var pendingHead = 0
     /// Pairs assessed and found wanting, with the distinct cameras they shared then: not
     /// assessed again until they share more.
     private var rejected: [PairKey: (cameras: Int, time: Int64)] = [:]
@@ -78,8 +84,10 @@ public final class ConvoyTracker {
     ///   - rates: traffic by camera and hour; nil to learn it from the passages (live).
     ///   - keepsClosedGroups: keep every convoy once it goes quiet, for `drainClosedGroups()`
     ///     (history); the live detector does not need them.
+    ///   - recordsPairDays: remember the days each pair met the definition even when commuters
+    ///     are not excluded as they come, for `isCommuterPair(_:)` (history).
     public init(definition: ConvoyDefinition, latenessMilliseconds: Int64 = 60_000, vehicleType: VehicleTypeLookup? = nil,
-                rates: (any TrafficRateSource)? = nil, keepsClosedGroups: Bool = false) {
+                rates: (any TrafficRateSource)? = nil, keepsClosedGroups: Bool = false, recordsPairDays: Bool = false) {
         precondition(definition.problem == nil, definition.problem ?? "")
         self.definition = definition
         self.latenessMilliseconds = max(0, latenessMilliseconds)
@@ -99,6 +107,7 @@ public final class ConvoyTracker {
         // A group must outlive the trails its evidence came from, or it would form again from them.
         groupRetention = max(definition.quietPeriodMilliseconds, trailRetention)
         self.keepsClosedGroups = keepsClosedGroups
+        self.recordsPairDays = recordsPairDays
         commuters = CommuterMemory(definition: definition)
         grouping = ConvoyGrouping(maximumSize: definition.maximumGroupSize)
     }
@@ -128,7 +137,10 @@ public final class ConvoyTracker {
         let sighting = Sighting(time: time, vehicle: vehicle, direction: direction, read: passage.readID.rawValue)
         let position = insertionIndex(sightings[Int(camera)], time)
         sightings[Int(camera)].insert(sighting, at: position)
-        vehicles[Int(vehicle)].add(Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue))
+        let mark = Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue)
+        if let before = vehicles[Int(vehicle)].add(mark), before.camera != camera, time - before.time <= definition.windowMilliseconds {
+            pendingMoves.append(PendingMove(vehicle: vehicle, from: before, to: mark))
+        }
 
         var touched: [Int] = []
         for candidate in candidates(camera: camera, position: position, of: sighting) {
@@ -137,17 +149,26 @@ public final class ConvoyTracker {
             guard maskOverlap.nonzeroBitCount >= definition.minCameras else { continue }
             guard let (pair, coOccurrences, cameras) = coOccurrences(vehicle, candidate) else { continue }
             let latestEvidence = coOccurrences.reduce(Int64.min) { max($0, $1.time.milliseconds) }
-            // Already one convoy: the live detector only needs to know it is still going (its
-            // evidence is refreshed when it is next announced). History keeps the full evidence.
-            if !keepsClosedGroups, grouping.touch(pair, lastEvidence: latestEvidence) { continue }
+            // Already one announced convoy: the live detector only needs to know it is still going
+            // (its evidence is refreshed when it is next announced). A convoy not yet announced
+            // is assessed again, as more cameras may lift its score; history keeps full evidence.
+            if !keepsClosedGroups, let group = grouping.touch(pair, lastEvidence: latestEvidence),
+               grouping.groups[group]!.announcedMembers > 0 {
+                continue
+            }
             if let seen = rejected[pair], seen.cameras >= cameras { continue }
             assessments += 1
-            guard let convoy = definition.assess(pair, coOccurrences, rates: rates, neighbours: self) else {
+            guard let convoy = definition.assess(pair, coOccurrences, rates: self) else {
                 rejected[pair] = (cameras, time)
                 continue
             }
-            if definition.excludeCommuters, commuters.record(pair, day: time.floorDivided(by: 86_400_000)) { continue }
-            guard convoy.score >= definition.minimumScore else {
+            // Commuters: pairs that meet the definition on `commuterMinimumDays` different days,
+            // whatever their score (the history search only records them, and judges afterwards).
+            if definition.excludeCommuters || recordsPairDays {
+                let commuter = commuters.record(pair, day: time.floorDivided(by: 86_400_000))
+                if commuter && definition.excludeCommuters { continue }
+            }
+            guard convoy.score >= definition.minimumPairScore else {
                 rejected[pair] = (cameras, time)
                 continue
             }
@@ -168,6 +189,10 @@ public final class ConvoyTracker {
         defer { closed.removeAll() }
         return closed
     }
+
+    /// Whether `pair` met the definition on `commuterMinimumDays` different days within the
+    /// look-back, as far as remembered.
+    public func isCommuterPair(_ pair: PairKey) -> Bool { commuters.isCommuter(pair) }
 
     /// Open convoys now.
     public var openGroupCount: Int { grouping.groups.count }
@@ -260,20 +285,25 @@ public final class ConvoyTracker {
 
     // MARK: - Convoys
 
-    /// The event for a touched group, when it has members not yet announced; its pairs'
-    /// evidence is brought up to date first.
+    /// The event for a touched group, when it has members not yet announced and scores enough
+    /// to be reported; its pairs' evidence is brought up to date first.
     private func announce(_ id: Int) -> Event? {
         guard let state = grouping.groups[id], state.members.count > state.announcedMembers else { return nil }
-        for (pair, _) in state.pairs {
-            guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second],
-                  let (_, coOccurrences, _) = coOccurrences(a, b),
-                  let convoy = definition.assess(pair, coOccurrences, rates: rates, neighbours: self)
-            else { continue }
-            grouping.update(convoy)
+        if state.announcedMembers > 0 {
+            for (pair, _) in state.pairs {
+                guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second],
+                      let (_, coOccurrences, _) = coOccurrences(a, b),
+                      let convoy = definition.assess(pair, coOccurrences, rates: self)
+                else { continue }
+                grouping.update(convoy)
+            }
         }
+        let group = ConvoyGroup(pairs: Array(grouping.groups[id]!.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds)
+        // Below the reporting score it stays unannounced, and may still grow into a convoy that is.
+        guard group.score >= definition.minimumScore else { return nil }
         let change: Change = state.announcedMembers == 0 ? .formed : .grew
-        guard let current = grouping.markAnnounced(id) else { return nil }
-        return Event(change: change, group: ConvoyGroup(pairs: Array(current.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds))
+        _ = grouping.markAnnounced(id)
+        return Event(change: change, group: group)
     }
 
     private func close(_ groups: [ConvoyGrouping.Group]) {
@@ -289,6 +319,7 @@ public final class ConvoyTracker {
     /// retention, vehicles without passages, convoys quiet for the retention.
     private func sweep() {
         lastSweep = latest
+        learnMoves()
         let cameraCutoff = latest - cameraRetention
         for index in sightings.indices {
             let stale = sightings[index].prefix { $0.time < cameraCutoff }.count
@@ -310,6 +341,66 @@ public final class ConvoyTracker {
         if latest - lastRejectedSweep >= 60_000 {
             lastRejectedSweep = latest
             rejected = rejected.filter { $0.value.time >= trailCutoff }
+        }
+    }
+
+    /// Counts, for each move whose reads have all had time to arrive, how many of the vehicle's
+    /// neighbours at the first camera were near it at the second.
+    private func learnMoves() {
+        let ready = latest - definition.maxGapMilliseconds - latenessMilliseconds
+        let gap = definition.maxGapMilliseconds
+        let limit = definition.maximumCandidates
+        while pendingHead < pendingMoves.count, pendingMoves[pendingHead].to.time <= ready {
+            let move = pendingMoves[pendingHead]
+            pendingHead += 1
+            stamp &+= 1
+            if stamp == 0 {
+                for index in vehicles.indices { vehicles[index].stamp = 0 }
+                stamp = 1
+            }
+            var neighbours = 0, followers = 0
+            forEachNear(camera: move.from.camera, time: move.from.time, within: gap, direction: move.from.direction,
+                        excluding: move.vehicle, limit: limit) { other in
+                vehicles[Int(other)].stamp = stamp
+                neighbours += 1
+            }
+            guard neighbours > 0 else { continue }
+            forEachNear(camera: move.to.camera, time: move.to.time, within: gap, direction: move.to.direction,
+                        excluding: move.vehicle, limit: limit) { other in
+                if vehicles[Int(other)].stamp == stamp { followers += 1 }
+            }
+            moves.record(from: move.from.camera, to: move.to.camera, neighbours: neighbours, followers: followers, at: move.to.time)
+        }
+        if pendingHead > 4096 && pendingHead * 2 > pendingMoves.count {
+            pendingMoves.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+
+    /// Calls `body` with each vehicle read at `camera` within `within` of `time` in a compatible
+    /// direction, nearest first, at most `limit`.
+    private func forEachNear(camera: Int32, time: Int64, within: Int64, direction: UInt8, excluding: Int32, limit: Int,
+                             _ body: (Int32) -> Void) {
+        let list = sightings[Int(camera)]
+        var right = insertionIndex(list, time), left = right - 1
+        var taken = 0
+        while taken < limit {
+            let leftGap = left >= 0 ? time - list[left].time : .max
+            let rightGap = right < list.count ? list[right].time - time : .max
+            let index: Int
+            if leftGap <= rightGap, leftGap <= within {
+                index = left
+                left -= 1
+            } else if rightGap <= within {
+                index = right
+                right += 1
+            } else {
+                break
+            }
+            let other = list[index]
+            guard other.vehicle != excluding, other.direction == 0 || direction == 0 || other.direction == direction else { continue }
+            taken += 1
+            body(other.vehicle)
         }
     }
 
@@ -356,34 +447,24 @@ public final class ConvoyTracker {
     }
 }
 
-extension ConvoyTracker: NeighbourSource {
-    /// The vehicles read at `camera` within `within` of `time`, from the passages held (ids are
-    /// the tracker's own vehicle ids).
-    public func neighbours(camera: String, around time: Timestamp, within: Int64, excluding pair: PairKey, limit: Int) -> [UInt64] {
-        guard let id = cameraIDs[camera] else { return [] }
-        let list = sightings[Int(id)]
-        let center = time.milliseconds
-        let first = vehicleIDs[pair.first] ?? -1, second = vehicleIDs[pair.second] ?? -1
-        var right = insertionIndex(list, center), left = right - 1
-        var out: [UInt64] = []
-        while out.count < limit {
-            let leftGap = left >= 0 ? center - list[left].time : .max
-            let rightGap = right < list.count ? list[right].time - center : .max
-            let index: Int
-            if leftGap <= rightGap, leftGap <= within {
-                index = left
-                left -= 1
-            } else if rightGap <= within {
-                index = right
-                right += 1
-            } else {
-                break
-            }
-            let other = list[index]
-            if other.vehicle != first && other.vehicle != second { out.append(UInt64(other.vehicle)) }
-        }
-        return out
+extension ConvoyTracker: TrafficRateSource {
+    public func readsPerHour(camera: String, at time: Timestamp) -> Double {
+        rates.readsPerHour(camera: camera, at: time)
     }
+
+    /// The share of the traffic that moved on together between the two cameras, as learned
+    /// from every vehicle's moves (`TransitionPersistence`).
+    public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
+        guard let a = cameraIDs[from], let b = cameraIDs[to] else { return nil }
+        return moves.share(from: a, to: b)
+    }
+}
+
+/// A vehicle's move between two cameras, waiting for the reads around its second end.
+struct PendingMove {
+    var vehicle: Int32
+    var from: Mark
+    var to: Mark
 }
 
 /// One read at a camera, as the tracker holds it.
@@ -421,14 +502,17 @@ struct Vehicle {
         self.excluded = excluded
     }
 
-    mutating func add(_ mark: Mark) {
+    /// Adds `mark` in time order; returns the mark just before it, if any.
+    @discardableResult
+    mutating func add(_ mark: Mark) -> Mark? {
+        cameraMask |= 1 << UInt64(mark.camera & 63)
         if let last = trail.last, last.time > mark.time {
             let index = trail.firstIndex { $0.time > mark.time } ?? trail.count
             trail.insert(mark, at: index)
-        } else {
-            trail.append(mark)
+            return index > 0 ? trail[index - 1] : nil
         }
-        cameraMask |= 1 << UInt64(mark.camera & 63)
+        trail.append(mark)
+        return trail.count > 1 ? trail[trail.count - 2] : nil
     }
 
     mutating func trim(before cutoff: Int64) {

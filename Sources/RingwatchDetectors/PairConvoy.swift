@@ -29,9 +29,12 @@ public struct PairConvoy: Sendable {
     }
 
     /// The plate that passed first at most evidence cameras (on a tie, at the earliest one).
-    public var leader: String {
+    public var leader: String { PairConvoy.leader(of: pair, evidence: evidence) }
+
+    /// The plate of `pair` that passed first at most of the `evidence` cameras.
+    static func leader(of pair: PairKey, evidence: [CoOccurrence]) -> String {
         var firstLeads = 0
-        for item in evidence { firstLeads += item.gapMilliseconds.signum() == 0 ? 0 : Int(item.gapMilliseconds.signum()) }
+        for item in evidence { firstLeads += Int(item.gapMilliseconds.signum()) }
         if firstLeads != 0 { return firstLeads > 0 ? pair.first : pair.second }
         return evidence.first?.leader(of: pair) ?? pair.first
     }

@@ -8,7 +8,7 @@ extension EngineConfiguration {
         guard let table = value.table else { throw Problem("\(file): [convoy] must be a table") }
         let known: Set<String> = [
             "enabled", "max_gap_s", "min_cameras", "window_s", "gap_tolerance_s", "excluded_vehicle_types", "exclude_commuters",
-            "commuter_days", "commuter_lookback_days", "commuter_memory_pairs", "min_score", "score_high", "score_medium",
+            "commuter_days", "commuter_lookback_days", "commuter_memory_pairs", "min_score", "min_pair_score", "score_high", "score_medium",
             "route_persistence", "gap_floor_s", "quiet_period_s", "max_candidates", "max_group_size",
         ]
         for key in table.keys where !known.contains(key) {
@@ -52,6 +52,7 @@ extension EngineConfiguration {
         if let value = try integer("commuter_lookback_days") { definition.commuterLookbackDays = value }
         if let value = try integer("commuter_memory_pairs") { definition.commuterMemoryPairs = value }
         if let value = try number("min_score") { definition.minimumScore = value }
+        if let value = try number("min_pair_score") { definition.minimumPairScore = value }
         if let value = try number("score_high") { definition.highScore = value }
         if let value = try number("score_medium") { definition.mediumScore = value }
         if let value = try number("route_persistence") { definition.routePersistence = value }

@@ -53,8 +53,9 @@ public struct ConvoySearch {
 
         var found: [String: [CoOccurrence]] = [:]
         var types: [String: Bool] = [:]
-        let rates = TrafficCounts()
-        let neighbours = FetchedNeighbours()
+        let counts = TrafficCounts()
+        let rates = FetchedTraffic(counts: counts)
+        rates.window = gap
         var counted = Set<String>()
         for (step, partition) in partitions.enumerated() {
             let mine = windows[partition]!
@@ -78,14 +79,14 @@ public struct ConvoySearch {
                 }
             }
             for (passage, others) in nearby {
-                neighbours.add(others)
+                rates.add(others)
                 for other in others where other.plate != plate {
                     if types[other.plate] == nil { types[other.plate] = definition.excludes(vehicleType: vehicleType?(other.plate)) }
                     guard types[other.plate] == false, let (_, item) = definition.coOccurrence(passage, other) else { continue }
                     found[other.plate, default: []].append(item)
                 }
             }
-            for passage in mine { try count(around: passage, into: rates, done: &counted) }
+            for passage in mine { try count(around: passage, into: counts, done: &counted) }
             progress?(step + 1, partitions.count)
         }
 
@@ -93,7 +94,7 @@ public struct ConvoySearch {
         for (companion, items) in found {
             let pair = PairKey(plate, companion)
             let trips = ConvoySearch.trips(items, separatedBy: definition.windowMilliseconds)
-            let episodes = trips.compactMap { definition.assess(pair, $0, rates: rates, neighbours: neighbours) }
+            let episodes = trips.compactMap { definition.assess(pair, $0, rates: rates) }
             guard !episodes.isEmpty else { continue }
             let days = Set(episodes.map { $0.first.milliseconds.floorDivided(by: 86_400_000) })
             let commuter = definition.excludeCommuters && isCommuter(days: days)
@@ -154,9 +155,10 @@ public struct ConvoySearch {
         // Commuters are judged over the whole period afterwards, not as the days go by.
         streaming.excludeCommuters = false
         streaming.minimumScore = minimumScore
+        streaming.minimumPairScore = min(streaming.minimumPairScore, minimumScore)
         let rates = TrafficCounts(from: from, to: to)
         let tracker = ConvoyTracker(definition: streaming, latenessMilliseconds: 0, vehicleType: vehicleType, rates: rates,
-                                    keepsClosedGroups: true)
+                                    keepsClosedGroups: true, recordsPairDays: definition.excludeCommuters && !includeCommuters)
         let partitions = try database.readPartitions(from: from, to: to)
         // One hour is read ahead, so the traffic around a passage near the end of an hour is known.
         var pending: [Passage] = []
@@ -171,18 +173,12 @@ public struct ConvoySearch {
         if !partitions.isEmpty { progress?(partitions.count, partitions.count) }
         var groups = tracker.finish()
         if definition.excludeCommuters && !includeCommuters {
-            var days: [PairKey: Set<Int64>] = [:]
-            for group in groups {
-                for pair in group.pairs { days[pair.pair, default: []].insert(pair.first.milliseconds.floorDivided(by: 86_400_000)) }
-            }
-            let commuters = Set(days.filter { isCommuter(days: $0.value) }.keys)
-            if !commuters.isEmpty {
-                groups = groups.flatMap { group -> [ConvoyGroup] in
-                    let kept = group.pairs.filter { !commuters.contains($0.pair) }
-                    if kept.count == group.pairs.count { return [group] }
-                    return ConvoyGrouping.groups(kept, maxGapMilliseconds: definition.maxGapMilliseconds,
-                                                 maximumSize: definition.maximumGroupSize)
-                }
+            // A pair that met the definition on enough days in the period leaves its convoys.
+            groups = groups.flatMap { group -> [ConvoyGroup] in
+                let kept = group.pairs.filter { !tracker.isCommuterPair($0.pair) }
+                if kept.count == group.pairs.count { return [group] }
+                return ConvoyGrouping.groups(kept, maxGapMilliseconds: definition.maxGapMilliseconds,
+                                             maximumSize: definition.maximumGroupSize)
             }
         }
         return groups.filter { $0.score >= minimumScore }

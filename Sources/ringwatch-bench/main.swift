@@ -24,7 +24,7 @@ struct Arguments {
             switch argument {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
-            case "decode", "index", "ingest", "all", "index-memory": suite = argument
+            case "decode", "index", "ingest", "all", "index-memory", "convoy": suite = argument
             default:
                 FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|all [--runs N] [--reads N]\n".utf8))
                 exit(2)
@@ -249,3 +249,5 @@ if arguments.suite == "all" || arguments.suite == "ingest" {
     report("end-to-end ingest (sent -> stored)", rates, unit: "reads/s")
     print("reads lost per run: \(lost.map(String.init).joined(separator: ", "))")
 }
+
+if arguments.suite == "convoy" { try ConvoyBenchmark(runs: arguments.runs, readsPerDay: arguments.reads ?? 1_000_000).run() }

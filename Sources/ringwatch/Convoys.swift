@@ -21,7 +21,7 @@ struct Convoys: ParsableCommand {
     @Option(name: .long, help: "Seconds within which the shared cameras must all be passed (default 1800).")
     var window: Double?
 
-    @Option(name: .customLong("min-score"), help: "Lowest score listed, 0..1 (default: 0 with --plate, else 0.5).")
+    @Option(name: .customLong("min-score"), help: "Lowest score listed, 0..1 (default: 0 with --plate, else 0.95).")
     var minScore: Double?
 
     @Flag(name: .customLong("include-commuters"), help: "Also list pairs seen together on 3 or more days (commuters).")

@@ -26,7 +26,10 @@ struct ConvoyEngineTests {
     @Test func firesOnceWhenTheDefinitionIsFirstMetAndAgainWhenTheGroupGrowsNeverPerRead() throws {
         // A lower minimum score than the default, so the trigger fires where the definition is
         // first met (the third camera) even though the engine has seen little traffic yet.
-        let rig = try LoopbackEngine { $0.convoy?.minimumScore = 0.5 }
+        let rig = try LoopbackEngine {
+            $0.convoy?.minimumScore = 0.5
+            $0.convoy?.minimumPairScore = 0.5
+        }
         defer { rig.engine.stop() }
         // Lead and load over six cameras; the tail joins at the fourth. Other traffic passes
         // single cameras in between.

@@ -236,6 +236,7 @@ struct ConvoyTrackerTests {
     static var lenient: ConvoyDefinition {
         var definition = ConvoyDefinition()
         definition.minimumScore = 0.5
+        definition.minimumPairScore = 0.5
         return definition
     }
 
@@ -339,6 +340,7 @@ struct ConvoyTrackerTests {
     func convoyScore(hour: Int, perHour: Int, minimumScore: Double) -> Double? {
         var definition = ConvoyDefinition()
         definition.minimumScore = minimumScore
+        definition.minimumPairScore = min(definition.minimumPairScore, minimumScore)
         let tracker = ConvoyTracker(definition: definition, keepsClosedGroups: true)
         let start = Timestamp(rfc3339: "2026-11-23T0\(hour):00:00Z")!
         let road = Array(route.prefix(4))
