@@ -51,8 +51,6 @@ public struct ConvoyScoring: Sendable {
     /// Rates below this (reads per hour) are treated as this: a camera that has seen nothing
     /// yet is not infinitely quiet.
     public static let minimumReadsPerHour = 1.0
-    /// Shares below this are treated as this: a move nobody else made is rare, not impossible.
-    public static let minimumPersistence = 0.02
 
     /// Expected chance companions and the score, for one-per-camera `evidence` (oldest first)
     /// of `pair`, led by `leader`.
@@ -74,7 +72,7 @@ public struct ConvoyScoring: Sendable {
             let share = rates.persistence(
                 from: before.camera, at: leaderIsFirst ? before.firstTime : before.secondTime,
                 to: after.camera, at: leaderIsFirst ? after.firstTime : after.secondTime, excluding: pair)
-            expected *= max(share ?? definition.routePersistence, ConvoyScoring.minimumPersistence)
+            expected *= share ?? definition.routePersistence
         }
         return (expected, exp(-expected))
     }

@@ -47,7 +47,6 @@ public final class ConvoyTracker {
 
     private var latest: Int64 = .min
     private var lastSweep: Int64 = .min
-    private var lastRejectedSweep: Int64 = .min / 2
     private var stamp: UInt32 = 0
 
     // Vehicles, by a small id reused once a vehicle leaves the window.
@@ -73,7 +72,12 @@ public final class ConvoyTracker {
     private var pendingHead = 0
     /// Pairs assessed and found wanting, with the distinct cameras they shared then: not
     /// assessed again until they share more.
-    private var rejected: [PairKey: (cameras: Int, time: Int64)] = [:]
+    /// Keyed by both vehicles' serial numbers; two generations, the older dropped whole once
+    /// it is older than the trails (cheaper than sweeping a large table entry by entry).
+    private var rejected: [UInt64: Int] = [:]
+    private var rejectedBefore: [UInt64: Int] = [:]
+    private var rejectedSince: Int64 = .min / 2
+    private var nextSerial: UInt32 = 0
 
     /// Pairs assessed against the definition so far (for measurement).
     public private(set) var assessments = 0
@@ -147,7 +151,10 @@ public final class ConvoyTracker {
             candidatesExamined += 1
             let maskOverlap = vehicles[Int(vehicle)].cameraMask & vehicles[Int(candidate)].cameraMask
             guard maskOverlap.nonzeroBitCount >= definition.minCameras else { continue }
-            guard let (pair, coOccurrences, cameras) = coOccurrences(vehicle, candidate) else { continue }
+            guard let cameras = sharedCameras(vehicle, candidate) else { continue }
+            let serials = pairSerial(vehicle, candidate)
+            if let seen = rejected[serials] ?? rejectedBefore[serials], seen >= cameras { continue }
+            let (pair, coOccurrences) = materialize(vehicle, candidate)
             let latestEvidence = coOccurrences.reduce(Int64.min) { max($0, $1.time.milliseconds) }
             // Already one announced convoy: the live detector only needs to know it is still going
             // (its evidence is refreshed when it is next announced). A convoy not yet announced
@@ -156,10 +163,9 @@ public final class ConvoyTracker {
                grouping.groups[group]!.announcedMembers > 0 {
                 continue
             }
-            if let seen = rejected[pair], seen.cameras >= cameras { continue }
             assessments += 1
             guard let convoy = definition.assess(pair, coOccurrences, rates: self) else {
-                rejected[pair] = (cameras, time)
+                rejected[serials] = cameras
                 continue
             }
             // Commuters: pairs that meet the definition on `commuterMinimumDays` different days,
@@ -169,10 +175,11 @@ public final class ConvoyTracker {
                 if commuter && definition.excludeCommuters { continue }
             }
             guard convoy.score >= definition.minimumPairScore else {
-                rejected[pair] = (cameras, time)
+                rejected[serials] = cameras
                 continue
             }
-            rejected.removeValue(forKey: pair)
+            rejected.removeValue(forKey: serials)
+            rejectedBefore.removeValue(forKey: serials)
             if let group = grouping.add(convoy, lastEvidence: latestEvidence), !touched.contains(group) { touched.append(group) }
         }
         return touched.compactMap(announce)
@@ -244,31 +251,38 @@ public final class ConvoyTracker {
         return out
     }
 
-    /// Every co-occurrence of two vehicles' trails, when they share at least `minCameras`
-    /// distinct cameras; nil otherwise (decided before any string is touched).
-    private func coOccurrences(_ a: Int32, _ b: Int32) -> (PairKey, [CoOccurrence], Int)? {
-        let trailA = vehicles[Int(a)].trail, trailB = vehicles[Int(b)].trail
+    /// The distinct cameras at which two vehicles' trails co-occur, when at least `minCameras`;
+    /// nil otherwise. Leaves the matches in `scratch` for `materialize` (no string is touched).
+    private func sharedCameras(_ a: Int32, _ b: Int32) -> Int? {
         let gap = definition.maxGapMilliseconds
         scratch.removeAll(keepingCapacity: true)
-        var start = 0
-        for (i, mark) in trailA.enumerated() {
-            while start < trailB.count, trailB[start].time < mark.time - gap { start += 1 }
-            var j = start
-            while j < trailB.count, trailB[j].time <= mark.time + gap {
-                let other = trailB[j]
-                if other.camera == mark.camera, other.direction == 0 || mark.direction == 0 || other.direction == mark.direction {
-                    scratch.append((Int32(i), Int32(j)))
+        vehicles[Int(a)].trail.withUnsafeBufferPointer { trailA in
+            vehicles[Int(b)].trail.withUnsafeBufferPointer { trailB in
+                var start = 0
+                for i in 0..<trailA.count {
+                    let mark = trailA[i]
+                    while start < trailB.count, trailB[start].time < mark.time - gap { start += 1 }
+                    var j = start
+                    while j < trailB.count, trailB[j].time <= mark.time + gap {
+                        let other = trailB[j]
+                        if other.camera == mark.camera, other.direction == 0 || mark.direction == 0 || other.direction == mark.direction {
+                            scratch.append((Int32(i), Int32(j)))
+                        }
+                        j += 1
+                    }
                 }
-                j += 1
             }
         }
         guard scratch.count >= definition.minCameras else { return nil }
         var distinct: [Int32] = []
-        for (i, _) in scratch where !distinct.contains(trailA[Int(i)].camera) {
-            distinct.append(trailA[Int(i)].camera)
-        }
-        guard distinct.count >= definition.minCameras else { return nil }
+        let trailA = vehicles[Int(a)].trail
+        for (i, _) in scratch where !distinct.contains(trailA[Int(i)].camera) { distinct.append(trailA[Int(i)].camera) }
+        return distinct.count >= definition.minCameras ? distinct.count : nil
+    }
 
+    /// The co-occurrences `sharedCameras` found, as values of the pair.
+    private func materialize(_ a: Int32, _ b: Int32) -> (PairKey, [CoOccurrence]) {
+        let trailA = vehicles[Int(a)].trail, trailB = vehicles[Int(b)].trail
         let plateA = vehicles[Int(a)].plate, plateB = vehicles[Int(b)].plate
         let pair = PairKey(plateA, plateB)
         let aIsFirst = pair.first == plateA
@@ -280,7 +294,13 @@ public final class ConvoyTracker {
                 firstRead: ReadID(rawValue: first.read), firstTime: Timestamp(milliseconds: first.time),
                 secondRead: ReadID(rawValue: second.read), secondTime: Timestamp(milliseconds: second.time))
         }
-        return (pair, items, distinct.count)
+        return (pair, items)
+    }
+
+    /// Both vehicles' serial numbers in one key (serials are never reused, unlike ids).
+    private func pairSerial(_ a: Int32, _ b: Int32) -> UInt64 {
+        let x = vehicles[Int(a)].serial, y = vehicles[Int(b)].serial
+        return UInt64(min(x, y)) << 32 | UInt64(max(x, y))
     }
 
     // MARK: - Convoys
@@ -291,9 +311,8 @@ public final class ConvoyTracker {
         guard let state = grouping.groups[id], state.members.count > state.announcedMembers else { return nil }
         if state.announcedMembers > 0 {
             for (pair, _) in state.pairs {
-                guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second],
-                      let (_, coOccurrences, _) = coOccurrences(a, b),
-                      let convoy = definition.assess(pair, coOccurrences, rates: self)
+                guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second], sharedCameras(a, b) != nil,
+                      let convoy = definition.assess(pair, materialize(a, b).1, rates: self)
                 else { continue }
                 grouping.update(convoy)
             }
@@ -338,9 +357,10 @@ public final class ConvoyTracker {
             expiryHead = 0
         }
         close(grouping.removeQuiet(before: latest - groupRetention))
-        if latest - lastRejectedSweep >= 60_000 {
-            lastRejectedSweep = latest
-            rejected = rejected.filter { $0.value.time >= trailCutoff }
+        if latest - rejectedSince >= trailRetention {
+            rejectedSince = latest
+            rejectedBefore = rejected
+            rejected = [:]
         }
     }
 
@@ -407,7 +427,8 @@ public final class ConvoyTracker {
     private func intern(_ plate: String) -> Int32 {
         if let id = vehicleIDs[plate] { return id }
         let excluded = definition.excludes(vehicleType: vehicleType?(plate))
-        let vehicle = Vehicle(plate: plate, excluded: excluded)
+        let vehicle = Vehicle(plate: plate, excluded: excluded, serial: nextSerial)
+        nextSerial &+= 1
         let id: Int32
         if let reused = freeVehicles.popLast() {
             id = reused
@@ -422,7 +443,7 @@ public final class ConvoyTracker {
 
     private func release(_ id: Int32) {
         vehicleIDs.removeValue(forKey: vehicles[Int(id)].plate)
-        vehicles[Int(id)] = Vehicle(plate: "", excluded: false)
+        vehicles[Int(id)] = Vehicle(plate: "", excluded: false, serial: 0)
         freeVehicles.append(id)
     }
 
@@ -452,11 +473,25 @@ extension ConvoyTracker: TrafficRateSource {
         rates.readsPerHour(camera: camera, at: time)
     }
 
-    /// The share of the traffic that moved on together between the two cameras, as learned
-    /// from every vehicle's moves (`TransitionPersistence`).
+    /// The share of the traffic near the leader that moved on with it between the two cameras:
+    /// the product over the moves on the leader's own trail in between (two evidence cameras
+    /// need not be next to each other), each as learned from every vehicle that made that move
+    /// (`TransitionPersistence`), or `routePersistence` where too few did.
     public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
-        guard let a = cameraIDs[from], let b = cameraIDs[to] else { return nil }
-        return moves.share(from: a, to: b)
+        guard let start = cameraIDs[from] else { return nil }
+        for plate in [pair.first, pair.second] {
+            guard let vehicle = vehicleIDs[plate] else { continue }
+            let trail = vehicles[Int(vehicle)].trail
+            guard var index = trail.firstIndex(where: { $0.time == fromTime.milliseconds && $0.camera == start }) else { continue }
+            var product = 1.0
+            while index + 1 < trail.count, trail[index + 1].time <= toTime.milliseconds {
+                let here = trail[index], next = trail[index + 1]
+                if here.camera != next.camera { product *= moves.share(from: here.camera, to: next.camera) ?? definition.routePersistence }
+                index += 1
+            }
+            return product
+        }
+        return nil
     }
 }
 
@@ -497,9 +532,13 @@ struct Vehicle {
     /// Marks a vehicle already taken as a candidate for the current passage.
     var stamp: UInt32 = 0
 
-    init(plate: String, excluded: Bool) {
+    /// Unique for the tracker's lifetime, unlike the id, which is reused.
+    var serial: UInt32
+
+    init(plate: String, excluded: Bool, serial: UInt32) {
         self.plate = plate
         self.excluded = excluded
+        self.serial = serial
     }
 
     /// Adds `mark` in time order; returns the mark just before it, if any.

@@ -52,15 +52,19 @@ struct TransitionPersistence {
         departures[from] = leaving
     }
 
-    /// The share that carried on from `from` to `to`, when enough has been seen.
+    /// The share that carried on from `from` to `to`, when enough has been seen; never below
+    /// `minimumShare` (a move nobody else made is rare, not impossible).
     func share(from: Int32, to: Int32) -> Double? {
         let counts = moves[TransitionPersistence.key(from, to)]
-        if let counts, counts.neighbours >= minimumNeighbours { return counts.followers / counts.neighbours }
+        if let counts, counts.neighbours >= minimumNeighbours { return max(counts.followers / counts.neighbours, minimumShare) }
         guard let leaving = departures[from], leaving.moves >= minimumNeighbours else { return nil }
         // Decay both to the later of their times so that they compare.
         let moved = counts.map { decayed($0, to: leaving.at).moves } ?? 0
-        return moved / decayed(leaving, to: counts?.at ?? leaving.at).moves
+        return max(moved / decayed(leaving, to: counts?.at ?? leaving.at).moves, minimumShare)
     }
+
+    /// The lowest share reported.
+    let minimumShare = 0.02
 
     private func decayed(_ counts: Counts, to time: Int64) -> Counts {
         guard time > counts.at else { return counts }

@@ -27,7 +27,8 @@ final class FetchedTraffic: TrafficRateSource {
     func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
         let before = plates(at: from, around: fromTime, excluding: pair)
         guard before.count >= FetchedTraffic.minimumNeighbours else { return nil }
-        return Double(before.intersection(plates(at: to, around: toTime, excluding: pair)).count) / Double(before.count)
+        // A move nobody else made is rare, not impossible.
+        return max(Double(before.intersection(plates(at: to, around: toTime, excluding: pair)).count) / Double(before.count), 0.02)
     }
 
     /// Plates read at `camera` within the maximum gap of `time`, but the pair's.
