@@ -3,7 +3,8 @@
 /// covert convoy.
 ///
 /// Bounded: at most `capacity` pairs are remembered; past that, pairs not seen within the
-/// look-back go first, then those seen longest ago. A forgotten pair starts again from one day.
+/// look-back go first, then those seen on one earlier day only, then half of the rest. A
+/// forgotten pair starts again from one day.
 public struct CommuterMemory: Sendable {
     public let minimumDays: Int
     public let lookbackDays: Int
@@ -55,8 +56,14 @@ public struct CommuterMemory: Sendable {
     private mutating func evict(today: Int64) {
         days = days.filter { $0.value.last! > today - Int64(lookbackDays) }
         guard days.count > capacity * 9 / 10 else { return }
-        // Still full: keep the three quarters seen most recently.
-        let keep = days.sorted { $0.value.last! > $1.value.last! }.prefix(capacity * 3 / 4)
-        days = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        // Still full: forget pairs seen on one day only, not today (the least likely commuters),
+        // then, if need be, any half (no sort: this runs when the table is large).
+        days = days.filter { $0.value.count > 1 || $0.value.last! == today }
+        guard days.count > capacity * 9 / 10 else { return }
+        var keep = false
+        days = days.filter { _ in
+            keep.toggle()
+            return keep
+        }
     }
 }

@@ -168,14 +168,15 @@ public final class ConvoyTracker {
                 rejected[serials] = cameras
                 continue
             }
-            // Commuters: pairs that meet the definition on `commuterMinimumDays` different days,
-            // whatever their score (the history search only records them, and judges afterwards).
-            if definition.excludeCommuters || recordsPairDays {
-                let commuter = commuters.record(pair, day: time.floorDivided(by: 86_400_000))
-                if commuter && definition.excludeCommuters { continue }
-            }
+            // Commuters: pairs that would be reported on `commuterMinimumDays` different days. The
+            // history search records every day the definition is met, whatever the score, and
+            // judges afterwards; live, only pairs that would be reported are worth the memory.
+            if recordsPairDays { _ = commuters.record(pair, day: time.floorDivided(by: 86_400_000)) }
             guard convoy.score >= definition.minimumPairScore else {
                 rejected[serials] = cameras
+                continue
+            }
+            if definition.excludeCommuters, !recordsPairDays, commuters.record(pair, day: time.floorDivided(by: 86_400_000)) {
                 continue
             }
             rejected.removeValue(forKey: serials)
