@@ -76,7 +76,7 @@ let package = Package(
         // Analysts' queries: audit, access periods, output formats.
         .target(
             name: "RingwatchQuery",
-            dependencies: ["RingwatchCore", "RingwatchStorage"],
+            dependencies: ["RingwatchCore", "RingwatchStorage", "RingwatchDetectors"],
             swiftSettings: strictSettings
         ),
         // The executable: parses arguments and wires the libraries together.
@@ -93,7 +93,7 @@ let package = Package(
         // Release-mode benchmarks (see docs/performance.md).
         .executableTarget(
             name: "ringwatch-bench",
-            dependencies: ["RingwatchEngine", "RingwatchRegistry", "RingwatchDetectors", "RingwatchTesting", "ZeroMQ"],
+            dependencies: ["RingwatchEngine", "RingwatchQuery", "RingwatchRegistry", "RingwatchDetectors", "RingwatchTesting", "ZeroMQ"],
             swiftSettings: strictSettings
         ),
 

@@ -67,6 +67,8 @@ public struct EngineConfiguration: Sendable {
     public var writerQueueItems = 1_000_000
     /// Quarantined bodies are stored up to this many bytes (the size is always recorded).
     public var quarantineMaximumBytes = 1024 * 1024
+    /// The convoy detector's definition (`[convoy]`); nil when the detector is off.
+    public var convoy: ConvoyDefinition? = ConvoyDefinition()
 
     /// Reads younger than this may be queried without a magistrate's authorisation.
     public var openAccessDays: Int64 = 30
@@ -165,7 +167,7 @@ public struct EngineConfiguration: Sendable {
         }
         let known: Set<String> = [
             "ingest", "ingest_connect", "ingest_pull", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
-            "retention", "privacy", "security", "clone",
+            "retention", "privacy", "security", "clone", "convoy",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
@@ -242,6 +244,7 @@ public struct EngineConfiguration: Sendable {
         if openAccessDays > retentionDays {
             throw Problem("\(file): open_access_days (\(openAccessDays)) exceeds retention_days (\(retentionDays)); nothing is kept that long")
         }
+        try applyConvoy(table["convoy"], file: file)
         if partitionMinutes * 60 > horizonHours * 3600 {
             throw Problem("\(file): partition_minutes must not exceed the horizon")
         }

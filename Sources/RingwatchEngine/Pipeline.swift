@@ -78,6 +78,9 @@ public final class Pipeline: @unchecked Sendable {
         self.clone = CloneDetector(lookup: registry, configuration: configuration.clone)
         self.detectors = [hotlist, mismatch]
         if configuration.cloneEnabled { detectors.append(clone) }
+        if let convoy = configuration.convoy {
+            detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000))
+        }
         self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,

@@ -146,10 +146,15 @@ public enum Schema {
         """
     }
 
-    /// The SQL that seals one hour's table.
+    /// The SQL that seals one hour's table: (plate, ts) for "where was this vehicle", and
+    /// (camera, ts) for "who passed this camera then" (the convoy search).
     static func indexReadsTable(_ name: String) -> String {
-        "CREATE INDEX IF NOT EXISTS \(name)_by_plate ON \(name) (plate, ts)"
+        "CREATE INDEX IF NOT EXISTS \(name)_by_plate ON \(name) (plate, ts); "
+            + "CREATE INDEX IF NOT EXISTS \(cameraIndexName(name)) ON \(name) (camera, ts)"
     }
+
+    /// The name of an hour table's (camera, ts) index.
+    static func cameraIndexName(_ table: String) -> String { "\(table)_by_camera" }
 
     /// `reads_2026112208` for the UTC hour number `hour`.
     public static func readsTableName(hour: Int64) -> String {

@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|purge|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|purge|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -26,9 +26,9 @@ struct Arguments {
             case "--runs": runs = Int(iterator.next() ?? "") ?? runs
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory": suite = argument
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "convoy": suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
@@ -271,3 +271,7 @@ if arguments.suite == "all" || arguments.suite == "hotlist" {
 if arguments.suite == "purge" {
     try purgeBenchmark(runs: arguments.runs, readsPerDay: arguments.reads ?? 5_000_000, ingestRate: arguments.rate)
 }
+
+// MARK: convoy (ConvoyBenchmark.swift)
+
+if arguments.suite == "convoy" { try ConvoyBenchmark(runs: arguments.runs, readsPerDay: arguments.reads ?? 1_000_000).run() }

@@ -14,6 +14,7 @@ struct Ringwatch: AsyncParsableCommand {
             Status.self,
             Reads.self,
             Triggers.self,
+            Convoys.self,
             HotlistCommand.self,
             RegistryCommand.self,
             Ack.self,

@@ -1,0 +1,564 @@
+import RingwatchCore
+
+/// Finds convoys in a stream of passages, in event time, with bounded work per passage: the
+/// engine of the live `ConvoyDetector` and of the period-wide history search.
+///
+/// For each passage it keeps, in compact arrays:
+/// - per camera, the recent passages sorted by time (`maxGap` either side of anything that can
+///   still arrive on time), to find the vehicles read close to it: at most
+///   `maximumCandidates`, nearest first;
+/// - per vehicle, its trail of passages over the last `window` (plus lateness), so a pair's
+///   co-occurrences at every camera come from merging two short trails, not from storing
+///   every pair that was ever close (in dense traffic that would be millions);
+/// - the convoys found, as groups of pairs, until they have been quiet for `quietPeriod`.
+///
+/// A candidate pair is assessed (`ConvoyDefinition.assess`) only when a 64-bit camera mask of
+/// each trail says they could share `minCameras` cameras. Reads may arrive out of order: the
+/// arrays are kept sorted, so a late read finds the neighbours that came before it.
+///
+/// Not thread-safe: it belongs to one thread (the engine's pipeline, or a query).
+public final class ConvoyTracker {
+    /// Why a convoy is reported.
+    public enum Change: String, Sendable {
+        /// First seen: a pair (or more) met the definition.
+        case formed
+        /// A new member joined (or two convoys merged).
+        case grew
+    }
+
+    /// A convoy to report, as it stands after the passage that changed it.
+    public struct Event: Sendable {
+        public let change: Change
+        public let group: ConvoyGroup
+    }
+
+    public let definition: ConvoyDefinition
+    /// How far behind the newest read a read may arrive and still be paired fully.
+    public let latenessMilliseconds: Int64
+    private let vehicleType: VehicleTypeLookup?
+    private let rates: any TrafficRateSource
+    /// The rates this tracker learns itself, when none were given.
+    public let learnedRates: TrafficRates?
+    private let cameraRetention: Int64
+    private let trailRetention: Int64
+    private let groupRetention: Int64
+    private let keepsClosedGroups: Bool
+    private let recordsPairDays: Bool
+
+    private var latest: Int64 = .min
+    private var lastSweep: Int64 = .min
+    private var stamp: UInt32 = 0
+
+    // Vehicles, by a small id reused once a vehicle leaves the window.
+    private var vehicleIDs: [String: Int32] = [:]
+    private var vehicles: [Vehicle] = []
+    private var freeVehicles: [Int32] = []
+    // Cameras.
+    private var cameraIDs: [String: Int32] = [:]
+    private var cameraNames: [String] = []
+    private var sightings: [[Sighting]] = []
+    // Trail entries in arrival order, to expire them.
+    private var expiry: [(time: Int64, vehicle: Int32)] = []
+    private var expiryHead = 0
+    // Convoys found.
+    private var grouping: ConvoyGrouping
+    private var commuters: CommuterMemory
+    private var closed: [ConvoyGroup] = []
+    private var scratch: [(Int32, Int32)] = []
+    /// How the traffic moves on together between cameras, learned from every vehicle's moves.
+    private var moves = TransitionPersistence()
+    /// Moves whose followers can be counted once the reads behind them have arrived.
+    private var pendingMoves: [PendingMove] = []
+    private var pendingHead = 0
+    /// Pairs assessed and found wanting, with the distinct cameras they shared then: not
+    /// assessed again until they share more.
+    /// Keyed by both vehicles' serial numbers; two generations, the older dropped whole once
+    /// it is older than the trails (cheaper than sweeping a large table entry by entry).
+    private var rejected: [UInt64: Int] = [:]
+    private var rejectedBefore: [UInt64: Int] = [:]
+    private var rejectedSince: Int64 = .min / 2
+    private var nextSerial: UInt32 = 0
+
+    /// Pairs assessed against the definition so far (for measurement).
+    public private(set) var assessments = 0
+    /// Candidate pairs looked at so far (for measurement).
+    public private(set) var candidatesExamined = 0
+
+    /// - Parameters:
+    ///   - rates: traffic by camera and hour; nil to learn it from the passages (live).
+    ///   - keepsClosedGroups: keep every convoy once it goes quiet, for `drainClosedGroups()`
+    ///     (history); the live detector does not need them.
+    ///   - recordsPairDays: remember the days each pair met the definition even when commuters
+    ///     are not excluded as they come, for `isCommuterPair(_:)` (history).
+    public init(definition: ConvoyDefinition, latenessMilliseconds: Int64 = 60_000, vehicleType: VehicleTypeLookup? = nil,
+                rates: (any TrafficRateSource)? = nil, keepsClosedGroups: Bool = false, recordsPairDays: Bool = false) {
+        precondition(definition.problem == nil, definition.problem ?? "")
+        self.definition = definition
+        self.latenessMilliseconds = max(0, latenessMilliseconds)
+        self.vehicleType = vehicleType
+        if let rates {
+            self.rates = rates
+            learnedRates = nil
+        } else {
+            let learned = TrafficRates()
+            self.rates = learned
+            learnedRates = learned
+        }
+        let gap = definition.maxGapMilliseconds
+        trailRetention = definition.windowMilliseconds + self.latenessMilliseconds + gap
+        // Scoring looks at the traffic around every evidence camera of a trail.
+        cameraRetention = trailRetention + gap
+        // A group must outlive the trails its evidence came from, or it would form again from them.
+        groupRetention = max(definition.quietPeriodMilliseconds, trailRetention)
+        self.keepsClosedGroups = keepsClosedGroups
+        self.recordsPairDays = recordsPairDays
+        commuters = CommuterMemory(definition: definition)
+        grouping = ConvoyGrouping(maximumSize: definition.maximumGroupSize)
+    }
+
+    // MARK: - Observing
+
+    /// Takes one passage; returns the convoys it formed or grew (usually none, at most one per
+    /// group it touched).
+    public func observe(_ passage: Passage) -> [Event] {
+        let time = passage.time.milliseconds
+        learnedRates?.observe(camera: passage.camera, at: passage.time)
+        if time > latest {
+            latest = time
+            if lastSweep == .min || time - lastSweep >= 10_000 { sweep() }
+        }
+        // Later than the lateness allows, its neighbours at the camera may be forgotten already:
+        // it is still paired with those that remain, but one older still cannot be paired at all.
+        guard time >= latest - cameraRetention else { return [] }
+
+        let vehicle = intern(passage.plate)
+        vehicles[Int(vehicle)].references += 1
+        expiry.append((time, vehicle))
+        guard !vehicles[Int(vehicle)].excluded else { return [] }
+
+        let camera = cameraID(passage.camera)
+        let direction: UInt8 = passage.direction == .inbound ? 1 : passage.direction == .outbound ? 2 : 0
+        let sighting = Sighting(time: time, vehicle: vehicle, direction: direction, read: passage.readID.rawValue)
+        let position = insertionIndex(sightings[Int(camera)], time)
+        sightings[Int(camera)].insert(sighting, at: position)
+        let mark = Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue)
+        if let before = vehicles[Int(vehicle)].add(mark), before.camera != camera, time - before.time <= definition.windowMilliseconds {
+            pendingMoves.append(PendingMove(vehicle: vehicle, from: before, to: mark))
+        }
+
+        var touched: [Int] = []
+        for candidate in candidates(camera: camera, position: position, of: sighting) {
+            candidatesExamined += 1
+            let maskOverlap = vehicles[Int(vehicle)].cameraMask & vehicles[Int(candidate)].cameraMask
+            guard maskOverlap.nonzeroBitCount >= definition.minCameras else { continue }
+            guard let cameras = sharedCameras(vehicle, candidate) else { continue }
+            let serials = pairSerial(vehicle, candidate)
+            if let seen = rejected[serials] ?? rejectedBefore[serials], seen >= cameras { continue }
+            let (pair, coOccurrences) = materialize(vehicle, candidate)
+            let latestEvidence = coOccurrences.reduce(Int64.min) { max($0, $1.time.milliseconds) }
+            // Already one announced convoy: the live detector only needs to know it is still going
+            // (its evidence is refreshed when it is next announced). A convoy not yet announced
+            // is assessed again, as more cameras may lift its score; history keeps full evidence.
+            if !keepsClosedGroups, let group = grouping.touch(pair, lastEvidence: latestEvidence),
+               grouping.groups[group]!.announcedMembers > 0 {
+                continue
+            }
+            assessments += 1
+            guard let convoy = definition.assess(pair, coOccurrences, rates: self) else {
+                rejected[serials] = cameras
+                continue
+            }
+            // Commuters: pairs that would be reported on `commuterMinimumDays` different days. The
+            // history search records every day the definition is met, whatever the score, and
+            // judges afterwards; live, only pairs that would be reported are worth the memory.
+            if recordsPairDays { _ = commuters.record(pair, day: time.floorDivided(by: 86_400_000)) }
+            guard convoy.score >= definition.minimumPairScore else {
+                rejected[serials] = cameras
+                continue
+            }
+            if definition.excludeCommuters, !recordsPairDays, commuters.record(pair, day: time.floorDivided(by: 86_400_000)) {
+                continue
+            }
+            rejected.removeValue(forKey: serials)
+            rejectedBefore.removeValue(forKey: serials)
+            if let group = grouping.add(convoy, lastEvidence: latestEvidence), !touched.contains(group) { touched.append(group) }
+        }
+        return touched.compactMap(announce)
+    }
+
+    /// Closes every open convoy (end of a history search) and returns all closed ones.
+    public func finish() -> [ConvoyGroup] {
+        close(grouping.removeAll())
+        return drainClosedGroups()
+    }
+
+    /// Convoys that went quiet since the last call (only with `keepsClosedGroups`).
+    public func drainClosedGroups() -> [ConvoyGroup] {
+        defer { closed.removeAll() }
+        return closed
+    }
+
+    /// Whether `pair` met the definition on `commuterMinimumDays` different days within the
+    /// look-back, as far as remembered.
+    public func isCommuterPair(_ pair: PairKey) -> Bool { commuters.isCommuter(pair) }
+
+    /// Open convoys now.
+    public var openGroupCount: Int { grouping.groups.count }
+
+    /// Vehicles with passages in the window now.
+    public var vehicleCount: Int { vehicleIDs.count }
+
+    /// Passages held per camera and in trails (for measurement).
+    public var heldPassages: Int { sightings.reduce(0) { $0 + $1.count } + (expiry.count - expiryHead) }
+
+    // MARK: - Candidates and co-occurrences
+
+    /// The vehicles read at `camera` within the gap of `sighting`, nearest first, at most
+    /// `maximumCandidates` of them, each once.
+    private func candidates(camera: Int32, position: Int, of sighting: Sighting) -> [Int32] {
+        stamp &+= 1
+        if stamp == 0 {
+            for index in vehicles.indices { vehicles[index].stamp = 0 }
+            stamp = 1
+        }
+        vehicles[Int(sighting.vehicle)].stamp = stamp
+        let list = sightings[Int(camera)]
+        let gap = definition.maxGapMilliseconds
+        var left = position - 1, right = position + 1
+        var out: [Int32] = []
+        var scanned = 0
+        // Scanning stops at four times the cap, so a crowd going the other way costs no more.
+        while out.count < definition.maximumCandidates && scanned < 4 * definition.maximumCandidates {
+            let leftGap = left >= 0 ? sighting.time - list[left].time : .max
+            let rightGap = right < list.count ? list[right].time - sighting.time : .max
+            let index: Int
+            if leftGap <= rightGap, leftGap <= gap {
+                index = left
+                left -= 1
+            } else if rightGap <= gap {
+                index = right
+                right += 1
+            } else {
+                break
+            }
+            scanned += 1
+            let other = list[index]
+            guard vehicles[Int(other.vehicle)].stamp != stamp,
+                  other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction
+            else { continue }
+            vehicles[Int(other.vehicle)].stamp = stamp
+            out.append(other.vehicle)
+        }
+        return out
+    }
+
+    /// The distinct cameras at which two vehicles' trails co-occur, when at least `minCameras`;
+    /// nil otherwise. Leaves the matches in `scratch` for `materialize` (no string is touched).
+    private func sharedCameras(_ a: Int32, _ b: Int32) -> Int? {
+        let gap = definition.maxGapMilliseconds
+        scratch.removeAll(keepingCapacity: true)
+        vehicles[Int(a)].trail.withUnsafeBufferPointer { trailA in
+            vehicles[Int(b)].trail.withUnsafeBufferPointer { trailB in
+                var start = 0
+                for i in 0..<trailA.count {
+                    let mark = trailA[i]
+                    while start < trailB.count, trailB[start].time < mark.time - gap { start += 1 }
+                    var j = start
+                    while j < trailB.count, trailB[j].time <= mark.time + gap {
+                        let other = trailB[j]
+                        if other.camera == mark.camera, other.direction == 0 || mark.direction == 0 || other.direction == mark.direction {
+                            scratch.append((Int32(i), Int32(j)))
+                        }
+                        j += 1
+                    }
+                }
+            }
+        }
+        guard scratch.count >= definition.minCameras else { return nil }
+        var distinct: [Int32] = []
+        let trailA = vehicles[Int(a)].trail
+        for (i, _) in scratch where !distinct.contains(trailA[Int(i)].camera) { distinct.append(trailA[Int(i)].camera) }
+        return distinct.count >= definition.minCameras ? distinct.count : nil
+    }
+
+    /// The co-occurrences `sharedCameras` found, as values of the pair.
+    private func materialize(_ a: Int32, _ b: Int32) -> (PairKey, [CoOccurrence]) {
+        let trailA = vehicles[Int(a)].trail, trailB = vehicles[Int(b)].trail
+        let plateA = vehicles[Int(a)].plate, plateB = vehicles[Int(b)].plate
+        let pair = PairKey(plateA, plateB)
+        let aIsFirst = pair.first == plateA
+        let items = scratch.map { (i, j) -> CoOccurrence in
+            let markA = trailA[Int(i)], markB = trailB[Int(j)]
+            let (first, second) = aIsFirst ? (markA, markB) : (markB, markA)
+            return CoOccurrence(
+                camera: cameraNames[Int(markA.camera)],
+                firstRead: ReadID(rawValue: first.read), firstTime: Timestamp(milliseconds: first.time),
+                secondRead: ReadID(rawValue: second.read), secondTime: Timestamp(milliseconds: second.time))
+        }
+        return (pair, items)
+    }
+
+    /// Both vehicles' serial numbers in one key (serials are never reused, unlike ids).
+    private func pairSerial(_ a: Int32, _ b: Int32) -> UInt64 {
+        let x = vehicles[Int(a)].serial, y = vehicles[Int(b)].serial
+        return UInt64(min(x, y)) << 32 | UInt64(max(x, y))
+    }
+
+    // MARK: - Convoys
+
+    /// The event for a touched group, when it has members not yet announced and scores enough
+    /// to be reported; its pairs' evidence is brought up to date first.
+    private func announce(_ id: Int) -> Event? {
+        guard let state = grouping.groups[id], state.members.count > state.announcedMembers else { return nil }
+        if state.announcedMembers > 0 {
+            for (pair, _) in state.pairs {
+                guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second], sharedCameras(a, b) != nil,
+                      let convoy = definition.assess(pair, materialize(a, b).1, rates: self)
+                else { continue }
+                grouping.update(convoy)
+            }
+        }
+        let group = ConvoyGroup(pairs: Array(grouping.groups[id]!.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds)
+        // Below the reporting score it stays unannounced, and may still grow into a convoy that is.
+        guard group.score >= definition.minimumScore else { return nil }
+        let change: Change = state.announcedMembers == 0 ? .formed : .grew
+        _ = grouping.markAnnounced(id)
+        return Event(change: change, group: group)
+    }
+
+    private func close(_ groups: [ConvoyGrouping.Group]) {
+        guard keepsClosedGroups else { return }
+        for state in groups {
+            closed.append(ConvoyGroup(pairs: Array(state.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds))
+        }
+    }
+
+    // MARK: - Housekeeping
+
+    /// Forgets what can no longer matter: passages older than the cameras' and trails'
+    /// retention, vehicles without passages, convoys quiet for the retention.
+    private func sweep() {
+        lastSweep = latest
+        learnMoves()
+        let cameraCutoff = latest - cameraRetention
+        for index in sightings.indices {
+            let stale = sightings[index].prefix { $0.time < cameraCutoff }.count
+            if stale > 0 { sightings[index].removeFirst(stale) }
+        }
+        let trailCutoff = latest - trailRetention
+        while expiryHead < expiry.count, expiry[expiryHead].time < trailCutoff {
+            let vehicle = Int(expiry[expiryHead].vehicle)
+            expiryHead += 1
+            vehicles[vehicle].trim(before: trailCutoff)
+            vehicles[vehicle].references -= 1
+            if vehicles[vehicle].references == 0 { release(Int32(vehicle)) }
+        }
+        if expiryHead > 4096 && expiryHead * 2 > expiry.count {
+            expiry.removeFirst(expiryHead)
+            expiryHead = 0
+        }
+        close(grouping.removeQuiet(before: latest - groupRetention))
+        if latest - rejectedSince >= trailRetention {
+            rejectedSince = latest
+            rejectedBefore = rejected
+            rejected = [:]
+        }
+    }
+
+    /// Counts, for each move whose reads have all had time to arrive, how many of the vehicle's
+    /// neighbours at the first camera were near it at the second.
+    private func learnMoves() {
+        let ready = latest - definition.maxGapMilliseconds - latenessMilliseconds
+        let gap = definition.maxGapMilliseconds
+        let limit = definition.maximumCandidates
+        while pendingHead < pendingMoves.count, pendingMoves[pendingHead].to.time <= ready {
+            let move = pendingMoves[pendingHead]
+            pendingHead += 1
+            stamp &+= 1
+            if stamp == 0 {
+                for index in vehicles.indices { vehicles[index].stamp = 0 }
+                stamp = 1
+            }
+            var neighbours = 0, followers = 0
+            forEachNear(camera: move.from.camera, time: move.from.time, within: gap, direction: move.from.direction,
+                        excluding: move.vehicle, limit: limit) { other in
+                vehicles[Int(other)].stamp = stamp
+                neighbours += 1
+            }
+            guard neighbours > 0 else { continue }
+            forEachNear(camera: move.to.camera, time: move.to.time, within: gap, direction: move.to.direction,
+                        excluding: move.vehicle, limit: limit) { other in
+                if vehicles[Int(other)].stamp == stamp { followers += 1 }
+            }
+            moves.record(from: move.from.camera, to: move.to.camera, neighbours: neighbours, followers: followers, at: move.to.time)
+        }
+        if pendingHead > 4096 && pendingHead * 2 > pendingMoves.count {
+            pendingMoves.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+
+    /// Calls `body` with each vehicle read at `camera` within `within` of `time` in a compatible
+    /// direction, nearest first, at most `limit`.
+    private func forEachNear(camera: Int32, time: Int64, within: Int64, direction: UInt8, excluding: Int32, limit: Int,
+                             _ body: (Int32) -> Void) {
+        let list = sightings[Int(camera)]
+        var right = insertionIndex(list, time), left = right - 1
+        var taken = 0
+        while taken < limit {
+            let leftGap = left >= 0 ? time - list[left].time : .max
+            let rightGap = right < list.count ? list[right].time - time : .max
+            let index: Int
+            if leftGap <= rightGap, leftGap <= within {
+                index = left
+                left -= 1
+            } else if rightGap <= within {
+                index = right
+                right += 1
+            } else {
+                break
+            }
+            let other = list[index]
+            guard other.vehicle != excluding, other.direction == 0 || direction == 0 || other.direction == direction else { continue }
+            taken += 1
+            body(other.vehicle)
+        }
+    }
+
+    private func intern(_ plate: String) -> Int32 {
+        if let id = vehicleIDs[plate] { return id }
+        let excluded = definition.excludes(vehicleType: vehicleType?(plate))
+        let vehicle = Vehicle(plate: plate, excluded: excluded, serial: nextSerial)
+        nextSerial &+= 1
+        let id: Int32
+        if let reused = freeVehicles.popLast() {
+            id = reused
+            vehicles[Int(id)] = vehicle
+        } else {
+            id = Int32(vehicles.count)
+            vehicles.append(vehicle)
+        }
+        vehicleIDs[plate] = id
+        return id
+    }
+
+    private func release(_ id: Int32) {
+        vehicleIDs.removeValue(forKey: vehicles[Int(id)].plate)
+        vehicles[Int(id)] = Vehicle(plate: "", excluded: false, serial: 0)
+        freeVehicles.append(id)
+    }
+
+    private func cameraID(_ name: String) -> Int32 {
+        if let id = cameraIDs[name] { return id }
+        let id = Int32(cameraNames.count)
+        cameraIDs[name] = id
+        cameraNames.append(name)
+        sightings.append([])
+        return id
+    }
+
+    /// Where a passage at `time` goes so the list stays sorted (after equal times: arrival order).
+    private func insertionIndex(_ list: [Sighting], _ time: Int64) -> Int {
+        if let last = list.last, last.time <= time { return list.count }
+        var low = 0, high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].time <= time { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
+extension ConvoyTracker: TrafficRateSource {
+    public func readsPerHour(camera: String, at time: Timestamp) -> Double {
+        rates.readsPerHour(camera: camera, at: time)
+    }
+
+    /// The share of the traffic near the leader that moved on with it between the two cameras:
+    /// the product over the moves on the leader's own trail in between (two evidence cameras
+    /// need not be next to each other), each as learned from every vehicle that made that move
+    /// (`TransitionPersistence`), or `routePersistence` where too few did.
+    public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
+        guard let start = cameraIDs[from] else { return nil }
+        for plate in [pair.first, pair.second] {
+            guard let vehicle = vehicleIDs[plate] else { continue }
+            let trail = vehicles[Int(vehicle)].trail
+            guard var index = trail.firstIndex(where: { $0.time == fromTime.milliseconds && $0.camera == start }) else { continue }
+            var product = 1.0
+            while index + 1 < trail.count, trail[index + 1].time <= toTime.milliseconds {
+                let here = trail[index], next = trail[index + 1]
+                if here.camera != next.camera { product *= moves.share(from: here.camera, to: next.camera) ?? definition.routePersistence }
+                index += 1
+            }
+            return product
+        }
+        return nil
+    }
+}
+
+/// A vehicle's move between two cameras, waiting for the reads around its second end.
+struct PendingMove {
+    var vehicle: Int32
+    var from: Mark
+    var to: Mark
+}
+
+/// One read at a camera, as the tracker holds it.
+struct Sighting {
+    var time: Int64
+    var vehicle: Int32
+    /// 0 unknown, 1 in, 2 out.
+    var direction: UInt8
+    var read: UInt64
+}
+
+/// One passage in a vehicle's trail.
+struct Mark {
+    var time: Int64
+    var camera: Int32
+    var direction: UInt8
+    var read: UInt64
+}
+
+/// A vehicle in the window: its trail (sorted by time) and a mask of the cameras on it.
+struct Vehicle {
+    var plate: String
+    var excluded: Bool
+    var trail: [Mark] = []
+    /// Bit `camera % 64` set for each camera on the trail: two trails sharing fewer bits than
+    /// `minCameras` cannot share that many cameras.
+    var cameraMask: UInt64 = 0
+    /// Passages not yet expired (trail entries, and reads of excluded vehicles).
+    var references = 0
+    /// Marks a vehicle already taken as a candidate for the current passage.
+    var stamp: UInt32 = 0
+
+    /// Unique for the tracker's lifetime, unlike the id, which is reused.
+    var serial: UInt32
+
+    init(plate: String, excluded: Bool, serial: UInt32) {
+        self.plate = plate
+        self.excluded = excluded
+        self.serial = serial
+    }
+
+    /// Adds `mark` in time order; returns the mark just before it, if any.
+    @discardableResult
+    mutating func add(_ mark: Mark) -> Mark? {
+        cameraMask |= 1 << UInt64(mark.camera & 63)
+        if let last = trail.last, last.time > mark.time {
+            let index = trail.firstIndex { $0.time > mark.time } ?? trail.count
+            trail.insert(mark, at: index)
+            return index > 0 ? trail[index - 1] : nil
+        }
+        trail.append(mark)
+        return trail.count > 1 ? trail[trail.count - 2] : nil
+    }
+
+    mutating func trim(before cutoff: Int64) {
+        let stale = trail.prefix { $0.time < cutoff }.count
+        guard stale > 0 else { return }
+        trail.removeFirst(stale)
+        cameraMask = trail.reduce(0) { $0 | 1 << UInt64($1.camera & 63) }
+    }
+}

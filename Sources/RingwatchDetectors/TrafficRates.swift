@@ -1,0 +1,96 @@
+import RingwatchCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Per-camera traffic, learned from the reads themselves: what the live convoy detector scores
+/// co-occurrences against.
+///
+/// Two estimates per camera, and the larger wins (a busy estimate makes a co-occurrence less
+/// remarkable, so erring high errs towards fewer false convoys):
+/// - the current rate: an exponentially decayed count of its reads (time constant
+///   `timeConstant`, 15 minutes), corrected while the camera has been seen for less than that;
+/// - the usual rate at this hour of day: for each of 24 UTC hours, an exponentially weighted
+///   average of that hour's count over past days (`smoothing` per day), so yesterday's 08:00
+///   rush informs today's before today's has built up.
+///
+/// Not thread-safe: it belongs to its detector.
+public final class TrafficRates: TrafficRateSource {
+    /// One hour of day.
+    struct Slot {
+        /// Average reads in this hour of day on past days; negative until one day is complete.
+        var average: Double = -1
+        /// The hour (hours since 1970) `count` belongs to.
+        var hour: Int64 = .min
+        var count = 0
+    }
+
+    struct CameraTraffic {
+        /// Decayed count of reads, as of `at`.
+        var decayed = 0.0
+        var at: Int64
+        /// The first read seen.
+        var since: Int64
+        var profile = [Slot](repeating: Slot(), count: 24)
+    }
+
+    /// Weight of the newest day in the hour-of-day averages.
+    public let smoothing: Double
+    /// Time constant of the current rate, in milliseconds.
+    public let timeConstant: Double
+    private var cameras: [String: CameraTraffic] = [:]
+
+    public init(smoothing: Double = 0.3, timeConstantMilliseconds: Int64 = 15 * 60_000) {
+        precondition(smoothing > 0 && smoothing <= 1 && timeConstantMilliseconds > 0)
+        self.smoothing = smoothing
+        self.timeConstant = Double(timeConstantMilliseconds)
+    }
+
+    /// Counts one read at `camera`.
+    public func observe(camera: String, at time: Timestamp) {
+        let milliseconds = time.milliseconds
+        var traffic = cameras[camera] ?? CameraTraffic(at: milliseconds, since: milliseconds)
+        if milliseconds >= traffic.at {
+            traffic.decayed = traffic.decayed * exp(-Double(milliseconds - traffic.at) / timeConstant) + 1
+            traffic.at = milliseconds
+        } else {
+            // A late read counts with the weight it would have had.
+            traffic.decayed += exp(-Double(traffic.at - milliseconds) / timeConstant)
+            traffic.since = min(traffic.since, milliseconds)
+        }
+        let hour = milliseconds.floorDivided(by: 3_600_000)
+        traffic.profile[Int(hour - hour.floorDivided(by: 24) * 24)].observe(hour: hour, smoothing: smoothing)
+        cameras[camera] = traffic
+    }
+
+    public func readsPerHour(camera: String, at time: Timestamp) -> Double {
+        guard let traffic = cameras[camera] else { return 0 }
+        // A decayed count of steady traffic λ is λτ(1 − e^(−seen/τ)). Five minutes at least, so
+        // the first few reads at a camera do not look like a flood.
+        let seen = Double(max(traffic.at - traffic.since, 300_000))
+        let current = traffic.decayed / (timeConstant * (1 - exp(-seen / timeConstant))) * 3_600_000
+        let hour = time.milliseconds.floorDivided(by: 3_600_000)
+        let usual = traffic.profile[Int(hour - hour.floorDivided(by: 24) * 24)].average
+        return max(current, usual)
+    }
+
+    /// Cameras with at least one read.
+    public var cameraCount: Int { cameras.count }
+}
+
+extension TrafficRates.Slot {
+    mutating func observe(hour newHour: Int64, smoothing: Double) {
+        if newHour == hour {
+            count += 1
+        } else if newHour > hour {
+            // A new day for this hour: fold the finished count into the average.
+            if hour != .min { average = average < 0 ? Double(count) : smoothing * Double(count) + (1 - smoothing) * average }
+            hour = newHour
+            count = 1
+        }
+        // A read for a day already folded is too late to change the average; ignore it.
+    }
+}

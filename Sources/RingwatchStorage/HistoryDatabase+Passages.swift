@@ -1,0 +1,75 @@
+import RingwatchCore
+import SQLite
+
+/// One hour's reads table, as `read_partitions` lists it.
+public struct ReadPartition: Sendable, Hashable {
+    /// Hours since 1970-01-01T00:00Z.
+    public let hour: Int64
+    public let table: String
+
+    /// The first millisecond of the hour.
+    public var start: Timestamp { Timestamp(milliseconds: hour * 3_600_000) }
+}
+
+// MARK: - Passages: who passed which camera when, for the convoy search
+
+extension HistoryDatabase {
+    /// The hour tables overlapping `from...to`, oldest first.
+    public func readPartitions(from: Timestamp, to: Timestamp) throws -> [ReadPartition] {
+        try connection.rows(
+            "SELECT hour, table_name FROM read_partitions WHERE hour BETWEEN ? AND ? ORDER BY hour",
+            [.integer(from.hourNumber), .integer(to.hourNumber)]
+        ).compactMap { row in
+            guard let hour = row[0].int64, let table = row[1].string else { return nil }
+            return ReadPartition(hour: hour, table: table)
+        }
+    }
+
+    /// Whether `table` has its (camera, ts) index: sealed hours get it with the (plate, ts) one
+    /// (`Schema.indexReadsTable`); the open hour, and hours sealed by older versions, do not.
+    public func hasCameraIndex(_ table: String) throws -> Bool {
+        try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                 [.text(Schema.cameraIndexName(table))]) ?? 0 > 0
+    }
+
+    /// The reads at `camera` in `table` with `from <= ts <= to`, oldest first. Uses the
+    /// (camera, ts) index when the table has one; otherwise it is a scan of the table.
+    public func passages(in table: String, camera: String, from: Timestamp, to: Timestamp) throws -> [Passage] {
+        try collectPassages(
+            "SELECT read_id, plate, camera, ts, direction FROM \(table) WHERE camera = ? AND ts BETWEEN ? AND ? ORDER BY ts, read_id",
+            [.text(camera), .integer(from.milliseconds), .integer(to.milliseconds)])
+    }
+
+    /// Every read in `table` with `from <= ts <= to`, in storage order (roughly by time).
+    public func passages(in table: String, from: Timestamp, to: Timestamp) throws -> [Passage] {
+        try collectPassages(
+            "SELECT read_id, plate, camera, ts, direction FROM \(table) WHERE ts BETWEEN ? AND ?",
+            [.integer(from.milliseconds), .integer(to.milliseconds)])
+    }
+
+    /// Reads per camera and minute in `table`, for one camera or all: (camera, minute since
+    /// 1970, reads). With a camera, a range over the (camera, ts) index when the table has one.
+    public func readCountsByMinute(in table: String, camera: String? = nil) throws -> [(camera: String, minute: Int64, reads: Int)] {
+        let rows = camera == nil
+            ? try connection.rows("SELECT camera, ts / 60000, COUNT(*) FROM \(table) GROUP BY 1, 2")
+            : try connection.rows("SELECT camera, ts / 60000, COUNT(*) FROM \(table) WHERE camera = ? GROUP BY 1, 2", [.text(camera!)])
+        return rows.compactMap { row in
+            guard let camera = row[0].string, let minute = row[1].int64, let reads = row[2].int64 else { return nil }
+            return (camera, minute, Int(reads))
+        }
+    }
+
+    private func collectPassages(_ sql: String, _ arguments: [Value]) throws -> [Passage] {
+        let statement = try connection.cached(sql)
+        // Reset at once: a statement left on a row keeps a read transaction (and its snapshot) open.
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        var out: [Passage] = []
+        while try statement.step() {
+            out.append(Passage(
+                readID: ReadID(storageValue: statement.int64(0)), plate: statement.string(1) ?? "", camera: statement.string(2) ?? "",
+                time: Timestamp(milliseconds: statement.int64(3)), direction: statement.string(4).flatMap(Direction.init(rawValue:))))
+        }
+        return out
+    }
+}

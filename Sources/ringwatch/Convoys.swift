@@ -1,0 +1,132 @@
+import ArgumentParser
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchQuery
+import RingwatchStorage
+
+/// `ringwatch convoys`: the vehicles that travelled with a vehicle, or every convoy in a period.
+struct Convoys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Vehicles that travelled with a vehicle, or every convoy in a period (audited; needs --reason).")
+
+    @Option(name: .long, help: "The vehicle whose companions to list. Without it: every convoy in the period.")
+    var plate: String?
+
+    @Option(name: .customLong("min-cameras"), help: "Distinct shared cameras a pair needs (default 3).")
+    var minCameras: Int?
+
+    @Option(name: .customLong("max-gap"), help: "Largest gap in seconds between two reads at one camera (default 60).")
+    var maxGap: Double?
+
+    @Option(name: .long, help: "Seconds within which the shared cameras must all be passed (default 1800).")
+    var window: Double?
+
+    @Option(name: .customLong("min-score"), help: "Lowest score listed, 0..1 (default: 0 with --plate, else 0.95).")
+    var minScore: Double?
+
+    @Flag(name: .customLong("include-commuters"), help: "Also list pairs seen together on 3 or more days (commuters).")
+    var includeCommuters = false
+
+    @Option(name: .long, help: "At most this many rows.")
+    var limit = 1000
+
+    @OptionGroup var options: QueryOptions
+
+    func run() throws {
+        _ = try options.requireReason(for: "convoys")
+        let wanted: String? = try plate.map { text in
+            guard let plate = Plate(normalising: text) else {
+                throw UsageError("--plate must hold 1 to 12 of A-Z and 0-9 (spaces, '-' and '.' are ignored)")
+            }
+            return plate.text
+        }
+        let definition = try definition()
+        let minimumScore = minScore ?? (wanted == nil ? definition.minimumScore : 0)
+        guard (0...1).contains(minimumScore) else { throw UsageError("--min-score must be between 0 and 1") }
+        guard limit > 0 else { throw UsageError("--limit must be at least 1") }
+        let (from, to) = try options.period()
+        if let refusal = AccessPolicy().refusal(from: from, authorization: options.authorization, now: .now) {
+            throw UsageError(refusal)
+        }
+        let database = try options.openDatabase()
+        try options.audit(database, command: "convoys", parameters: [
+            ("plate", .optional(wanted)), ("min_cameras", .int(Int64(definition.minCameras))),
+            ("max_gap_s", .double(Double(definition.maxGapMilliseconds) / 1000)),
+            ("window_s", .double(Double(definition.windowMilliseconds) / 1000)), ("min_score", .double(minimumScore)),
+            ("include_commuters", .bool(includeCommuters)), ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),
+        ])
+
+        var search = ConvoySearch(database: database, definition: definition)
+        search.includeCommuters = includeCommuters
+        let progress = TerminalProgress(label: "convoys", unit: "hours")
+        search.progress = { done, total in progress.update(done, of: total) }
+        let time = options.format == .table ? \Timestamp.rfc3339Seconds : \Timestamp.rfc3339
+        let rows: [JSONValue]
+        let columns: [String]
+        if let wanted {
+            let companions = try search.companions(of: wanted, from: from, to: to, minimumScore: minimumScore)
+            progress.finish()
+            rows = companions.prefix(limit).map { companion in
+                .object([
+                    ("plate", .string(companion.plate)),
+                    ("co_occurrences", .int(Int64(companion.coOccurrences))),
+                    ("cameras", cameraList(companion.cameras)),
+                    ("first_ts", .string(companion.first[keyPath: time])),
+                    ("last_ts", .string(companion.last[keyPath: time])),
+                    ("score", .double(rounded(companion.score))),
+                    ("days", .int(Int64(companion.days))),
+                    ("explanation", .string(companion.explanation)),
+                ])
+            }
+            columns = ["plate", "co_occurrences", "cameras", "first_ts", "last_ts", "score", "days"]
+                + (options.format == .table ? [] : ["explanation"])
+        } else {
+            let convoys = try search.convoys(from: from, to: to, minimumScore: minimumScore)
+            progress.finish()
+            rows = convoys.prefix(limit).map { convoy in
+                .object([
+                    ("plates", options.format == .jsonl ? .array(convoy.plates.map { .string($0) }) : .string(convoy.plates.joined(separator: " "))),
+                    ("cameras", cameraList(convoy.cameras)),
+                    ("first_ts", .string(convoy.first[keyPath: time])),
+                    ("last_ts", .string(convoy.last[keyPath: time])),
+                    ("score", .double(rounded(convoy.score))),
+                    ("co_occurrences", .int(Int64(convoy.coOccurrences))),
+                    ("max_gap_s", .double(Double(convoy.maxGapMilliseconds) / 1000)),
+                    ("explanation", .string(convoy.explanation)),
+                ])
+            }
+            columns = ["plates", "cameras", "first_ts", "last_ts", "score", "co_occurrences"]
+                + (options.format == .table ? [] : ["max_gap_s", "explanation"])
+        }
+        emit(RowPrinter(format: options.format, columns: columns).render(rows))
+    }
+
+    /// The definition with this command's flags applied.
+    func definition() throws -> ConvoyDefinition {
+        var definition = ConvoyDefinition()
+        if let minCameras {
+            guard (2...64).contains(minCameras) else { throw UsageError("--min-cameras must be between 2 and 64") }
+            definition.minCameras = minCameras
+        }
+        if let maxGap {
+            guard maxGap > 0, maxGap <= 3600 else { throw UsageError("--max-gap must be more than 0 and at most 3600 seconds") }
+            definition.maxGapMilliseconds = Int64((maxGap * 1000).rounded())
+            definition.gapFloorMilliseconds = min(definition.gapFloorMilliseconds, definition.maxGapMilliseconds)
+        }
+        if let window {
+            guard window * 1000 >= Double(definition.maxGapMilliseconds), window <= 86_400 else {
+                throw UsageError("--window must be at least --max-gap and at most 86400 seconds")
+            }
+            definition.windowMilliseconds = Int64((window * 1000).rounded())
+        }
+        if let problem = definition.problem { throw UsageError("convoy parameters do not fit together: \(problem)") }
+        return definition
+    }
+
+    /// Cameras as an array in JSON Lines, space-separated in a table or CSV cell.
+    private func cameraList(_ cameras: [String]) -> JSONValue {
+        options.format == .jsonl ? .array(cameras.map { .string($0) }) : .string(cameras.joined(separator: " "))
+    }
+
+    private func rounded(_ score: Double) -> Double { (score * 10_000).rounded() / 10_000 }
+}
