@@ -16,12 +16,15 @@ struct Fleet: Sendable {
     let visitors: Range<Int>
     private let numberings: [PlateNumbering]
 
-    /// Buses per line.
-    static let busesPerLine = 8
+    /// Buses per line (`BusLine.busesNeeded` of the line that needs most).
+    let busesPerLine: Int
 
-    init(seed: UInt64, commuters: Int, vans: Int, busLines: Int, planted: Int, visitors: Int, foreignShare: Double) {
+    init(
+        seed: UInt64, commuters: Int, vans: Int, busLines: Int, busesPerLine: Int, planted: Int, visitors: Int, foreignShare: Double
+    ) {
         self.seed = seed
         self.foreignShare = foreignShare
+        self.busesPerLine = busesPerLine
         var next = 0
         func range(_ count: Int) -> Range<Int> {
             defer { next += count }
@@ -29,7 +32,7 @@ struct Fleet: Sendable {
         }
         self.commuters = range(commuters)
         self.vans = range(vans)
-        self.buses = range(busLines * Fleet.busesPerLine)
+        self.buses = range(busLines * busesPerLine)
         self.planted = range(planted)
         self.visitors = range(max(1, visitors))
         numberings = PlateFormat.allCases.map { PlateNumbering(format: $0, seed: seed) }

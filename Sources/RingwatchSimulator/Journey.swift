@@ -136,11 +136,29 @@ struct Journey: QueueItem, Sendable {
             }
         }
 
-        let spread = kind == .commuter ? 0.06 : kind == .bus ? 0.05 : 0.12
-        var factor = exp(spread * random.normal()) * profile.congestion(atMilliseconds: time)
-        if kind == .bus { factor *= 1.25 }  // stops on the way
+        var factor = exp(Journey.spread(kind) * random.normal()) * profile.congestion(atMilliseconds: time)
+        if kind == .bus { factor *= Journey.busStops }
         time += Int64((pause + seconds * factor) * 1000)
         camera = UInt16(next)
         return true
+    }
+
+    /// Spread of the log-normal travel-time noise: commuters and buses keep to their times.
+    static func spread(_ kind: Kind) -> Double {
+        switch kind {
+        case .commuter: 0.06
+        case .bus: 0.05
+        case .visitor, .through, .van: 0.12
+        }
+    }
+
+    /// Buses stop on the way: their legs take this much longer.
+    static let busStops = 1.25
+
+    /// The most a leg of `kind` can take over its free-flow time: the largest noise
+    /// (`SplitMix64.normalBound`) in the heaviest congestion. Parking and timetables are sized
+    /// with it, so that no vehicle starts a journey before its previous one has ended.
+    static func slowestFactor(_ kind: Kind) -> Double {
+        exp(spread(kind) * SplitMix64.normalBound) * TrafficProfile.heaviestCongestion * (kind == .bus ? busStops : 1)
     }
 }

@@ -149,6 +149,26 @@ struct RoadNetwork: Sendable {
         return max(20, cameras[inner].distanceKilometres(to: cameras[outer]) * RoadNetwork.radialDetour / RoadNetwork.radialSpeed * 3600)
     }
 
+    /// Free-flow seconds of the longest way in or out any route can take: on every ring as
+    /// many steps as a route may make there (through traffic included), each as long as the
+    /// ring's longest step, and the slowest radial road between each pair of rings.
+    var longestWaySeconds: Double {
+        var seconds = 0.0
+        for (level, ring) in rings.enumerated() {
+            let steps = max((ring.count - 1) / 2, min(5, ring.count - 1))
+            let longestStep = ring.map { max(clockwiseSeconds[$0], counterclockwiseSeconds[$0]) }.max() ?? 0
+            seconds += Double(steps) * longestStep
+            guard level > 0 else { continue }
+            var radial = 0.0
+            for camera in ring { radial = max(radial, inwardSeconds[camera]) }
+            for inner in rings[level - 1] {
+                for outer in outward[inner] { radial = max(radial, radialSeconds(inner: inner, outer: outer)) }
+            }
+            seconds += radial
+        }
+        return seconds
+    }
+
     /// Straight-line distance in kilometres.
     func distance(_ a: Int, _ b: Int) -> Double { cameras[a].distanceKilometres(to: cameras[b]) }
 }

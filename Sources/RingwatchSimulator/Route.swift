@@ -71,8 +71,41 @@ struct Route: Sendable, Equatable {
         }
     }
 
+    /// Free-flow seconds from the entry to the end of the way in (the same legs `Journey` drives).
+    func inboundSeconds(_ network: RoadNetwork) -> Double {
+        var seconds = 0.0
+        var camera = entry
+        while true {
+            let moves = inboundMoves(onLevel: network.level[camera], network)
+            for _ in 0..<abs(moves) {
+                seconds += network.ringStepSeconds(from: camera, clockwise: moves > 0)
+                camera = network.ringNeighbour(of: camera, steps: moves > 0 ? 1 : -1)
+            }
+            guard network.level[camera] > target else { return seconds }
+            seconds += network.inwardSeconds[camera]
+            camera = network.inward[camera]
+        }
+    }
+
     /// Where the way in ends.
     func destination(_ network: RoadNetwork) -> Int { inboundPath(network).last ?? entry }
+
+    /// Free-flow seconds of the way out from `start` (the same legs `Journey` drives).
+    static func outboundSeconds(from start: Int, seed: UInt64, _ network: RoadNetwork) -> Double {
+        var seconds = 0.0
+        var camera = start
+        while true {
+            let moves = outboundMoves(onLevel: network.level[camera], seed: seed, network)
+            for _ in 0..<abs(moves) {
+                seconds += network.ringStepSeconds(from: camera, clockwise: moves > 0)
+                camera = network.ringNeighbour(of: camera, steps: moves > 0 ? 1 : -1)
+            }
+            guard network.level[camera] < network.outermost else { return seconds }
+            let next = outwardChoice(from: camera, seed: seed, network)
+            seconds += network.radialSeconds(inner: camera, outer: next)
+            camera = next
+        }
+    }
 
     /// The cameras passed on the way out from `start`, `start` included.
     static func outboundPath(from start: Int, seed: UInt64, _ network: RoadNetwork) -> [Int] {

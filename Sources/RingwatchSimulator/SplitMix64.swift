@@ -40,6 +40,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     enum Stream: UInt64 {
         case network = 1, fleet, vehicle, plateFormat, plateNumber, commuter, commuterDay, van, vanDay, bus
         case visitorCount, visitorArrival, journey, sensor, camera, plant, hotlist, decoy, calibration
+        case visitorPool
     }
 
     mutating func next() -> UInt64 {
@@ -67,11 +68,15 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
     /// True with probability `p`.
     mutating func chance(_ p: Double) -> Bool { unit() < p }
 
-    /// Roughly standard normal (Irwin–Hall of four uniforms, scaled): bounded to ±3.46, which
-    /// keeps travel-time noise from producing absurd outliers, and needs no transcendental function.
+    /// Roughly standard normal (Irwin–Hall of four uniforms, scaled): bounded to ±`normalBound`,
+    /// which keeps travel-time noise from producing absurd outliers, and needs no transcendental
+    /// function.
     mutating func normal() -> Double {
         (unit() + unit() + unit() + unit() - 2) * 1.7320508075688772
     }
+
+    /// The largest magnitude `normal()` can return (2 × √3): what bounds the slowest trip.
+    static let normalBound = 2 * 1.7320508075688772
 
     /// A Poisson count with the given mean (Knuth's product method when small, normal beyond).
     mutating func poisson(_ mean: Double) -> Int {

@@ -81,6 +81,19 @@ struct TrafficDemand: Sendable {
         return index >= 0 && index < Int64(solved.count) ? solved[Int(index)] : steadyArrivals(minute: minute)
     }
 
+    /// The most visitors expected to arrive within any `minutes` consecutive minutes of the
+    /// solved span, with six standard deviations of Poisson noise on top.
+    func mostArrivals(withinMinutes minutes: Int64) -> Double {
+        let width = max(1, Int(min(minutes, Int64(solved.count))))
+        var window = solved.prefix(width).reduce(0, +)
+        var most = window
+        for index in width..<max(width, solved.count) {
+            window += solved[index] - solved[index - width]
+            most = max(most, window)
+        }
+        return most + 6 * most.squareRoot() + 10
+    }
+
     /// Arrivals as if traffic never changed: what scheduled traffic leaves of the target,
     /// divided by a visitor's reads (at least a tenth of the target, so visitors never vanish).
     func steadyArrivals(minute: Int64) -> Double {

@@ -79,8 +79,11 @@ struct TrafficProfile: Sendable {
 
     /// How much slower than free flow traffic moves: 1 at night, 1.45 at the peaks.
     func congestion(atMilliseconds milliseconds: Int64) -> Double {
-        1 + 0.45 * max(0, level(atMilliseconds: milliseconds) - 0.4) / 0.6
+        1 + (TrafficProfile.heaviestCongestion - 1) * max(0, level(atMilliseconds: milliseconds) - 0.4) / 0.6
     }
+
+    /// Congestion at the peak (level 1), the most any curve reaches.
+    static let heaviestCongestion = 1.45
 
     /// True when it is dark in late autumn (before 08:00 or from 17:00 local): the classifier
     /// then sees less.

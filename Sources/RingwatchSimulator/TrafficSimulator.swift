@@ -18,6 +18,17 @@ public final class TrafficSimulator {
     public let fleetSummary: FleetSummary
     /// Ids of planted events left out because their evidence did not fit in the span.
     public let skippedPlants: [String]
+    /// True when no vehicle is ever on two journeys at once: the visitor pool is large enough
+    /// that a visiting vehicle has always left before it arrives again. False only when
+    /// `maximumFleet` caps the pool below that (above about 80 reads/s with the default
+    /// 1,000,000 vehicles, 200 reads/s with 3,000,000): the same plate can then be read in two
+    /// places at once, which a clone detector rightly reports, so use such runs for throughput,
+    /// not for accuracy.
+    public let visitorsNeverOverlap: Bool
+    /// Called with what the simulator knows about each read it publishes (see `ReadTruth`);
+    /// for evaluations that need more than the planted events' ground truth. Nil by default,
+    /// which costs nothing.
+    public var onRead: ((ReadTruth) -> Void)?
     /// What has been produced so far.
     public private(set) var statistics = SimulationStatistics()
 
@@ -29,6 +40,8 @@ public final class TrafficSimulator {
     let profile: TrafficProfile
     let fleet: Fleet
     let visitors: VisitorTraffic
+    /// Numbers visitors' arrivals, so that each drives its own vehicle.
+    private var arrivals: ArrivalLedger
     let plans: [PlantPlan]
     private let sensor: SensorModel
     private var encoder: ReadEncoder
@@ -139,13 +152,26 @@ public final class TrafficSimulator {
         let firstMinute = profile.startOfLocalDay(weekday) / 60_000
         let dailyVisitors = (0..<1440).map { demand.steadyArrivals(minute: firstMinute + Int64($0)) }.reduce(0, +)
         let planted = PlantPlanner.vehiclesNeeded(configuration.plants)
-        let room = configuration.maximumFleet - commuterCount - vanCount - configuration.busLines * Fleet.busesPerLine - planted
-        let pool = max(200, min(Int(5 * dailyVisitors), room))
+        let busesPerLine =
+            (0..<configuration.busLines).map {
+                BusLine(seed: seed, number: $0, of: configuration.busLines, network: network).busesNeeded(network)
+            }.max() ?? 0
+        let room = configuration.maximumFleet - commuterCount - vanCount - configuration.busLines * busesPerLine - planted
+        // A vehicle must have left before it arrives again: the pool takes turns so that a
+        // vehicle comes back after (groups − 1) / groups of the pool's arrivals, which must
+        // outnumber the arrivals during the longest visit (a day's worth, and more, usually do).
+        let slowestWay = network.longestWaySeconds * Journey.slowestFactor(.visitor) / 60
+        let longestVisit = Int64(max(Double(longestParking), slowestWay + 2) + slowestWay) + 2
+        let mostDuringAVisit = demand.mostArrivals(withinMinutes: longestVisit)
+        let groups = VisitorTraffic.poolGroups
+        let needed = Int(mostDuringAVisit * Double(groups) / Double(groups - 1)) + groups
+        let pool = max(200, min(max(Int(5 * dailyVisitors), needed), room))
         let fleet = Fleet(
-            seed: seed, commuters: commuterCount, vans: vanCount, busLines: configuration.busLines, planted: planted,
-            visitors: pool, foreignShare: configuration.foreignShare)
+            seed: seed, commuters: commuterCount, vans: vanCount, busLines: configuration.busLines, busesPerLine: busesPerLine,
+            planted: planted, visitors: pool, foreignShare: configuration.foreignShare)
         self.fleet = fleet
         visitors = VisitorTraffic(seed: seed, network: network, demand: demand, pool: fleet.visitors)
+        visitorsNeverOverlap = Double(visitors.turnover) > mostDuringAVisit
         fleetSummary = FleetSummary(
             commuters: fleet.commuters.count, vans: fleet.vans.count, buses: fleet.buses.count,
             planted: fleet.planted.count, visitors: fleet.visitors.count)
@@ -169,6 +195,11 @@ public final class TrafficSimulator {
         idPrefix = Array("sim-\(seed)-".utf8)
         nextMinute = warmStart.floorDivided(by: 60_000)
         endMinute = (endMs + 59_999).floorDivided(by: 60_000)
+        // Departures look back up to the longest parking time: number the arrivals from there.
+        let parkingKept = VisitorTraffic.parkingMinutes[VisitorTraffic.parkingMinutes.count - 1]
+        arrivals = ArrivalLedger(
+            from: nextMinute - Int64(parkingKept), classes: VisitorTraffic.shares.count, minutesKept: parkingKept + 2)
+        while arrivals.next < nextMinute { arrivals.record(visitors.counts(minute: arrivals.next)) }
         generatedUntil = nextMinute * 60_000
         journeys = TimeWheel(start: generatedUntil)
         makeBytes = VehicleCatalog.models.map { Array($0.make.utf8) }
@@ -239,10 +270,11 @@ public final class TrafficSimulator {
             agendaDay = day
         }
 
-        let arrivals = visitors.demand.visitorArrivals(minute: minute)
+        arrivals.record(visitors.counts(minute: minute))
         for klass in VisitorTraffic.shares.indices {
-            for number in 0..<visitors.count(minute: minute, klass: klass, arrivals: arrivals) {
-                let arrival = visitors.arrival(minute: minute, klass: klass, number: number)
+            let first = arrivals.first(minute: minute, klass: klass)
+            for number in 0..<arrivals.count(minute: minute, klass: klass) {
+                let arrival = visitors.arrival(minute: minute, klass: klass, number: number, index: first + Int64(number))
                 schedule(
                     Journey(
                         inbound: klass == 0 ? .through : .visitor, vehicle: arrival.vehicle, route: arrival.route,
@@ -252,8 +284,9 @@ public final class TrafficSimulator {
         // Who leaves now: draw again who arrived one parking time ago.
         for klass in VisitorTraffic.shares.indices.dropFirst() {
             let origin = minute - Int64(VisitorTraffic.parkingMinutes[klass])
-            for number in 0..<visitors.count(minute: origin, klass: klass, arrivals: visitors.demand.visitorArrivals(minute: origin)) {
-                let arrival = visitors.arrival(minute: origin, klass: klass, number: number)
+            let first = arrivals.first(minute: origin, klass: klass)
+            for number in 0..<arrivals.count(minute: origin, klass: klass) {
+                let arrival = visitors.arrival(minute: origin, klass: klass, number: number, index: first + Int64(number))
                 guard arrival.departure < endMs else { continue }
                 schedule(
                     Journey(
@@ -306,19 +339,19 @@ public final class TrafficSimulator {
         }
         for number in 0..<configuration.busLines {
             let line = BusLine(seed: seed, number: number, of: configuration.busLines, network: network)
+            let first = fleet.buses.lowerBound + number * fleet.busesPerLine
             for (trip, minute) in line.departures(type).enumerated() {
                 let time = dayStart + Int64(minute) * 60_000
                 guard time >= notBefore else { continue }
-                let first = fleet.buses.lowerBound + number * Fleet.busesPerLine
+                let buses = line.buses(trip: trip, type: type, buses: fleet.busesPerLine, network)
                 let random = SplitMix64(seed: seed, stream: .bus, UInt64(number), UInt64(bitPattern: day), UInt64(trip))
                 schedule(
                     Journey(
-                        inbound: .bus, vehicle: first + trip % Fleet.busesPerLine, route: line.route, time: time,
-                        random: random, network: network))
+                        inbound: .bus, vehicle: first + buses.inbound, route: line.route, time: time, random: random, network: network))
                 schedule(
                     Journey(
-                        outbound: .bus, vehicle: first + (trip + Fleet.busesPerLine / 2) % Fleet.busesPerLine, from: line.terminal,
-                        seed: line.route.seed, time: time, random: SplitMix64(state: random.state ^ 0x5555), network: network))
+                        outbound: .bus, vehicle: first + buses.outbound, from: line.terminal, seed: line.route.seed, time: time,
+                        random: SplitMix64(state: random.state ^ 0x5555), network: network))
             }
         }
     }
@@ -426,6 +459,15 @@ public final class TrafficSimulator {
         if let planted {
             statistics.plantedReads += 1
             record(planted, vehicle: vehicle, timestamp: timestamp, outcome: outcome)
+        }
+        if let onRead {
+            let sourceID = String(decoding: idPrefix, as: UTF8.self) + String(readNumber)
+            onRead(
+                ReadTruth(
+                    readID: ReadID.from(sourceID: sourceID), sourceID: sourceID, vehicle: vehicle.index, plate: vehicle.normalisedPlate,
+                    plateRead: String(decoding: printed.filter(SensorModel.isCharacter), as: UTF8.self),
+                    misread: outcome.misread.rawValue, substitutions: outcome.substitutions, time: Timestamp(milliseconds: time),
+                    camera: network.cameras[camera].id, plantedEvent: planted.map { plans[$0.plant].id }))
         }
         if emission.chance(configuration.duplicateRate) {
             statistics.duplicates += 1

@@ -16,11 +16,22 @@ struct VisitorArrival: Sendable {
 /// Nothing about a visitor is stored while it is parked: the arrivals of a minute and of a
 /// parking class are a Poisson count and keyed draws, so the simulator finds who leaves now by
 /// drawing, once more, who arrived one parking time ago. Memory stays flat at any rate.
+///
+/// One vehicle is never on two visits at once. Arrivals are numbered in order (`ArrivalLedger`),
+/// and arrival *n* drives vehicle `vehicle(forArrival: n)`: the pool is cut into
+/// `poolGroups` equal groups, consecutive blocks of arrivals take the groups in turn, and each
+/// block is a shuffled (keyed) order of its group. So a vehicle comes back only after
+/// `turnover` other arrivals, and as long as that outnumbers the arrivals within the longest
+/// visit (`TrafficSimulator.visitorsNeverOverlap`), it has left before it arrives again. The
+/// shuffle differs per block, so the same vehicles do not arrive side by side every time.
 struct VisitorTraffic: Sendable {
     /// Parking time of each class in minutes: class 0 is through traffic (no stop), then 45 to
-    /// 595 minutes in steps of ten. A visitor leaves within ten minutes after its class's time,
-    /// so departures are never scheduled more than ten minutes ahead.
+    /// 595 minutes in steps of ten. A visitor leaves within ten minutes after its class's time
+    /// (later when its way in could take longer than that), so departures are scheduled at most
+    /// about an hour ahead.
     static let parkingMinutes = [0] + Array(stride(from: 45, through: 600, by: 10))
+    /// Groups the pool is cut into: a vehicle comes back after at least `poolGroups - 1` blocks.
+    static let poolGroups = 8
     /// Share of arrivals per class: a quarter through traffic; parking log-normal around 100
     /// minutes (a few minutes' errand is a van's business, a working day a commuter's).
     static let shares: [Double] = {
@@ -38,6 +49,40 @@ struct VisitorTraffic: Sendable {
     /// Vehicle numbers visitors are drawn from.
     let pool: Range<Int>
 
+    /// Vehicles per group, and arrivals per block.
+    var blockSize: Int { max(1, pool.count / VisitorTraffic.poolGroups) }
+
+    /// Arrivals after which a vehicle can arrive again (at least): `poolGroups - 1` blocks.
+    var turnover: Int64 { Int64(VisitorTraffic.poolGroups - 1) * Int64(blockSize) }
+
+    /// The vehicle of arrival number `index` (see the type's documentation).
+    func vehicle(forArrival index: Int64) -> Int {
+        let size = Int64(blockSize)
+        let block = index.floorDivided(by: size)
+        let slot = index - block * size
+        let group = Int((block % Int64(VisitorTraffic.poolGroups) + Int64(VisitorTraffic.poolGroups)) % Int64(VisitorTraffic.poolGroups))
+        guard size > 1 else { return pool.lowerBound + group }
+        // An affine map with a multiplier coprime to the block size is a permutation of the block.
+        var random = SplitMix64(seed: seed, stream: .visitorPool, UInt64(bitPattern: block))
+        var multiplier = Int64(1 + random.below(Int(size - 1)))
+        while VisitorTraffic.gcd(multiplier, size) != 1 { multiplier = multiplier % (size - 1) + 1 }
+        let offset = Int64(random.below(Int(size)))
+        let position = (multiplier * slot + offset) % size
+        return pool.lowerBound + group * Int(size) + Int(position)
+    }
+
+    private static func gcd(_ a: Int64, _ b: Int64) -> Int64 {
+        var (a, b) = (a, b)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
+    }
+
+    /// The arrivals of every class in `minute`.
+    func counts(minute: Int64) -> [Int] {
+        let arrivals = demand.visitorArrivals(minute: minute)
+        return VisitorTraffic.shares.indices.map { count(minute: minute, klass: $0, arrivals: arrivals) }
+    }
+
     /// How many visitors of `klass` arrive in `minute` (minutes since 1970), when
     /// `arrivals` visitors of all classes are expected in that minute.
     func count(minute: Int64, klass: Int, arrivals: Double) -> Int {
@@ -45,14 +90,22 @@ struct VisitorTraffic: Sendable {
         return random.poisson(arrivals * VisitorTraffic.shares[klass])
     }
 
-    /// Arrival `number` of `klass` in `minute`: the same answer every time it is asked.
-    func arrival(minute: Int64, klass: Int, number: Int) -> VisitorArrival {
+    /// Arrival `number` of `klass` in `minute`, which is arrival number `index` overall
+    /// (`ArrivalLedger`): the same answer every time it is asked.
+    func arrival(minute: Int64, klass: Int, number: Int, index: Int64) -> VisitorArrival {
         var random = SplitMix64(seed: seed, stream: .visitorArrival, UInt64(bitPattern: minute), UInt64(klass), UInt64(number))
         let time = minute * 60_000 + Int64(random.below(60_000))
-        let vehicle = pool.lowerBound + random.below(pool.count)
+        let vehicle = vehicle(forArrival: index)
         let route = VisitorTraffic.route(through: klass == 0, network, &random)
         let parking = Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000
-        let departure = time + parking + (parking > 0 ? Int64(random.below(10 * 60_000)) : 0)
+        var departure = time
+        if parking > 0 {
+            departure += parking + Int64(random.below(10 * 60_000))
+            // A short stop after a long way in at the peak: leave only once surely arrived, or
+            // the vehicle would be read leaving while still on its way in.
+            let slowestWayIn = route.inboundSeconds(network) * Journey.slowestFactor(.visitor)
+            departure = max(departure, time + Int64(slowestWayIn * 1000) + 120_000)
+        }
         return VisitorArrival(
             time: time, vehicle: vehicle, route: route, departure: departure,
             inboundRandom: SplitMix64(state: random.next()), outboundRandom: SplitMix64(state: random.next()))

@@ -360,3 +360,123 @@ struct SimulatorTests {
         }
     }
 }
+
+/// Physics: one vehicle is in one place at a time.
+@Suite("Traffic simulator: one vehicle, one place")
+struct SimulatorPhysicsTests {
+    /// Consecutive reads of each plate, over a simulated day: the fastest implied speed between
+    /// two cameras (straight line, allowing both cameras' clock errors), with the pair's
+    /// plate and vehicle role for the failure message. Misread reads (another plate as read)
+    /// and the planted clones (one plate on two vehicles, on purpose) are left out.
+    static func fastestLegs(_ configuration: SimulationConfiguration) throws -> (
+        simulator: TrafficSimulator, reads: Int, legs: [(speed: Double, what: String)]
+    ) {
+        let simulator = try TrafficSimulator(configuration: configuration, cameras: SimulatorTests.cameras)
+        var truths: [String: ReadTruth] = [:]
+        simulator.onRead = { truths[$0.sourceID] = $0 }
+        var messages: [SimulatedMessage] = []
+        while let message = simulator.next() { messages.append(message) }
+        var byPlate: [Plate: [PlateRead]] = [:]
+        var counted = 0
+        for read in SimulatorTests.reads(messages) {
+            let truth = try #require(read.sourceID.flatMap { truths[$0] })
+            if truth.isMisread || truth.plantedEvent?.hasPrefix("clone-") == true { continue }
+            #expect(truth.plate == read.plate.text)
+            byPlate[read.plate, default: []].append(read)
+            counted += 1
+        }
+        // The cameras' fixed clock errors (±maximumClockSkewMilliseconds each) and the ±20 ms jitter.
+        let margin = Double(2 * configuration.maximumClockSkewMilliseconds + 40) / 1000
+        var legs: [(Double, String)] = []
+        for (plate, reads) in byPlate {
+            let ordered = reads.sorted { $0.timestamp < $1.timestamp }
+            for (a, b) in zip(ordered, ordered.dropFirst()) where a.camera != b.camera {
+                let kilometres = SimulatorTests.cameras[a.camera]!.distanceKilometres(to: SimulatorTests.cameras[b.camera]!)
+                let seconds = Double(b.timestamp.milliseconds - a.timestamp.milliseconds) / 1000 + margin
+                let vehicle = truths[a.sourceID!]!.vehicle
+                let role = simulator.fleet.role(of: vehicle)
+                let what = "\(plate.text) (vehicle \(vehicle), \(role)): \(a.camera) then \(b.camera) at \(b.timestamp.rfc3339)"
+                legs.append((kilometres / seconds * 3600, what))
+            }
+        }
+        return (simulator, counted, legs.sorted { $0.0 > $1.0 })
+    }
+
+    @Test(arguments: [
+        // A weekday with every kind of traffic and the default planted events.
+        (maximumFleet: 1_000_000, seed: UInt64(3)),
+        // A fleet cap that leaves the visitor pool just large enough: vehicles come back as
+        // soon as they may.
+        (maximumFleet: 26_000, seed: UInt64(4)),
+    ])
+    func noVehicleIsReadInTwoPlacesTooFarApartForItsSpeed(maximumFleet: Int, seed: UInt64) throws {
+        var configuration = SimulatorTests.configuration(
+            seed: seed, start: Timestamp(rfc3339: "2026-11-23T04:00:00Z")!, hours: 24, rate: 2, busLines: 6, plants: .init())
+        configuration.maximumFleet = maximumFleet
+        let (simulator, reads, legs) = try Self.fastestLegs(configuration)
+        #expect(simulator.visitorsNeverOverlap)
+        #expect(reads > 150_000)
+        let tooFast = legs.filter { $0.speed > 150 }
+        let fastest = tooFast.prefix(5).map { "\(Int($0.speed)) km/h \($0.what)" }
+        #expect(tooFast.count == 0, "\(tooFast.count) legs above 150 km/h, fastest: \(fastest)")
+        // Ordinary traffic never comes near the limit (outer ring: 90 km/h on a road 1.3 times
+        // the straight line).
+        #expect((legs.first?.speed ?? 0) < 120)
+    }
+
+    @Test func aVisitingVehicleArrivesAgainOnlyAfterTheTurnoverAndLeavesOnlyOnceArrived() throws {
+        let configuration = SimulatorTests.configuration(hours: 2, rate: 2)
+        let simulator = try TrafficSimulator(configuration: configuration, cameras: SimulatorTests.cameras)
+        let visitors = simulator.visitors
+        var lastUse: [Int: Int64] = [:]
+        for index in Int64(0)..<Int64(3 * visitors.pool.count) {
+            let vehicle = visitors.vehicle(forArrival: index)
+            #expect(visitors.pool.contains(vehicle))
+            if let previous = lastUse[vehicle] {
+                #expect(index - previous > visitors.turnover, "vehicle \(vehicle) arrives as number \(previous) and \(index)")
+            }
+            lastUse[vehicle] = index
+        }
+        // Every vehicle of the pool's groups takes its turn.
+        #expect(lastUse.count == VisitorTraffic.poolGroups * visitors.blockSize)
+        let start = configuration.start.milliseconds / 60_000
+        for minute in start..<(start + 30) {
+            for klass in VisitorTraffic.shares.indices.dropFirst() {
+                for number in 0..<5 {
+                    let arrival = visitors.arrival(minute: minute, klass: klass, number: number, index: 0)
+                    let slowest = arrival.route.inboundSeconds(simulator.network) * Journey.slowestFactor(.visitor)
+                    #expect(Double(arrival.departure - arrival.time) >= slowest * 1000)
+                    #expect(arrival.departure - arrival.time >= Int64(VisitorTraffic.parkingMinutes[klass]) * 60_000)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [(UInt64(1), 6), (UInt64(2), 12), (UInt64(3), 1)])
+    func aBusStartsARunOnlyWhenItsPreviousRunHasEnded(seed: UInt64, lines: Int) throws {
+        let network = try RoadNetwork(registry: SimulatorTests.cameras)
+        let buses = (0..<lines).map { BusLine(seed: seed, number: $0, of: lines, network: network).busesNeeded(network) }.max() ?? 0
+        for number in 0..<lines {
+            let line = BusLine(seed: seed, number: number, of: lines, network: network)
+            let slowest = line.slowestMinutes(network)
+            for type in TrafficProfile.DayType.allCases {
+                // Per bus: (start, end, inbound) of its runs, at their slowest, with the drive back after a run out.
+                var runs = [[(start: Double, end: Double, inbound: Bool)]](repeating: [], count: buses)
+                for (trip, minute) in line.departures(type).enumerated() {
+                    let bus = line.buses(trip: trip, type: type, buses: buses, network)
+                    let start = Double(minute)
+                    runs[bus.inbound].append((start, start + slowest.inbound, true))
+                    runs[bus.outbound].append((start, start + slowest.outbound + slowest.back, false))
+                }
+                for (bus, schedule) in runs.enumerated() {
+                    let ordered = schedule.sorted { $0.start < $1.start }
+                    for (a, b) in zip(ordered, ordered.dropFirst()) {
+                        let what = "line \(number) bus \(bus) on a \(type): run at \(a.start) ends \(a.end), next at \(b.start)"
+                        #expect(b.start >= a.end + BusLine.layoverMinutes, "\(what)")
+                        #expect(a.inbound != b.inbound, "line \(number) bus \(bus) on a \(type) drives two runs the same way")
+                    }
+                }
+            }
+        }
+    }
+}
