@@ -7,7 +7,7 @@ import Testing
 @Suite("ringwatch demo", .serialized)
 struct DemoTests {
     /// Kinds whose detector has landed: the demo must show triggers of each and find planted events.
-    static let landed: [TriggerKind] = [.hotlist, .mismatch, .clone]
+    static let landed: [TriggerKind] = [.hotlist, .mismatch, .clone, .convoy]
 
     @Test func theDemoRunsPrintsTriggersOfEveryLandedKindAndScoresThePlantedEvents() throws {
         let directory = TemporaryDirectory()
