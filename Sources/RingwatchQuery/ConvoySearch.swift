@@ -7,15 +7,17 @@ import RingwatchStorage
 /// grouping (RingwatchDetectors), so a convoy found live is found here too.
 ///
 /// - With a plate, it fetches that vehicle's reads through the hour tables' (plate, ts)
-///   index, then the reads within the gap of each at the same camera through the (camera, ts)
+///   index, then the reads within twice the gap of each at the same camera through the (camera, ts)
 ///   index (one batched scan for an hour without it), and tests each companion's
 ///   co-occurrences against the definition, trip by trip. Work follows the vehicle's reads,
 ///   not the size of the history.
 /// - Without a plate, it streams the period hour by hour in time order through a
 ///   `ConvoyTracker`, as the live detector would have seen it.
 ///
-/// Traffic rates are the history's own counts: reads at the camera in the half hour around
-/// each co-occurrence (`TrafficCounts`).
+/// The traffic a convoy is scored against comes from the history itself: reads at the camera in
+/// the half hour around each co-occurrence (`TrafficCounts`), and how much of the traffic near
+/// the vehicle moved on with it between cameras (`FetchedTraffic`, or, streaming, what the
+/// tracker learns).
 public struct ConvoySearch {
     public let database: HistoryDatabase
     public var definition: ConvoyDefinition

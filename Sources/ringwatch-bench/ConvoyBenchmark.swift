@@ -288,11 +288,29 @@ struct ConvoyBenchmark {
         let dayFrom = first.adding(seconds: 2 * 86_400), dayTo = dayFrom.adding(seconds: 86_399)
         for _ in 0..<runs {
             let search = ConvoySearch(database: try HistoryDatabase(path: path), definition: ConvoyDefinition())
-            dayTimes.append(try seconds { convoys = try search.convoys(from: dayFrom, to: dayTo, minimumScore: 0.9) })
+            dayTimes.append(try seconds { convoys = try search.convoys(from: dayFrom, to: dayTo, minimumScore: ConvoyDefinition().minimumScore) })
         }
         report("convoys (no plate), one day (ms)", dayTimes.map { $0 * 1000 }, unit: "ms")
-        print("  \(convoys.count) convoys listed; \(total / 7) reads a day streamed at "
+        print("  \(convoys.count) convoys listed at min_score \(ConvoyDefinition().minimumScore); \(total / 7) reads a day streamed at "
               + String(format: "%.0f", Double(total / 7) / median(dayTimes)) + " reads/s")
+        // What each threshold lists that day: planted convoys (20, plates D2C…) and the rest.
+        let all = try ConvoySearch(database: try HistoryDatabase(path: path), definition: ConvoyDefinition())
+            .convoys(from: dayFrom, to: dayTo, minimumScore: 0.9)
+        print("  min_score  planted found  chance convoys (one day, 20 planted)")
+        for threshold in [0.9, 0.95, 0.99, 0.999] {
+            let listed = all.filter { $0.score >= threshold }
+            var found = Set<String>()
+            var chance = 0
+            for convoy in listed {
+                let plantedMembers = convoy.plates.filter { $0.hasPrefix("D2C") }
+                if let member = plantedMembers.first {
+                    found.insert(String(member.dropLast(2)))
+                } else {
+                    chance += 1
+                }
+            }
+            print(String(format: "  %9.3f  %6d/20  %14d", threshold, found.count, chance))
+        }
 
         // Without the camera index (hours sealed by an older version): a scan per hour.
         let hours = try database.readPartitions(from: from, to: to)

@@ -1,5 +1,6 @@
 import Foundation
 import RingwatchCore
+import RingwatchDetectors
 import RingwatchEngine
 import RingwatchTesting
 import Testing
@@ -91,5 +92,8 @@ struct ConvoyEngineTests {
         #expect(throws: (any Error).self) { try EngineConfiguration.load(tomlFile: bad) }
         let unknown = try directory.write("unknown.toml", "[convoy]\nmax_gap = 45\n")
         #expect(throws: (any Error).self) { try EngineConfiguration.load(tomlFile: unknown) }
+        // The shipped example lists the defaults.
+        let shipped = try EngineConfiguration.load(tomlFile: RingwatchProcess.packageRoot + "/deploy/ringwatch.toml")
+        #expect(shipped.convoy == ConvoyDefinition())
     }
 }
