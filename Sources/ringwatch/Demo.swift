@@ -43,6 +43,9 @@ struct Demo: ParsableCommand {
     @Flag(name: .long, help: "Print only the summary, not each trigger.")
     var quiet = false
 
+    @Flag(name: .long, help: "Print low-severity triggers too (by default they are only counted in the summary).")
+    var all = false
+
     func run() throws {
         guard hours > 0, hours <= 24 * 14 else { throw UsageError("--hours must be between 0 and 336") }
         guard rate > 0, rate <= 500_000 else { throw UsageError("--rate must be between 0 and 500000 reads per second") }
@@ -94,7 +97,7 @@ struct Demo: ParsableCommand {
         let console = DemoConsole(quiet: quiet)
         console.say("Ringwatch demo: \(String(format: "%g", hours)) h of simulated traffic on \(cameraRegistry.order.count) cameras from \(startTime.rfc3339Seconds), "
                     + "about \(Int(rate)) reads/s (seed \(seed)); \(simulator.fleetSummary.total) vehicles, planted events in \(directory)/ground-truth.jsonl")
-        let printer = try TriggerPrinter(endpoint: engine.triggerEndpoint, console: console)
+        let printer = try TriggerPrinter(endpoint: engine.triggerEndpoint, console: console, includeLow: all)
 
         let sent = try publish(simulator, to: engine, pace: pace, console: console, printer: printer)
         // Everything sent is received, evaluated and committed before the summary.
@@ -225,7 +228,7 @@ final class TriggerPrinter: @unchecked Sendable {
 
     var count: Int { received.load(ordering: .relaxed) }
 
-    init(endpoint: String, console: DemoConsole) throws {
+    init(endpoint: String, console: DemoConsole, includeLow: Bool) throws {
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             defer { done.signal() }
@@ -233,12 +236,12 @@ final class TriggerPrinter: @unchecked Sendable {
             try? socket.subscribe("trigger.")
             try? socket.connect(endpoint)
             ready.signal()
-            console.say("time      kind      severity  plate        camera  why")
+            console.say("time      kind      severity  plate        camera  why" + (includeLow ? "" : "   (low severity: counted, not shown; --all shows them)"))
             while !stopRequested.load(ordering: .relaxed) || ((try? socket.waitForInput(milliseconds: 0)) ?? false) {
                 guard (try? socket.waitForInput(milliseconds: 50)) == true, let frames = try? socket.receiveStrings(dontWait: true),
                       frames.count == 2 else { continue }
                 received.add(1, ordering: .relaxed)
-                console.trigger(TriggerPrinter.line(frames[1]))
+                if includeLow || !frames[0].hasSuffix(".low") { console.trigger(TriggerPrinter.line(frames[1])) }
             }
         }
         thread.name = "ringwatch-demo-triggers"
