@@ -298,7 +298,7 @@ struct AccuracyBenchmark {
             } else if misread == 0 {
                 cause =
                     "\(trigger.string("match") ?? "?"): a correct read of a registered plate within the tolerance of a listed one; "
-                    + "what the camera saw \(verdict("read_plate")) its registration"
+                    + "registry on the plate as read: \(verdict("read_plate"))"
             } else {
                 let how = ["", "substitution", "dropped character", "extra character"][Int(misread)]
                 let lookAlike = (trigger.string("explanation") ?? "").contains("a registered look-alike fits")
@@ -306,7 +306,7 @@ struct AccuracyBenchmark {
                     "\(trigger.string("match") ?? "?"): another vehicle's plate misread (\(how)) into a variant; "
                     + (lookAlike
                         ? "a registered look-alike fits what the camera saw"
-                        : "what the camera saw \(verdict("listed_plate")) the listed vehicle")
+                        : "registry on the listed plate: \(verdict("listed_plate"))")
             }
             tally.falseByCause[cause, default: BySeverity()].add(trigger.severity)
         }
@@ -470,9 +470,9 @@ struct AccuracyBenchmark {
                 + "\(per100k(registryTally.falseMismatches.day, dayReads)) | \(registryTally.falseMismatches.night) | "
                 + "\(per100k(registryTally.falseMismatches.night, nightReads)) |")
         if !registryTally.missed.isEmpty { print("\nMissed: \(registryTally.missed.sorted().joined(separator: ", "))") }
-        print("\nFalse clone triggers, by cause:")
+        print("\nFalse clone triggers, by cause:\(registryTally.falseCloneCauses.isEmpty ? " none" : "")")
         for (cause, count) in registryTally.falseCloneCauses.sorted(by: { $0.value > $1.value }) { print("  \(count)  \(cause)") }
-        print("\nFalse mismatch triggers, by rule and cause:")
+        print("\nFalse mismatch triggers, by rule and cause:\(registryTally.falseMismatchCauses.isEmpty ? " none" : "")")
         for (cause, count) in registryTally.falseMismatchCauses.sorted(by: { $0.value > $1.value }) { print("  \(count)  \(cause)") }
     }
 }
