@@ -93,7 +93,9 @@ let package = Package(
         // Release-mode benchmarks (see docs/performance.md).
         .executableTarget(
             name: "ringwatch-bench",
-            dependencies: ["RingwatchEngine", "RingwatchQuery", "RingwatchRegistry", "RingwatchDetectors", "RingwatchTesting", "ZeroMQ"],
+            dependencies: [
+                "RingwatchEngine", "RingwatchQuery", "RingwatchRegistry", "RingwatchDetectors", "RingwatchSimulator", "RingwatchTesting", "ZeroMQ",
+            ],
             swiftSettings: strictSettings
         ),
 

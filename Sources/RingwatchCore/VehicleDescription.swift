@@ -29,4 +29,14 @@ public protocol VehicleRegistryLookup: AnyObject {
     /// How well `read`'s classifier output fits the vehicle registered as `plate` (which need
     /// not be the plate the camera read).
     func fit(of read: PlateRead, registeredAs plate: String) -> VehicleFit
+
+    /// A registered plate other than `plate` that `read`'s plate could be a misread of by the
+    /// substitutions `tolerance` forgives, and whose vehicle fits what the camera saw; nil when
+    /// there is none, or when what the camera saw cannot tell.
+    func fittingLookAlike(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> String?
+}
+
+extension VehicleRegistryLookup {
+    /// A registry that cannot search OCR variants knows no look-alike.
+    public func fittingLookAlike(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> String? { nil }
 }

@@ -99,7 +99,7 @@ public final class HotlistDetector: Detector {
     /// The trigger for one match: severity rule, registry corroboration, explanation.
     func draft(for read: PlateRead, match: HotlistMatch, cameras: CameraRegistry, historical: Bool) -> TriggerDraft {
         let entry = match.entry
-        let corroboration = HotlistCorroboration(match: match, read: read, registry: registry)
+        let corroboration = HotlistCorroboration(match: match, read: read, registry: registry, tolerance: matcher.configuration.tolerance)
         let score = min(max(corroboration.score, 0), match.kind == .exact ? 1 : 0.99)
         var steps = corroboration.severitySteps
         let threshold = matcher.configuration.lowerSeverityBelowScore

@@ -37,7 +37,7 @@ enum HotlistExplanation {
         if severity != entry.severity {
             var why: [String] = []
             if let threshold { why.append("score below \(twoDecimals(threshold))") }
-            if corroboration.severitySteps > 0 { why.append("read plate registered and fitting") }
+            if let reason = corroboration.severityReason { why.append(reason) }
             clauses.append("severity lowered from \(entry.severity.rawValue) to \(severity.rawValue) (\(why.joined(separator: "; ")))")
         }
         return clauses.joined(separator: "; ") + "."

@@ -25,6 +25,14 @@ import RingwatchRegistry
 ///
 /// One plate fires at most once per `rateLimitSeconds` of event time unless the severity rises.
 ///
+/// OCR imitates a moved plate: a car whose plate is misread into another registered plate shows
+/// that plate on the wrong vehicle. A judged mismatch whose vehicle fits a registered
+/// OCR-confusion variant of the plate (`RegistryLookup.fittingLookAlike`, up to two
+/// substitutions) is taken for that vehicle misread — counted in `lookAlikeMisreads`, kept out
+/// of the history, never fired — as the clone detector does with look-alikes. A real clone
+/// escapes this only when the car carrying the copy happens to be the make, model and colour
+/// registered under one of the plate's few registered look-alikes.
+///
 /// Unregistered Belgian plates: when exactly one OCR-confusion variant is registered and fits
 /// the vehicle, the read is a misread (counted, handed to `onMisread`, no trigger). When some
 /// registered variant does not contradict the vehicle, it is probably a misread too and nothing
@@ -65,6 +73,8 @@ public final class MismatchDetector: Detector {
     public private(set) var misreadsCorrected = 0
     /// The last correction made, for the engine's status and for tests.
     public private(set) var lastCorrection: (read: ReadID, plate: String)?
+    /// Judged mismatches of registered plates taken for a registered look-alike misread.
+    public private(set) var lookAlikeMisreads = 0
 
     private var histories: [PlateKey: VehicleHistory] = [:]
     private var unregisteredFired: [PlateKey: Int64] = [:]
@@ -107,6 +117,12 @@ public final class MismatchDetector: Detector {
         let mismatched = comparison.mismatched
         let isMatch = mismatched.isEmpty && (comparison.make == .agrees || comparison.color == .agrees)
         guard isMatch || !mismatched.isEmpty else { return [] }  // nothing comparable was seen
+        // Another registered plate the read may be a misread of, whose vehicle is the one seen:
+        // far likelier than this plate on the wrong car, and it must not build up a history.
+        if !isMatch, lookup.fittingLookAlike(of: read, otherThan: read.plate.text, within: .standard) != nil {
+            lookAlikeMisreads += 1
+            return []
+        }
         let time = read.timestamp.milliseconds
         let entry = VehicleHistory.Entry(
             readID: read.id, time: time, confidence: Float(observation.confidence ?? 0), isMatch: isMatch, isDark: observation.isDark,

@@ -115,6 +115,24 @@ public final class RegistryLookup: VehicleRegistryLookup {
         return comparison.make == .agrees ? .fits : .undetermined
     }
 
+    /// A registered plate other than `plate` that a Belgian read's plate could be a misread of
+    /// by confusion substitutions (up to `tolerance.maximumSubstitutions`; `registeredVariants`,
+    /// best first), and whose vehicle fits what the camera saw. Nil when none fits or the
+    /// classifier cannot be trusted for this read.
+    ///
+    /// Dropped or added characters are not searched although the tolerance may forgive them:
+    /// one character more or less opens a couple of thousand candidates, dozens of them
+    /// registered, and one of those fitting the make and model seen is then no evidence at all.
+    public func fittingLookAlike(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> String? {
+        guard read.country == "BE", isLoaded, tolerance.maximumSubstitutions > 0 else { return nil }
+        let observation = observation(of: read)
+        guard observation.isJudged else { return nil }
+        return registeredVariants(of: read.plate.text, maximumSubstitutions: tolerance.maximumSubstitutions).first { variant in
+            guard variant != plate, let key = PlateKey(variant) else { return false }
+            return fit(observation, registeredAs: key) == .fits
+        }
+    }
+
     // MARK: Misreads
 
     /// The registered plate a Belgian read most likely shows: when the read's own plate is not

@@ -73,13 +73,22 @@ struct Fleet: Sendable {
             model: model, color: color)
     }
 
-    /// A plate that no vehicle of the fleet carries (for hotlist decoys): Belgian, numbered past the fleet.
-    func decoyPlate(_ number: Int) -> String {
-        var bytes: [UInt8] = []
+    /// The vehicle a hotlist decoy is registered to: a Belgian car numbered past the fleet,
+    /// which never drives in the simulation (a hotlist lists registered vehicles: stolen,
+    /// uninsured, their keeper wanted).
+    func decoyVehicle(_ number: Int) -> Vehicle {
+        let index = count + number
+        var random = SplitMix64(seed: seed, stream: .vehicle, UInt64(index))
         let format = PlateFormat.belgianCurrent
-        format.write(number: numberings[Int(format.rawValue)].number(for: UInt64(count + number)), into: &bytes)
-        return String(decoding: bytes.filter { $0 != 45 && $0 != 32 }, as: UTF8.self)
+        let model = VehicleCatalog.randomModel(.car, &random)
+        let color = VehicleCatalog.randomColor(.car, &random)
+        return Vehicle(
+            index: index, format: format, plateNumber: numberings[Int(format.rawValue)].number(for: UInt64(index)), model: model,
+            color: color)
     }
+
+    /// A plate that no vehicle of the fleet carries (for hotlist decoys), normalised.
+    func decoyPlate(_ number: Int) -> String { decoyVehicle(number).normalisedPlate }
 
     private static func format(role: Role, foreignShare: Double, _ random: inout SplitMix64) -> PlateFormat {
         func belgian() -> PlateFormat {

@@ -129,34 +129,48 @@ enum PlateFormat: UInt8, CaseIterable, Sendable {
 
 /// A bijection from vehicle numbers to plate numbers of one format, so every vehicle gets a
 /// distinct plate without a table, and different seeds give different plates.
+///
+/// The map is a keyed pseudo-random permutation (a four-round Feistel network over
+/// `rows × columns ≥ capacity`, walked until it lands below the capacity), not an affine one:
+/// under `index × m + o` the plates of vehicles *i* and *i + k* differ by the same digits for
+/// every *i*, so whole ranges of the fleet (and of the hotlist decoys numbered after it) would
+/// be look-alikes of one another — a `D` in one plate where the other has a `Q` — far more
+/// often than plates drawn at random are.
 struct PlateNumbering: Sendable {
     let format: PlateFormat
-    private let multiplier: UInt64
-    private let offset: UInt64
+    private let rows: UInt64
+    private let columns: UInt64
+    private let keys: [UInt64]
 
     init(format: PlateFormat, seed: UInt64) {
         self.format = format
         let capacity = format.capacity
-        var multiplier = SplitMix64.key(seed: seed, stream: .plateNumber, UInt64(format.rawValue)) % capacity
-        // An affine map is a bijection when the multiplier is coprime with the capacity.
-        while PlateNumbering.gcd(multiplier, capacity) != 1 || multiplier < capacity / 3 {
-            multiplier = (multiplier &+ 7_919) % capacity
-        }
-        self.multiplier = multiplier
-        self.offset = SplitMix64.key(seed: seed, stream: .plateNumber, UInt64(format.rawValue), 1) % capacity
+        var rows = UInt64(Double(capacity).squareRoot())
+        while rows * rows < capacity { rows += 1 }
+        self.rows = rows
+        columns = (capacity + rows - 1) / rows
+        keys = (0..<4).map { SplitMix64.key(seed: seed, stream: .plateNumber, UInt64(format.rawValue), UInt64($0)) }
     }
 
     /// The plate number of vehicle `index`; distinct indexes below the capacity give distinct numbers.
     func number(for index: UInt64) -> UInt64 {
-        let product = (index % format.capacity).multipliedFullWidth(by: multiplier)
-        let (_, remainder) = format.capacity.dividingFullWidth((product.high, product.low))
-        let sum = remainder + offset
-        return sum >= format.capacity ? sum - format.capacity : sum
+        // Cycle walking: the permutation of 0..<rows × columns, applied until the result is a plate.
+        var value = index % format.capacity
+        repeat { value = permuted(value) } while value >= format.capacity
+        return value
     }
 
-    private static func gcd(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var (a, b) = (a, b)
-        while b != 0 { (a, b) = (b, a % b) }
-        return a
+    /// One pass of the Feistel network over 0..<rows × columns (FE1: each round maps
+    /// `(left, right)` to `(right, left + F(right))`, swapping the two radixes).
+    private func permuted(_ value: UInt64) -> UInt64 {
+        var value = value
+        var (high, low) = (rows, columns)
+        for key in keys {
+            let left = value / low, right = value % low
+            let mixed = (left + SplitMix64.mix(right ^ key) % high) % high
+            value = right * high + mixed
+            (high, low) = (low, high)
+        }
+        return value
     }
 }

@@ -44,13 +44,11 @@ extension TrafficSimulator {
 
     /// The vehicle registry (DIV) CSV (`plate,make,model,color,vehicle_type`): every Belgian plate
     /// of the fleet with its registered vehicle (a cloned plate with the vehicle it belongs to,
-    /// not the one carrying the copy).
+    /// not the one carrying the copy), then the vehicles of the hotlist decoys.
     public var registryCSV: String {
         var out = "plate,make,model,color,vehicle_type\n"
-        out.reserveCapacity(fleet.count * 44)
-        for index in 0..<fleet.count {
-            let vehicle = fleet.vehicle(index)
-            guard vehicle.format.isBelgian else { continue }
+        out.reserveCapacity((fleet.count + configuration.hotlistDecoys) * 44)
+        func line(_ vehicle: Vehicle) {
             let model = VehicleCatalog.models[vehicle.model]
             out += vehicle.normalisedPlate
             out += ","
@@ -63,6 +61,11 @@ extension TrafficSimulator {
             out += model.kind.name
             out += "\n"
         }
+        for index in 0..<fleet.count {
+            let vehicle = fleet.vehicle(index)
+            if vehicle.format.isBelgian { line(vehicle) }
+        }
+        for number in 0..<configuration.hotlistDecoys { line(fleet.decoyVehicle(number)) }
         return out
     }
 

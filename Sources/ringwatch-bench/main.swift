@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|purge|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -16,6 +16,8 @@ import ZeroMQ
 struct Arguments {
     var suite = "all"
     var runs = 5
+    /// Whether `--runs` was given (suites whose run takes minutes default to one).
+    var runsGiven = false
     var reads: Int?
     var rate = 50_000
 
@@ -23,12 +25,15 @@ struct Arguments {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
             switch argument {
-            case "--runs": runs = Int(iterator.next() ?? "") ?? runs
+            case "--runs":
+                runs = Int(iterator.next() ?? "") ?? runs
+                runsGiven = true
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "convoy": suite = argument
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy":
+                suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|purge|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
@@ -275,3 +280,7 @@ if arguments.suite == "purge" {
 // MARK: convoy (ConvoyBenchmark.swift)
 
 if arguments.suite == "convoy" { try ConvoyBenchmark(runs: arguments.runs, readsPerDay: arguments.reads ?? 1_000_000).run() }
+
+// MARK: accuracy (AccuracyBenchmark.swift)
+
+if arguments.suite == "accuracy" { try AccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 1).run() }

@@ -8,8 +8,16 @@ import Testing
 /// rules are tested against this fixed table of answers, keyed by the plate asked about.
 final class FixedRegistry: VehicleRegistryLookup {
     let answers: [String: VehicleFit]
-    init(_ answers: [String: VehicleFit]) { self.answers = answers }
+    /// Plate as read → a registered look-alike of it that fits what the camera saw.
+    let lookAlikes: [String: String]
+    init(_ answers: [String: VehicleFit], lookAlikes: [String: String] = [:]) {
+        self.answers = answers
+        self.lookAlikes = lookAlikes
+    }
     func fit(of read: PlateRead, registeredAs plate: String) -> VehicleFit { answers[plate] ?? .notRegistered }
+    func fittingLookAlike(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> String? {
+        lookAlikes[read.plate.text].flatMap { $0 == plate ? nil : $0 }
+    }
 }
 
 @Suite("Hotlist detector")
@@ -79,7 +87,9 @@ struct HotlistDetectorTests {
         ("listed plate contradicts", ["1ABC123": .contradicts(["make"])], "stolen_vehicle", "down", .critical),
         ("contradiction expected for stolen plates", ["1ABC123": .contradicts(["make"])], "stolen_plate", "same", .critical),
         ("read plate registered and fits", ["1A8C123": .fits], "stolen_vehicle", "down", .medium),
-        ("read plate registered, undetermined", ["1A8C123": .undetermined], "stolen_vehicle", "same", .critical),
+        // Registered, and nothing seen against it: a reader far more often reads a real plate
+        // right than misreads another into exactly it.
+        ("read plate registered, undetermined", ["1A8C123": .undetermined], "stolen_vehicle", "down", .high),
         ("read plate registered, contradicts", ["1A8C123": .contradicts(["model"])], "stolen_vehicle", "same", .critical),
         ("both fit: raised, then halved below 0.5", ["1ABC123": .fits, "1A8C123": .fits], "stolen_vehicle", "down", .medium),
     ] as [(String, [String: VehicleFit]?, String, String, Severity)])
@@ -87,7 +97,7 @@ struct HotlistDetectorTests {
         let characters = [Double](repeating: 0.9, count: 7)
         let baseline = try #require(evaluate(HotlistDetector(entries: [stolen(category: category)]), read("1A8C123", characters: characters)).first)
         let detector = HotlistDetector(entries: [stolen(category: category)])
-        detector.registry = answers.map(FixedRegistry.init)
+        detector.registry = answers.map { FixedRegistry($0) }
         let draft = try #require(evaluate(detector, read("1A8C123", characters: characters)).first)
         let before = try #require(field(baseline, "score")?.doubleValue)
         let after = try #require(field(draft, "score")?.doubleValue)
@@ -102,6 +112,37 @@ struct HotlistDetectorTests {
             #expect(draft.explanation.contains("1A8C123 is itself registered to a vehicle that fits what the camera saw"))
         }
         if answers?["1ABC123"] == .fits { #expect(draft.explanation.contains("raises the score")) }
+    }
+
+    /// Rule 3: the plate as read is not registered, but another registered OCR variant of it
+    /// fits what the camera saw: most likely that vehicle misread, unless the listed one fits.
+    @Test("a registered look-alike that fits", arguments: [
+        // Halved to below 0.5: a step for the look-alike and one for the score.
+        ("listed contradicts", ["1AOC123": VehicleFit.contradicts(["make"])], "1AQC123" as String?, "down", Severity.medium),
+        ("listed undetermined", ["1AOC123": .undetermined], "1AQC123", "down", .medium),
+        ("the listed vehicle fits: it is the listed one", ["1AOC123": .fits], "1AQC123", "up", .critical),
+        ("no look-alike fits", ["1AOC123": .undetermined], nil, "same", .critical),
+    ] as [(String, [String: VehicleFit], String?, String, Severity)])
+    func aFittingLookAlikeLowersAVariantHit(name: String, answers: [String: VehicleFit], lookAlike: String?, direction: String, severity: Severity) throws {
+        let characters = [Double](repeating: 0.6, count: 7)
+        let entry = stolen("1AOC123")
+        let baseline = try #require(evaluate(HotlistDetector(entries: [entry]), read("1ADC123", characters: characters)).first)
+        let detector = HotlistDetector(entries: [entry])
+        detector.registry = FixedRegistry(answers, lookAlikes: lookAlike.map { ["1ADC123": $0] } ?? [:])
+        let draft = try #require(evaluate(detector, read("1ADC123", characters: characters)).first)
+        let before = try #require(field(baseline, "score")?.doubleValue)
+        let after = try #require(field(draft, "score")?.doubleValue)
+        switch direction {
+        case "up": #expect(after > before, "\(name)")
+        case "down": #expect(after < before, "\(name)")
+        default: #expect(after == before, "\(name)")
+        }
+        #expect(draft.severity == severity, "\(name)")
+        #expect(field(draft, "match") == .string("ocr_variant"))
+        if severity != .critical {
+            #expect(draft.explanation.contains("its OCR variant 1AQC123 is, and fits what the camera saw"), "\(name)")
+            #expect(draft.explanation.contains("(score below 0.50; a registered look-alike fits)"), "\(name)")
+        }
     }
 
     @Test func exactHitsAreNeverCorroboratedAwayOrScoredBelowOne() throws {

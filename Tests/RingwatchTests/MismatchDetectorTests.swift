@@ -7,6 +7,8 @@ import Testing
 struct MismatchDetectorTests {
     static let registry = RegistryFixtures.registry([
         "1QZX417,BMW,3 Series,black,car",
+        // A look-alike of 1QZX417 (O for Q).
+        "1OZX417,Citroën,C3,blue,car",
         "1ABC128,Volkswagen,Golf,grey,car",
         "2KXT318,Volkswagen,Tiguan,black,car",
     ])
@@ -192,6 +194,22 @@ struct MismatchDetectorTests {
             let read = vehicleRead("7XYW777", at: day.adding(seconds: Int64(index) * 300), camera: camera, confidence: 0.6)
             #expect(rig.send(read).isEmpty)
         }
+    }
+
+    @Test func aRegisteredLookAlikeSeenUnderAMisreadPlateIsNeitherReportedNorRemembered() {
+        let (rig, detector) = makeRig()
+        // The blue Citroën C3 registered as 1OZX417, its O read as Q: confident, by day, again and again.
+        for minute in 0..<4 {
+            let read = vehicleRead(
+                "1QZX417", at: day.adding(seconds: Int64(minute) * 600), camera: minute % 2 == 0 ? "R1-01" : "R2-05", make: "Citroen",
+                model: "C3", color: "blue", vehicleConfidence: 0.97)
+            #expect(rig.send(read).isEmpty)
+        }
+        #expect(detector.lookAlikeMisreads == 4)
+        // Nothing was remembered: a real mismatch afterwards is judged on its own.
+        let drafts = rig.send(ford(day.adding(seconds: 3000), confidence: 0.97))
+        #expect(drafts.first?.detail("rule") == .string("single"))
+        #expect(drafts.first?.detail("evidence") == .object([("matches", .int(0)), ("mismatches", .int(1))]))
     }
 
     @Test func aMisreadOfARegisteredPlateIsCorrectedNotReported() {

@@ -302,6 +302,37 @@ struct RegistryLookupTests {
         #expect(lookup.misreadCorrection(for: read) == c.corrected)
     }
 
+    /// Each row: plate read, what the camera saw, the plate to leave out, the look-alike found.
+    @Test(
+        arguments: [
+            ("10ZX417", "Citroen", "C3", "1QZX417", "1OZX417"),
+            ("10ZX417", "BMW", "320d", "1OZX417", "1QZX417"),
+            // The only variant that fits is the one left out (the listed plate).
+            ("10ZX417", "Citroen", "C3", "1OZX417", nil),
+            // Nothing registered fits what the camera saw.
+            ("10ZX417", "Ford", "Focus", "XXX", nil),
+            // The camera saw nothing to judge.
+            ("10ZX417", nil, nil, "XXX", nil),
+        ] as [(String, String?, String?, String, String?)])
+    func aFittingLookAlikeIsARegisteredVariantWhoseVehicleTheCameraSaw(
+        plate: String, make: String?, model: String?, otherThan: String, expected: String?
+    ) {
+        let read = vehicleRead(plate, at: RegistryFixtures.day, make: make, model: model, vehicleConfidence: 0.9)
+        #expect(lookup.fittingLookAlike(of: read, otherThan: otherThan, within: .standard) == expected)
+        let foreign = vehicleRead(plate, at: RegistryFixtures.day, make: make, model: model, vehicleConfidence: 0.9, country: "NL")
+        #expect(lookup.fittingLookAlike(of: foreign, otherThan: otherThan, within: .standard) == nil)
+    }
+
+    @Test func lookAlikesDifferBySubstitutionsOnlyAndWithinTheTolerance() {
+        // 1ABC28 dropped a character of 1ABC128: one character less opens too many candidates.
+        let shorter = vehicleRead("1ABC28", at: RegistryFixtures.day, make: "VW", model: "Golf", vehicleConfidence: 0.9)
+        #expect(lookup.fittingLookAlike(of: shorter, otherThan: "XXX", within: .standard) == nil)
+        // 1OBC12B is two substitutions from 1QBC128 (an Opel Corsa).
+        let twice = vehicleRead("1OBC12B", at: RegistryFixtures.day, make: "Opel", model: "Corsa", vehicleConfidence: 0.9)
+        #expect(lookup.fittingLookAlike(of: twice, otherThan: "XXX", within: .standard) == "1QBC128")
+        #expect(lookup.fittingLookAlike(of: twice, otherThan: "XXX", within: OCRTolerance(maximumSubstitutions: 1)) == nil)
+    }
+
     @Test func variantsAreFoundWithOneThenTwoSubstitutions() {
         #expect(lookup.registeredVariants(of: "10ZX417") == ["1OZX417", "1QZX417"])
         #expect(lookup.registeredVariants(of: "IOBCIZB") == [])
@@ -315,4 +346,3 @@ extension SystemRandomNumberGenerator {
     /// A deterministic generator for tests (SplitMix64).
     static func seeded(_ seed: UInt64) -> SeededRandom { SeededRandom(seed: seed) }
 }
-

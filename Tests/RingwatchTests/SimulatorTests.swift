@@ -260,6 +260,9 @@ struct SimulatorTests {
         #expect(entries.count == 5 + 2000)
         let decoys = Set(entries.dropFirst(5).map(\.pattern))
         #expect(decoys.count == 2000)
+        // Hotlisted plates belong to registered vehicles, the decoys' too.
+        let registeredPlates = Set(simulator.registryCSV.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != "," }) })
+        #expect(decoys.isSubset(of: registeredPlates))
         #expect(Self.reads(messages).allSatisfy { !decoys.contains($0.plate.text) } || simulator.statistics.substitutions > 0)
 
         let (cameras, cameraReport) = CameraRegistry.parse(csv: simulator.camerasCSV, file: "cameras.csv")
@@ -337,6 +340,45 @@ struct SimulatorTests {
         }
         #expect(seen.count == 500, "vehicle numbers must give distinct plates")
         #expect(format.country == country)
+    }
+
+    /// Vehicle numbers map to plates by a keyed permutation: under an affine map, the plates of
+    /// vehicles *i* and *i + k* differ by the same characters for every *i*, which made a whole
+    /// range of hotlist decoys look-alikes (`D` for `Q`) of a range of the fleet.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func fleetPlatesAreNoMoreOftenLookAlikesOfOneAnotherThanRandomPlates(seed: UInt64) {
+        let numbering = PlateNumbering(format: .belgianCurrent, seed: seed)
+        func plate(_ index: Int) -> [UInt8] {
+            var bytes: [UInt8] = []
+            RingwatchSimulator.PlateFormat.belgianCurrent.write(number: numbering.number(for: UInt64(index)), into: &bytes)
+            return bytes.filter { $0 != 45 }
+        }
+        let fleet = 200_000, decoys = 50_000
+        let fleetPlates = Set((0..<fleet).map(plate))
+        // Look-alikes within one format: letters of the O/D/Q class swapped (no two digits are confusable).
+        let swaps: [UInt8: [UInt8]] = [79: [68, 81], 68: [79, 81], 81: [79, 68]]
+        var variants = 0, lookAlikes = 0
+        for index in fleet..<(fleet + decoys) {
+            let decoy = plate(index)
+            for position in 1...3 {
+                for other in swaps[decoy[position]] ?? [] {
+                    var variant = decoy
+                    variant[position] = other
+                    variants += 1
+                    if fleetPlates.contains(variant) { lookAlikes += 1 }
+                }
+            }
+        }
+        // At random, each variant is a fleet plate with probability fleet / capacity.
+        let capacity = RingwatchSimulator.PlateFormat.belgianCurrent.capacity
+        let expected = Double(variants) * Double(fleet) / Double(capacity)
+        #expect(Double(lookAlikes) < 2 * expected + 10, "\(lookAlikes) look-alike pairs where chance gives \(Int(expected))")
+        // The cause, tested directly: vehicles k apart must not have plate numbers a fixed distance apart.
+        for k in [1, 2, 1000, 123_457] {
+            let distances = Set(
+                (0..<1000).map { (numbering.number(for: UInt64($0 + k)) + capacity - numbering.number(for: UInt64($0))) % capacity })
+            #expect(distances.count > 990, "vehicles \(k) apart: \(distances.count) distinct plate-number distances in 1000")
+        }
     }
 
     @Test func unusableConfigurationsAndRegistriesAreRefusedInOneSentence() {
