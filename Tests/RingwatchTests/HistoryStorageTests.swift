@@ -44,7 +44,8 @@ struct HistoryStorageTests {
         #expect(try indexes().isEmpty)
         #expect(try database.sealHours(before: Timestamp(milliseconds: hour + 3_599_999)).isEmpty)
         #expect(try database.sealHours(before: Timestamp(milliseconds: hour + 3_600_000)) == ["reads_2026112208"])
-        #expect(try indexes() == ["reads_2026112208_by_plate"])
+        // (plate, ts) for a vehicle's history, (camera, ts) for who passed a camera (convoys).
+        #expect(try indexes().sorted() == ["reads_2026112208_by_camera", "reads_2026112208_by_plate"])
         #expect(database.unsealedHours == [Timestamp(milliseconds: hour + 3_600_000).hourNumber])
         // A sealed hour still answers, now through its index.
         #expect(try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: hour), to: Timestamp(milliseconds: hour + 1)).count == 1)
