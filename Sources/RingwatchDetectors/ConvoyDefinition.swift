@@ -60,7 +60,7 @@ public struct ConvoyDefinition: Sendable, Equatable {
     public var maximumGroupSize = 12
     /// Live: the nearest vehicles (in time) at a camera paired with each read. Bounds the cost
     /// per read in dense traffic; vehicles further away in a crowd carry no weight anyway.
-    public var maximumCandidates = 64
+    public var maximumCandidates = 32
 
     public init() {}
 

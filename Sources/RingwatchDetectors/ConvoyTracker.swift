@@ -48,6 +48,8 @@ public final class ConvoyTracker {
     private var latest: Int64 = .min
     private var lastSweep: Int64 = .min
     private var stamp: UInt32 = 0
+    /// Per vehicle id: the mark of the last scan that took it (see `nextStamp`).
+    private var stamps: [UInt32] = []
 
     // Vehicles, by a small id reused once a vehicle leaves the window.
     private var vehicleIDs: [String: Int32] = [:]
@@ -78,6 +80,9 @@ public final class ConvoyTracker {
     private var rejectedBefore: [UInt64: Int] = [:]
     private var rejectedSince: Int64 = .min / 2
     private var nextSerial: UInt32 = 0
+
+    /// Neighbours looked at on each side of a move when learning how the traffic moves on.
+    static let learningNeighbours = 64
 
     /// Pairs assessed against the definition so far (for measurement).
     public private(set) var assessments = 0
@@ -147,10 +152,15 @@ public final class ConvoyTracker {
         }
 
         var touched: [Int] = []
-        for candidate in candidates(camera: camera, position: position, of: sighting) {
-            candidatesExamined += 1
-            let maskOverlap = vehicles[Int(vehicle)].cameraMask & vehicles[Int(candidate)].cameraMask
-            guard maskOverlap.nonzeroBitCount >= definition.minCameras else { continue }
+        let nearby = candidates(camera: camera, position: position, of: sighting)
+        candidatesExamined += nearby.count
+        // Most candidates cannot share enough cameras: the masks say so without touching trails.
+        let minCameras = definition.minCameras
+        let possible: [Int32] = vehicles.withUnsafeBufferPointer { vehicles in
+            let mask = vehicles[Int(vehicle)].cameraMask
+            return nearby.filter { (mask & vehicles[Int($0)].cameraMask).nonzeroBitCount >= minCameras }
+        }
+        for candidate in possible {
             guard let cameras = sharedCameras(vehicle, candidate) else { continue }
             let serials = pairSerial(vehicle, candidate)
             if let seen = rejected[serials] ?? rejectedBefore[serials], seen >= cameras { continue }
@@ -216,40 +226,52 @@ public final class ConvoyTracker {
     /// The vehicles read at `camera` within the gap of `sighting`, nearest first, at most
     /// `maximumCandidates` of them, each once.
     private func candidates(camera: Int32, position: Int, of sighting: Sighting) -> [Int32] {
-        stamp &+= 1
-        if stamp == 0 {
-            for index in vehicles.indices { vehicles[index].stamp = 0 }
-            stamp = 1
-        }
-        vehicles[Int(sighting.vehicle)].stamp = stamp
-        let list = sightings[Int(camera)]
-        let gap = definition.maxGapMilliseconds
-        var left = position - 1, right = position + 1
+        let mark = nextStamp()
+        let gap = definition.maxGapMilliseconds, cap = definition.maximumCandidates
         var out: [Int32] = []
-        var scanned = 0
-        // Scanning stops at four times the cap, so a crowd going the other way costs no more.
-        while out.count < definition.maximumCandidates && scanned < 4 * definition.maximumCandidates {
-            let leftGap = left >= 0 ? sighting.time - list[left].time : .max
-            let rightGap = right < list.count ? list[right].time - sighting.time : .max
-            let index: Int
-            if leftGap <= rightGap, leftGap <= gap {
-                index = left
-                left -= 1
-            } else if rightGap <= gap {
-                index = right
-                right += 1
-            } else {
-                break
+        out.reserveCapacity(cap)
+        // Unsafe buffers: this loop runs for every read, and checked access to class-held
+        // arrays costs more than the loop itself.
+        sightings[Int(camera)].withUnsafeBufferPointer { list in
+            stamps.withUnsafeMutableBufferPointer { stamps in
+                stamps[Int(sighting.vehicle)] = mark
+                var left = position - 1, right = position + 1
+                var scanned = 0
+                // Scanning stops at four times the cap, so a crowd going the other way costs no more.
+                while out.count < cap && scanned < 4 * cap {
+                    let leftGap = left >= 0 ? sighting.time - list[left].time : .max
+                    let rightGap = right < list.count ? list[right].time - sighting.time : .max
+                    let index: Int
+                    if leftGap <= rightGap, leftGap <= gap {
+                        index = left
+                        left -= 1
+                    } else if rightGap <= gap {
+                        index = right
+                        right += 1
+                    } else {
+                        break
+                    }
+                    scanned += 1
+                    let other = list[index]
+                    guard stamps[Int(other.vehicle)] != mark,
+                          other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction
+                    else { continue }
+                    stamps[Int(other.vehicle)] = mark
+                    out.append(other.vehicle)
+                }
             }
-            scanned += 1
-            let other = list[index]
-            guard vehicles[Int(other.vehicle)].stamp != stamp,
-                  other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction
-            else { continue }
-            vehicles[Int(other.vehicle)].stamp = stamp
-            out.append(other.vehicle)
         }
         return out
+    }
+
+    /// A fresh mark for `stamps` (clearing them all once in four billion).
+    private func nextStamp() -> UInt32 {
+        stamp &+= 1
+        if stamp == 0 {
+            for index in stamps.indices { stamps[index] = 0 }
+            stamp = 1
+        }
+        return stamp
     }
 
     /// The distinct cameras at which two vehicles' trails co-occur, when at least `minCameras`;
@@ -342,8 +364,10 @@ public final class ConvoyTracker {
         learnMoves()
         let cameraCutoff = latest - cameraRetention
         for index in sightings.indices {
+            // Stale passages are dropped once they are a quarter of the list: the scans stop at
+            // the gap anyway, and moving a busy camera's list every ten seconds costs more.
             let stale = sightings[index].prefix { $0.time < cameraCutoff }.count
-            if stale > 0 { sightings[index].removeFirst(stale) }
+            if stale > 0 && stale * 4 >= sightings[index].count { sightings[index].removeFirst(stale) }
         }
         let trailCutoff = latest - trailRetention
         while expiryHead < expiry.count, expiry[expiryHead].time < trailCutoff {
@@ -370,25 +394,35 @@ public final class ConvoyTracker {
     private func learnMoves() {
         let ready = latest - definition.maxGapMilliseconds - latenessMilliseconds
         let gap = definition.maxGapMilliseconds
-        let limit = definition.maximumCandidates
+        // Independent of `maximumCandidates`: the share measured depends on how many neighbours
+        // are looked at, and the scores must not change with the cost cap.
+        let limit = ConvoyTracker.learningNeighbours
         while pendingHead < pendingMoves.count, pendingMoves[pendingHead].to.time <= ready {
             let move = pendingMoves[pendingHead]
             pendingHead += 1
-            stamp &+= 1
-            if stamp == 0 {
-                for index in vehicles.indices { vehicles[index].stamp = 0 }
-                stamp = 1
+            // A move seen often enough already is only counted: in dense traffic this keeps the
+            // learning to a sample, and the estimate is as good.
+            if moves.isWellKnown(from: move.from.camera, to: move.to.camera) {
+                moves.countMove(from: move.from.camera, to: move.to.camera, at: move.to.time)
+                continue
             }
+            let mark = nextStamp()
             var neighbours = 0, followers = 0
-            forEachNear(camera: move.from.camera, time: move.from.time, within: gap, direction: move.from.direction,
-                        excluding: move.vehicle, limit: limit) { other in
-                vehicles[Int(other)].stamp = stamp
-                neighbours += 1
-            }
-            guard neighbours > 0 else { continue }
-            forEachNear(camera: move.to.camera, time: move.to.time, within: gap, direction: move.to.direction,
-                        excluding: move.vehicle, limit: limit) { other in
-                if vehicles[Int(other)].stamp == stamp { followers += 1 }
+            stamps.withUnsafeMutableBufferPointer { stamps in
+                sightings[Int(move.from.camera)].withUnsafeBufferPointer { list in
+                    ConvoyTracker.forEachNear(list, time: move.from.time, within: gap, direction: move.from.direction,
+                                              excluding: move.vehicle, limit: limit) { other in
+                        stamps[Int(other)] = mark
+                        neighbours += 1
+                    }
+                }
+                guard neighbours > 0 else { return }
+                sightings[Int(move.to.camera)].withUnsafeBufferPointer { list in
+                    ConvoyTracker.forEachNear(list, time: move.to.time, within: gap, direction: move.to.direction,
+                                              excluding: move.vehicle, limit: limit) { other in
+                        if stamps[Int(other)] == mark { followers += 1 }
+                    }
+                }
             }
             moves.record(from: move.from.camera, to: move.to.camera, neighbours: neighbours, followers: followers, at: move.to.time)
         }
@@ -398,12 +432,16 @@ public final class ConvoyTracker {
         }
     }
 
-    /// Calls `body` with each vehicle read at `camera` within `within` of `time` in a compatible
-    /// direction, nearest first, at most `limit`.
-    private func forEachNear(camera: Int32, time: Int64, within: Int64, direction: UInt8, excluding: Int32, limit: Int,
-                             _ body: (Int32) -> Void) {
-        let list = sightings[Int(camera)]
-        var right = insertionIndex(list, time), left = right - 1
+    /// Calls `body` with each vehicle read within `within` of `time` in a compatible direction,
+    /// nearest first, at most `limit`, from one camera's sorted passages.
+    private static func forEachNear(_ list: UnsafeBufferPointer<Sighting>, time: Int64, within: Int64, direction: UInt8,
+                                    excluding: Int32, limit: Int, _ body: (Int32) -> Void) {
+        var low = 0, high = list.count
+        while low < high {
+            let middle = (low + high) / 2
+            if list[middle].time <= time { low = middle + 1 } else { high = middle }
+        }
+        var right = low, left = low - 1
         var taken = 0
         while taken < limit {
             let leftGap = left >= 0 ? time - list[left].time : .max
@@ -434,9 +472,11 @@ public final class ConvoyTracker {
         if let reused = freeVehicles.popLast() {
             id = reused
             vehicles[Int(id)] = vehicle
+            stamps[Int(id)] = 0
         } else {
             id = Int32(vehicles.count)
             vehicles.append(vehicle)
+            stamps.append(0)
         }
         vehicleIDs[plate] = id
         return id
@@ -530,8 +570,6 @@ struct Vehicle {
     var cameraMask: UInt64 = 0
     /// Passages not yet expired (trail entries, and reads of excluded vehicles).
     var references = 0
-    /// Marks a vehicle already taken as a candidate for the current passage.
-    var stamp: UInt32 = 0
 
     /// Unique for the tracker's lifetime, unlike the id, which is reused.
     var serial: UInt32

@@ -52,18 +52,9 @@ public final class TrafficRates: TrafficRateSource {
     /// Counts one read at `camera`.
     public func observe(camera: String, at time: Timestamp) {
         let milliseconds = time.milliseconds
-        var traffic = cameras[camera] ?? CameraTraffic(at: milliseconds, since: milliseconds)
-        if milliseconds >= traffic.at {
-            traffic.decayed = traffic.decayed * exp(-Double(milliseconds - traffic.at) / timeConstant) + 1
-            traffic.at = milliseconds
-        } else {
-            // A late read counts with the weight it would have had.
-            traffic.decayed += exp(-Double(traffic.at - milliseconds) / timeConstant)
-            traffic.since = min(traffic.since, milliseconds)
-        }
-        let hour = milliseconds.floorDivided(by: 3_600_000)
-        traffic.profile[Int(hour - hour.floorDivided(by: 24) * 24)].observe(hour: hour, smoothing: smoothing)
-        cameras[camera] = traffic
+        if cameras[camera] == nil { cameras[camera] = CameraTraffic(at: milliseconds, since: milliseconds) }
+        // In place: copying the hour-of-day profile out and back for every read would allocate.
+        cameras[camera]!.observe(milliseconds, timeConstant: timeConstant, smoothing: smoothing)
     }
 
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
@@ -79,6 +70,21 @@ public final class TrafficRates: TrafficRateSource {
 
     /// Cameras with at least one read.
     public var cameraCount: Int { cameras.count }
+}
+
+extension TrafficRates.CameraTraffic {
+    mutating func observe(_ milliseconds: Int64, timeConstant: Double, smoothing: Double) {
+        if milliseconds >= at {
+            decayed = decayed * exp(-Double(milliseconds - at) / timeConstant) + 1
+            at = milliseconds
+        } else {
+            // A late read counts with the weight it would have had.
+            decayed += exp(-Double(at - milliseconds) / timeConstant)
+            since = min(since, milliseconds)
+        }
+        let hour = milliseconds.floorDivided(by: 3_600_000)
+        profile[Int(hour - hour.floorDivided(by: 24) * 24)].observe(hour: hour, smoothing: smoothing)
+    }
 }
 
 extension TrafficRates.Slot {

@@ -52,6 +52,23 @@ struct TransitionPersistence {
         departures[from] = leaving
     }
 
+    /// Whether the move has been measured on plenty of neighbours recently (ten times the
+    /// minimum): more measurements would change little.
+    func isWellKnown(from: Int32, to: Int32) -> Bool {
+        (moves[TransitionPersistence.key(from, to)]?.neighbours ?? 0) >= 10 * minimumNeighbours
+    }
+
+    /// Counts a move without measuring its neighbours (see `isWellKnown`).
+    mutating func countMove(from: Int32, to: Int32, at time: Int64) {
+        let key = TransitionPersistence.key(from, to)
+        var counts = decayed(moves[key] ?? Counts(at: time), to: time)
+        counts.moves += 1
+        moves[key] = counts
+        var leaving = decayed(departures[from] ?? Counts(at: time), to: time)
+        leaving.moves += 1
+        departures[from] = leaving
+    }
+
     /// The share that carried on from `from` to `to`, when enough has been seen; never below
     /// `minimumShare` (a move nobody else made is rare, not impossible).
     func share(from: Int32, to: Int32) -> Double? {

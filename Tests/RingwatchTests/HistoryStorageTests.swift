@@ -44,6 +44,7 @@ struct HistoryStorageTests {
         #expect(try indexes().isEmpty)
         #expect(try database.sealHours(before: Timestamp(milliseconds: hour + 3_599_999)).isEmpty)
         #expect(try database.sealHours(before: Timestamp(milliseconds: hour + 3_600_000)) == ["reads_2026112208"])
+        // (plate, ts) for a vehicle's history, (camera, ts) for who passed a camera (convoys).
         #expect(try indexes().sorted() == ["reads_2026112208_by_camera", "reads_2026112208_by_plate"])
         #expect(database.unsealedHours == [Timestamp(milliseconds: hour + 3_600_000).hourNumber])
         // A sealed hour still answers, now through its index.
