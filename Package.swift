@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries.
@@ -68,6 +70,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strictSettings
         ),
@@ -95,6 +99,14 @@ let package = Package(
             name: "ringwatch-bench",
             dependencies: [
                 "RingwatchEngine", "RingwatchQuery", "RingwatchRegistry", "RingwatchDetectors", "RingwatchSimulator", "RingwatchTesting", "ZeroMQ",
+            ],
+            swiftSettings: strictSettings
+        ),
+        // libFuzzer targets for the read and control decoders (scripts/fuzz.sh).
+        .executableTarget(
+            name: "ringwatch-fuzz",
+            dependencies: [
+                "RingwatchEngine", "RingwatchIngest", "RingwatchCore", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -49,6 +49,8 @@ public final class Engine: @unchecked Sendable {
     // @unchecked: start/stop are called from one place (the service or a test), in order.
     public let configuration: EngineConfiguration
     public let counters = EngineCounters()
+    /// Prometheus metrics, served at `/metrics` when `--metrics` is set.
+    public let metricsRegistry = EngineMetrics()
     private let logger: Logger
     private let lock: EngineLock
     private let context: Context
@@ -107,9 +109,11 @@ public final class Engine: @unchecked Sendable {
         (authenticator, curveSecretKey) = try Engine.secure(configuration.security, context: context, logger: logger)
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,
-                                registry: registry, writer: writer, counters: counters, recent: recent, logger: logger,
+                                registry: registry, writer: writer, counters: counters, recent: recent, metrics: metricsRegistry, logger: logger,
                                 curveSecretKey: curveSecretKey)
         restoredReads = try pipeline.rebuild(from: database)
+        let commitTimer = metricsRegistry.databaseCommit
+        writer.commitObserver = { nanoseconds, _ in commitTimer.recordNanoseconds(Int64(nanoseconds)) }
         let startSequence = writer.lastIssuedSequence
         counters.lastTriggerSequence.store(startSequence, ordering: .relaxed)
         let handles = EngineHandles(counters: counters, writer: writer, recent: recent, pipeline: pipeline,
@@ -123,7 +127,8 @@ public final class Engine: @unchecked Sendable {
             guard let (host, port) = EngineConfiguration.hostAndPort(address) else {
                 throw EngineConfiguration.Problem("--metrics '\(address)' is not HOST:PORT (e.g. 127.0.0.1:9090)")
             }
-            metrics = try MetricsServer(host: host, port: port, engine: handles, logger: logger)
+            metrics = try MetricsServer(host: host, port: port, engine: handles, metrics: metricsRegistry,
+                                        health: HealthPolicy(configuration), logger: logger)
         } else {
             metrics = nil
         }
@@ -160,6 +165,13 @@ public final class Engine: @unchecked Sendable {
         writer.stop()
         authenticator?.stop()
         return failure
+    }
+
+    /// Answers one control request as the control socket would, `attachment` being the optional
+    /// second frame. For in-process clients and the control-request fuzzer; the engine must be
+    /// started, and calls must not overlap with requests arriving on the socket.
+    public func handleControlRequest(_ body: [UInt8], attachment: [UInt8]? = nil) -> JSONValue {
+        control.handle(body, attachment: attachment)
     }
 
     /// Reads stored in SQLite so far.

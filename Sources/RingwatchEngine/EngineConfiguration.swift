@@ -76,6 +76,11 @@ public struct EngineConfiguration: Sendable {
     public var retentionDays: Int64 = 365
     /// How often (wall clock) the engine looks for history past retention.
     public var purgeIntervalSeconds: Int64 = 3600
+    /// `/health` turns unhealthy when no message has arrived on an ingest socket for this long
+    /// (counted from start before the first); 0 turns the check off.
+    public var healthIngestStallSeconds: Int64 = 60
+    /// `/health` turns unhealthy when queued reads have waited this long for a commit.
+    public var healthWriterLagSeconds: Int64 = 30
     /// Writes plates into debug log lines (off: plates are personal data).
     public var logPersonalData = false
 
@@ -167,7 +172,7 @@ public struct EngineConfiguration: Sendable {
         }
         let known: Set<String> = [
             "ingest", "ingest_connect", "ingest_pull", "triggers", "control", "db", "cameras", "hotlist", "registry", "metrics", "tuning",
-            "retention", "privacy", "security", "clone", "convoy",
+            "retention", "privacy", "security", "clone", "convoy", "health",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' (known: \(known.sorted().joined(separator: ", ")))")
@@ -228,6 +233,11 @@ public struct EngineConfiguration: Sendable {
             if let value = try int(retention, "open_access_days", 1...36_500) { openAccessDays = value }
             if let value = try int(retention, "retention_days", 1...36_500) { retentionDays = value }
             if let value = try int(retention, "purge_interval_s", 1...86_400) { purgeIntervalSeconds = value }
+        }
+        if let health = table["health"] {
+            guard let health = health.table else { throw Problem("\(file): [health] must be a table") }
+            if let value = try int(health, "ingest_stall_s", 0...86_400) { healthIngestStallSeconds = value }
+            if let value = try int(health, "writer_lag_s", 1...86_400) { healthWriterLagSeconds = value }
         }
         if let privacy = table["privacy"] {
             guard let privacy = privacy.table else { throw Problem("\(file): [privacy] must be a table") }

@@ -20,6 +20,13 @@ public final class EngineCounters: Sendable {
     public let lastTriggerSequence = Atomic<Int64>(0)
     /// Reads held in the in-memory window.
     public let windowReads = Atomic<Int>(0)
+    /// Memory held by the window, estimated; updated once per minute of event time.
+    public let windowBytes = Atomic<Int>(0)
+    /// Monotonic time (ns) a message last arrived on an ingest socket; 0 before the first.
+    public let lastReceivedAt = Atomic<UInt64>(0)
+    /// Monotonic time (ns) the pipeline thread last went round its loop (it does at least
+    /// every 50 ms when healthy, reads or not).
+    public let pipelineHeartbeat = Atomic<UInt64>(0)
     /// Rejections by reason, in `RejectionReason.allCases` order.
     private let rejectedByReason = Mutex<[Int]>(RejectionReason.allCases.map { _ in 0 })
     /// Lost reads per camera (rarely written: only when a gap is seen).

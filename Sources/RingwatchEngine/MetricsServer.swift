@@ -11,13 +11,21 @@ final class MetricsServer: @unchecked Sendable {
     private let listener: Int32
     let port: UInt16
     private let engine: EngineHandles
+    private let metrics: EngineMetrics
+    private let policy: HealthPolicy
+    /// Monotonic time (ns) the server was built, for "no read since start".
+    private let startedAt = DispatchTime.now().uptimeNanoseconds
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
+    /// Whether the last /health answer was healthy (logs the change to unhealthy once).
+    private let lastHealthy = Atomic<Bool>(true)
     private let done = DispatchSemaphore(value: 0)
     private var started = false
 
-    init(host: String, port: UInt16, engine: EngineHandles, logger: Logger) throws {
+    init(host: String, port: UInt16, engine: EngineHandles, metrics: EngineMetrics, health: HealthPolicy, logger: Logger) throws {
         self.engine = engine
+        self.metrics = metrics
+        self.policy = health
         self.logger = logger
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw EngineConfiguration.Problem("metrics: cannot create a socket") }
@@ -81,49 +89,31 @@ final class MetricsServer: @unchecked Sendable {
         guard count > 0 else { return }
         let request = String(decoding: buffer[0..<count], as: UTF8.self)
         let path = request.split(separator: " ", maxSplits: 2).dropFirst().first.map(String.init) ?? "/"
-        let (status, type, body): (String, String, String)
+        let (status, type, body): (String, String, [UInt8])
         switch path {
-        case "/metrics": (status, type, body) = ("200 OK", "text/plain; version=0.0.4", prometheusText())
-        case "/health": (status, type, body) = ("200 OK", "application/json", "{\"status\":\"ok\",\"uptime_s\":\(engine.uptimeSeconds)}\n")
-        default: (status, type, body) = ("404 Not Found", "text/plain", "try /metrics or /health\n")
+        case "/metrics":
+            (status, type, body) = ("200 OK", "text/plain; version=0.0.4", metrics.render(engine, health: health()))
+        case "/health":
+            let report = health()
+            if report.isHealthy {
+                lastHealthy.store(true, ordering: .relaxed)
+            } else if lastHealthy.exchange(false, ordering: .relaxed) {
+                logger.warning("engine unhealthy", metadata: ["problems": "\(report.problems.joined(separator: "; "))"])
+            }
+            (status, type, body) = (report.isHealthy ? "200 OK" : "503 Service Unavailable", "application/json",
+                                    Array((report.json.serialized + "\n").utf8))
+        default: (status, type, body) = ("404 Not Found", "text/plain", Array("try /metrics or /health\n".utf8))
         }
-        let response = "HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        _ = response.withCString { write(client, $0, strlen($0)) }
+        let head = "HTTP/1.1 \(status)\r\nContent-Type: \(type)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        let response = Array(head.utf8) + body
+        var written = 0
+        while written < response.count {
+            let count = response[written...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            guard count > 0 else { return }
+            written += count
+        }
     }
 
-    func prometheusText() -> String {
-        let c = engine.counters
-        var lines: [String] = []
-        func counter(_ name: String, _ help: String, _ value: Int) {
-            lines.append("# HELP ringwatch_\(name) \(help)")
-            lines.append("# TYPE ringwatch_\(name) counter")
-            lines.append("ringwatch_\(name) \(value)")
-        }
-        func gauge(_ name: String, _ help: String, _ value: Int) {
-            lines.append("# HELP ringwatch_\(name) \(help)")
-            lines.append("# TYPE ringwatch_\(name) gauge")
-            lines.append("ringwatch_\(name) \(value)")
-        }
-        counter("reads_received_total", "Messages taken off the ingest sockets.", c.received.load(ordering: .relaxed))
-        counter("reads_accepted_total", "Reads accepted.", c.accepted.load(ordering: .relaxed))
-        counter("reads_duplicate_total", "Reads ignored as duplicates.", c.duplicate.load(ordering: .relaxed))
-        counter("reads_unknown_camera_total", "Accepted reads from cameras missing from the registry.", c.unknownCamera.load(ordering: .relaxed))
-        counter("reads_late_total", "Reads later than the lateness allowance.", c.late.load(ordering: .relaxed))
-        counter("reads_stored_total", "Reads committed to SQLite.", engine.writer.storedReads.load(ordering: .relaxed))
-        counter("ingest_gaps_total", "Reads lost between cameras and the engine, from seq gaps.", c.ingestGaps.load(ordering: .relaxed))
-        counter("triggers_emitted_total", "Triggers published.", c.triggersEmitted.load(ordering: .relaxed))
-        counter("writer_backpressure_waits_total", "Times ingest waited for the disk.", engine.writer.backpressureWaits.load(ordering: .relaxed))
-        lines.append("# HELP ringwatch_reads_rejected_total Messages quarantined, by reason.")
-        lines.append("# TYPE ringwatch_reads_rejected_total counter")
-        for (reason, count) in c.rejections { lines.append("ringwatch_reads_rejected_total{reason=\"\(reason)\"} \(count)") }
-        lines.append("# HELP ringwatch_ingest_gaps_by_camera_total Reads lost per camera.")
-        lines.append("# TYPE ringwatch_ingest_gaps_by_camera_total counter")
-        for (camera, count) in c.gapsPerCamera.sorted(by: { $0.key < $1.key }) {
-            lines.append("ringwatch_ingest_gaps_by_camera_total{camera=\"\(camera)\"} \(count)")
-        }
-        gauge("window_reads", "Reads held in the in-memory window.", c.windowReads.load(ordering: .relaxed))
-        gauge("writer_queue_items", "Items waiting for the history writer.", engine.writer.queueDepth)
-        gauge("last_trigger_seq", "Highest trigger seq issued.", Int(c.lastTriggerSequence.load(ordering: .relaxed)))
-        return lines.joined(separator: "\n") + "\n"
-    }
+    /// The health as of now.
+    func health() -> EngineHealth { EngineHealth(engine, policy: policy, startedAt: startedAt) }
 }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import RingwatchCore
@@ -38,6 +39,11 @@ public final class Pipeline: @unchecked Sendable {
     public let mismatch: MismatchDetector
     public let clone: CloneDetector
     private var detectors: [any Detector]
+    /// Latency timers, one per detector in `detectors` order.
+    private let detectorTimers: [CoreMetrics.Timer]
+    private let metrics: EngineMetrics
+    /// Reads until the next one whose detectors are timed.
+    private var timingCountdown = EngineMetrics.detectorSampling
     private var duplicates: DuplicateFilter
     private var sequences = SequenceTracker()
     private var clock: EventClock
@@ -60,9 +66,10 @@ public final class Pipeline: @unchecked Sendable {
 
     init(
         configuration: EngineConfiguration, context: Context, cameras: CameraRegistry, hotlist: HotlistDetector,
-        registry: RegistryLookup, writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger,
-        curveSecretKey: String? = nil
+        registry: RegistryLookup, writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, metrics: EngineMetrics,
+        logger: Logger, curveSecretKey: String? = nil
     ) throws {
+        self.metrics = metrics
         self.configuration = configuration
         self.counters = counters
         self.writer = writer
@@ -81,6 +88,7 @@ public final class Pipeline: @unchecked Sendable {
         if let convoy = configuration.convoy {
             detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000))
         }
+        self.detectorTimers = detectors.map { metrics.detectorTimer($0.kind) }
         self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,
@@ -169,8 +177,11 @@ public final class Pipeline: @unchecked Sendable {
 
     private func run() {
         while !stopRequested.load(ordering: .relaxed) {
+            counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             let ready = (try? Poller.poll(ingestSockets, milliseconds: 50)) ?? []
-            for (socket, hasInput) in zip(ingestSockets, ready) where hasInput { drain(socket, limit: 4096) }
+            var taken = 0
+            for (socket, hasInput) in zip(ingestSockets, ready) where hasInput { taken += drain(socket, limit: 4096) }
+            if taken > 0 { counters.lastReceivedAt.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
             runCommands()
             flushBatch()
         }
@@ -241,14 +252,27 @@ public final class Pipeline: @unchecked Sendable {
         index.insert(read)
         if let previousLatest, let latest = clock.latest, latest.milliseconds / 60_000 != previousLatest.milliseconds / 60_000 {
             duplicates.evict(olderThanHorizonBefore: latest)
+            counters.windowBytes.store(index.estimatedBytes, ordering: .relaxed)
         }
         counters.accepted.add(1, ordering: .relaxed)
         counters.windowReads.store(index.count, ordering: .relaxed)
         batch.reads.append(read)
 
         let context = DetectionContext(index: index, cameras: cameras, isLate: late)
-        for detector in detectors {
-            for draft in detector.evaluate(read, context: context) { emit(draft) }
+        timingCountdown -= 1
+        if timingCountdown > 0 {
+            for detector in detectors {
+                for draft in detector.evaluate(read, context: context) { emit(draft) }
+            }
+        } else {
+            // One read in `detectorSampling`: time each detector for the latency histograms.
+            timingCountdown = EngineMetrics.detectorSampling
+            for (detector, timer) in zip(detectors, detectorTimers) {
+                let began = DispatchTime.now().uptimeNanoseconds
+                let drafts = detector.evaluate(read, context: context)
+                timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
+                for draft in drafts { emit(draft) }
+            }
         }
     }
 
@@ -259,6 +283,7 @@ public final class Pipeline: @unchecked Sendable {
         batch.triggers.append(stored)
         recent.append(stored)
         counters.triggersEmitted.add(1, ordering: .relaxed)
+        metrics.countTrigger(kind: trigger.kind, severity: trigger.severity.rawValue)
         counters.lastTriggerSequence.store(trigger.sequence, ordering: .relaxed)
         if configuration.logPersonalData {
             // Only when an operator turned it on for debugging: plates are personal data.

@@ -50,6 +50,10 @@ struct PlateInterner {
 
     /// Plates currently in the window.
     var count: Int { ids.count }
+
+    /// Bytes held, estimated: a plate string fits inline (16 bytes) in the text array and in
+    /// the table key, plus its id, reference count and hash-table slack.
+    var estimatedBytes: Int { ids.capacity * 40 + texts.capacity * 16 + references.capacity * 4 + free.capacity * 4 }
 }
 
 /// Small vocabularies (camera ids, makes, models, colours) as 16-bit ids; never shrinks.

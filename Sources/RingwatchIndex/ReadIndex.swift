@@ -50,6 +50,12 @@ public final class ReadIndex {
         self.configuration = configuration
     }
 
+    /// Bytes held by the window, estimated from the capacities of its arrays and tables (for
+    /// the memory metric; walks the partitions, so call it at scrape time, not per read).
+    public var estimatedBytes: Int {
+        partitions.values.reduce(0) { $0 + $1.estimatedBytes } + plates.estimatedBytes
+    }
+
     /// Adds `read`; false when it is already older than the horizon and so not kept.
     @discardableResult
     public func insert(_ read: PlateRead) -> Bool {
@@ -200,6 +206,14 @@ struct Partition {
     var plateHeads: [UInt32: Int32] = [:]
     /// Newest read per camera id (indexed by camera id).
     var cameraHeads: [Int32] = []
+
+    var estimatedBytes: Int {
+        // Per read: id 8, time 8, plate 4, camera 2, confidence 1, direction 1, make/model/colour
+        // 6, two chain links 8; a hash-table entry costs about twice its key and value.
+        ids.capacity * 8 + times.capacity * 8 + plates.capacity * 4 + cameras.capacity * 2 + confidences.capacity
+            + directions.capacity + (makes.capacity + models.capacity + colors.capacity) * 2
+            + (previousOfPlate.capacity + previousAtCamera.capacity) * 4 + plateHeads.capacity * 16 + cameraHeads.capacity * 4
+    }
 
     mutating func append(_ record: Record) {
         let index = Int32(ids.count)

@@ -62,6 +62,8 @@ public final class HistoryWriter: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [WriteBatch] = []
     private var queuedItems = 0
+    /// Monotonic time before which backpressure is not logged again (guarded by `condition`).
+    private var nextBackpressureLog: UInt64 = 0
     private var requestedSequenceLimit: Int64 = 0
     private var stopping = false
     private var finished = false
@@ -96,6 +98,13 @@ public final class HistoryWriter: @unchecked Sendable {
     public let sealedPartitions = Atomic<Int>(0)
     /// Hour tables dropped by purges since start.
     public let purgedPartitions = Atomic<Int>(0)
+    /// Monotonic time (ns) of the oldest submission still queued, and of the oldest one in the
+    /// commit under way; 0 when there is none.
+    private let waitingSince = Atomic<UInt64>(0)
+    private let committingSince = Atomic<UInt64>(0)
+    /// Called on the writer thread after each commit with its duration and item count (for
+    /// metrics). Set before `start()`.
+    public nonisolated(unsafe) var commitObserver: (@Sendable (_ nanoseconds: UInt64, _ items: Int) -> Void)?
     /// The retention kept automatically; nil keeps everything.
     public let retention: RetentionPolicy?
     /// Purges asked for and not yet taken up (guarded by `condition`).
@@ -141,7 +150,17 @@ public final class HistoryWriter: @unchecked Sendable {
         defer { condition.unlock() }
         if queuedItems >= maximumQueuedItems && !finished {
             backpressureWaits.add(1, ordering: .relaxed)
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now >= nextBackpressureLog {
+                nextBackpressureLog = now + 10_000_000_000
+                logger.warning("ingest waits for the disk: the history writer's queue is full", metadata: [
+                    "queued_items": "\(queuedItems)", "lag_s": "\(Int(lagSeconds))",
+                ])
+            }
             while queuedItems >= maximumQueuedItems && !finished { condition.wait() }
+        }
+        if queue.isEmpty && waitingSince.load(ordering: .relaxed) == 0 {
+            waitingSince.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         }
         queue.append(batch)
         queuedItems += batch.itemCount
@@ -184,6 +203,19 @@ public final class HistoryWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// How long the oldest item not yet committed has waited, in seconds; 0 when none waits.
+    /// Grows while a commit or a purge step holds the writer, or the disk is slower than ingest.
+    public var lagSeconds: Double {
+        let committing = committingSince.load(ordering: .relaxed), waiting = waitingSince.load(ordering: .relaxed)
+        let since: UInt64 = committing == 0 ? waiting : waiting == 0 ? committing : min(committing, waiting)
+        guard since != 0 else { return 0 }
+        let now = DispatchTime.now().uptimeNanoseconds
+        return now > since ? Double(now - since) / 1e9 : 0
+    }
+
+    /// True once a write has failed for good (reported by `flush()`).
+    public var hasFailed: Bool { condition.withLock { failure != nil } }
+
     /// Items waiting for the disk.
     public var queueDepth: Int { condition.withLock { queuedItems } }
 
@@ -201,6 +233,10 @@ public final class HistoryWriter: @unchecked Sendable {
             }
             let batches = queue
             queue.removeAll(keepingCapacity: true)
+            if !batches.isEmpty {
+                committingSince.store(waitingSince.load(ordering: .relaxed), ordering: .relaxed)
+                waitingSince.store(0, ordering: .relaxed)
+            }
             let wantedLimit = requestedSequenceLimit
             let stopNow = stopping && batches.isEmpty
             let releaseTo = lastSequence
@@ -307,6 +343,7 @@ public final class HistoryWriter: @unchecked Sendable {
 
     private func commit(_ batches: [WriteBatch], sequenceLimit wantedLimit: Int64) {
         let now = Timestamp.now
+        let began = DispatchTime.now().uptimeNanoseconds
         var reads = 0, triggers = 0, items = 0
         var attempt = 0
         var committed = false
@@ -346,7 +383,9 @@ public final class HistoryWriter: @unchecked Sendable {
             storedReads.add(reads, ordering: .relaxed)
             storedTriggers.add(triggers, ordering: .relaxed)
             commits.add(1, ordering: .relaxed)
+            commitObserver?(DispatchTime.now().uptimeNanoseconds - began, items)
         }
+        committingSince.store(0, ordering: .relaxed)
         seal()
         condition.withLock {
             if committed, wantedLimit > sequenceLimit.load(ordering: .relaxed) {
