@@ -42,6 +42,8 @@ public final class Pipeline: @unchecked Sendable {
     /// Latency timers, one per detector in `detectors` order.
     private let detectorTimers: [CoreMetrics.Timer]
     private let metrics: EngineMetrics
+    /// Reads the registry corrected while the detectors ran (`MismatchDetector.onMisread`).
+    private var corrections: [(read: PlateRead, plate: String)] = []
     /// Reads until the next one whose detectors are timed.
     private var timingCountdown = EngineMetrics.detectorSampling
     private var duplicates: DuplicateFilter
@@ -122,6 +124,8 @@ public final class Pipeline: @unchecked Sendable {
         try publisher.setLinger(milliseconds: 2000)
         if let curveSecretKey { try publisher.makeCurveServer(secretKey: curveSecretKey, domain: "triggers") }
         try publisher.bind(configuration.triggers)
+        // A read the registry corrects goes to the hotlist as the corrected plate too.
+        mismatch.onMisread = { [unowned self] read, plate in corrections.append((read, plate)) }
     }
 
     /// The endpoint the ingest socket bound first, with a `*` port resolved.
@@ -273,6 +277,15 @@ public final class Pipeline: @unchecked Sendable {
                 timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
                 for draft in drafts { emit(draft) }
             }
+        }
+        if !corrections.isEmpty {
+            let hit = Set(hotlist.matcher.matches(for: read).map(\.entry.pattern))
+            for correction in corrections {
+                for draft in hotlist.correctedMatches(for: correction.read, correctedPlate: correction.plate, alreadyHit: hit, cameras: cameras) {
+                    emit(draft)
+                }
+            }
+            corrections.removeAll()
         }
     }
 

@@ -77,6 +77,36 @@ struct RegistryEngineTests {
         #expect(status["vehicles"] as? Int == 61)
     }
 
+    @Test func aReadTheRegistryCorrectsReachesAnExactOnlyHotlistAsAVariantHit() throws {
+        let rig = try LoopbackEngine(hotlist: "plate,category,severity,reason,expires\n1DKS617,stolen_vehicle,critical,Stolen in Berchem,\n") {
+            configuration in
+            configuration.registryPath = RegistryFixtures.root + "registry.csv"
+            configuration.vehicleMakesPath = RegistryFixtures.root + "vehicle-makes.csv"
+            configuration.vehicleModelsPath = RegistryFixtures.root + "vehicle-models.csv"
+            configuration.vehicleColorsPath = RegistryFixtures.root + "vehicle-colors.csv"
+            configuration.hotlistMatching = .exactOnly
+        }
+        defer { rig.engine.stop() }
+        // 1DK5617 is not registered; its one registered look-alike 1DKS617 (S read as 5) is a
+        // blue BMW 3 Series, which is what the camera saw. The list forgives nothing itself.
+        try rig.send(classified("1DK5617", at: noon, camera: "R2-05", make: "BMW", model: "3 Series", color: "blue"), topic: "read.R2.R2-05")
+        let hit = try #require(try rig.nextTrigger())
+        #expect(hit.topic == "trigger.hotlist.critical")
+        #expect(hit.body["plate"] as? String == "1DK5617")
+        #expect(hit.body["listed_plate"] as? String == "1DKS617")
+        #expect(hit.body["match"] as? String == "ocr_variant")
+        #expect(hit.body["corrected_by_registry"] as? Bool == true)
+        #expect((hit.body["substitutions"] as? [[String: Any]])?.first?["read"] as? String == "5")
+        #expect((hit.body["explanation"] as? String)?.contains("registry corrected the read") == true)
+        // Once per read: nothing else fires for it.
+        #expect(try rig.nextTrigger(timeoutMilliseconds: 300) == nil)
+
+        // A different vehicle behind the same unregistered plate is not corrected: no hit.
+        try rig.send(classified("1DK5617", at: noon.adding(seconds: 600), camera: "R2-05", make: "Peugeot", model: "208", color: "white"),
+                     topic: "read.R2.R2-05")
+        #expect(try rig.nextTrigger(timeoutMilliseconds: 500) == nil)
+    }
+
     @Test func registryReloadChangesWhatFiresWithoutARestart() throws {
         let directory = TemporaryDirectory()
         let first = try directory.write("v1.csv", "plate,make,model,color,vehicle_type\n2ZZZ999,Ford,Focus,red,car\n")
