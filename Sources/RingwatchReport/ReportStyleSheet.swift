@@ -28,7 +28,9 @@ enum ReportStyleSheet {
         svg { max-width: 100%; height: auto; }
         svg text { font-family: system-ui, sans-serif; }
         svg.trip-map { border: 1px solid #999; }
-        .legend { min-width: 220px; max-width: 300px; }
+        .legend { flex: 1 1 200px; max-width: 320px; }
+        td.mini { width: 156px; }
+        td.mini svg { width: 150px; }
         .legend ul { list-style: none; padding: 0; margin: 0; }
         .legend li { margin: 3px 0; white-space: nowrap; }
         .legend svg { vertical-align: middle; }

@@ -52,7 +52,7 @@ extension VehicleReportPage {
             out += "<p class=\"empty\">The history holds no camera coordinates, so no map can be drawn; pass --cameras CSV.</p>\n"
             return out + tripTable + "</section>\n"
         }
-        let projection = MapProjection(cameras: known, width: 760, margin: 28)
+        let projection = MapProjection(cameras: known, width: 700, margin: 28)
         out += "<div class=\"map-row\">\n<figure class=\"map\">\n"
         out += "<svg class=\"trip-map\" viewBox=\"0 0 \(n(projection.width)) \(n(projection.height))\" width=\"\(n(projection.width))\" height=\"\(n(projection.height))\" role=\"img\" aria-label=\"Map of the vehicle's trips\">"
         out += "<title>Trips of \(e(report.plate))</title>"

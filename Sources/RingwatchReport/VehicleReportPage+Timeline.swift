@@ -49,10 +49,10 @@ extension VehicleReportPage {
                 out += style.marker.svg(x: x(clock.secondOfDay(pass.time)), y: y, size: 6, colour: style.colour,
                                         extra: " class=\"timeline-pass\"")
             }
-            out += "<text class=\"axis\" x=\"\(n(width - right + 8))\" y=\"\(n(y + 4))\">\(passes.count)</text>"
+            out += "<text class=\"axis\" x=\"\(n(width - 6))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(passes.count)</text>"
             out += "</g>"
         }
-        out += "<text class=\"axis\" x=\"\(n(width - right + 8))\" y=\"\(n(top - 10))\">passes</text>"
+        out += "<text class=\"axis\" x=\"\(n(width - 6))\" y=\"\(n(top - 10))\" text-anchor=\"end\">passes</text>"
         out += "</svg>\n</section>\n"
         return out
     }

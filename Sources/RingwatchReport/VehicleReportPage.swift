@@ -104,7 +104,7 @@ public struct VehicleReportPage {
             out += "<br/><span class=\"when\">\(e(clock.dateTime(companion.first))) to \(e(clock.dateTime(companion.last)))</span>"
             out += "<br/><span class=\"note\">\(e(companion.explanation))</span></td>"
             out += "<td>\(e(companion.cameras.joined(separator: " → ")))</td>"
-            out += "<td>\(miniMap(shared: companion.cameras, label: "Cameras shared with \(companion.plate)"))</td></tr>\n"
+            out += "<td class=\"mini\">\(miniMap(shared: companion.cameras, label: "Cameras shared with \(companion.plate)"))</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"
     }
@@ -123,7 +123,7 @@ public struct VehicleReportPage {
             out += "<tr class=\"similar-route\" data-plate=\"\(e(route.plate))\" data-similarity=\"\(score(route.similarity))\">"
             out += "<td><span class=\"plate\">\(e(route.plate))</span></td><td class=\"num\">\(score(route.similarity))</td>"
             out += "<td class=\"num\">\(route.trips)</td><td>\(e(route.sharedCameras.joined(separator: " → ")))</td>"
-            out += "<td>\(miniMap(shared: route.sharedCameras, label: "Cameras shared with \(route.plate)"))</td></tr>\n"
+            out += "<td class=\"mini\">\(miniMap(shared: route.sharedCameras, label: "Cameras shared with \(route.plate)"))</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"
     }
