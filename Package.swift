@@ -83,11 +83,17 @@ let package = Package(
             dependencies: ["RingwatchCore", "RingwatchStorage", "RingwatchDetectors"],
             swiftSettings: strictSettings
         ),
+        // The analyst's report: one self-contained HTML page about a vehicle.
+        .target(
+            name: "RingwatchReport",
+            dependencies: ["RingwatchCore", "RingwatchStorage", "RingwatchQuery", "RingwatchDetectors"],
+            swiftSettings: strictSettings
+        ),
         // The executable: parses arguments and wires the libraries together.
         .executableTarget(
             name: "ringwatch",
             dependencies: [
-                "RingwatchEngine", "RingwatchQuery", "RingwatchSimulator", "ZeroMQ",
+                "RingwatchEngine", "RingwatchQuery", "RingwatchReport", "RingwatchSimulator", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -121,7 +127,7 @@ let package = Package(
             name: "RingwatchTests",
             dependencies: [
                 "RingwatchCore", "RingwatchIngest", "RingwatchIndex", "RingwatchRegistry", "RingwatchDetectors",
-                "RingwatchStorage", "RingwatchEngine", "RingwatchQuery", "RingwatchSimulator", "RingwatchTesting",
+                "RingwatchStorage", "RingwatchEngine", "RingwatchQuery", "RingwatchReport", "RingwatchSimulator", "RingwatchTesting",
                 "ZeroMQ", "SQLite",
             ],
             swiftSettings: strictSettings

@@ -2,9 +2,9 @@ import Foundation
 import RingwatchCore
 
 /// How query commands print rows: `table` for people, `jsonl` one object per line, `csv` with a
-/// header row.
+/// header row, `geojson` one FeatureCollection (each row a Feature, its fields the properties).
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case table, jsonl, csv
+    case table, jsonl, csv, geojson
 }
 
 /// Rows of named fields, printed in one of the output formats. Columns keep the order of the
@@ -12,10 +12,14 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 public struct RowPrinter {
     public let format: OutputFormat
     public let columns: [String]
+    /// With `geojson`: the geometry of a row (from the camera registry). Without it, or when it
+    /// gives null, the Feature has a null geometry, which GeoJSON allows.
+    public var geometry: ((JSONValue) -> JSONValue)?
 
-    public init(format: OutputFormat, columns: [String]) {
+    public init(format: OutputFormat, columns: [String], geometry: ((JSONValue) -> JSONValue)? = nil) {
         self.format = format
         self.columns = columns
+        self.geometry = geometry
     }
 
     /// The whole output for `rows`, ending with a newline unless empty (table prints a note).
@@ -23,6 +27,9 @@ public struct RowPrinter {
         switch format {
         case .jsonl:
             return rows.map { $0.serialized + "\n" }.joined()
+        case .geojson:
+            let features = rows.map { GeoJSON.feature(geometry: geometry?($0) ?? .null, properties: $0) }
+            return GeoJSON.featureCollection(features).serialized + "\n"
         case .csv:
             var out = columns.joined(separator: ",") + "\n"
             for row in rows {

@@ -85,7 +85,7 @@ struct Convoys: ParsableCommand {
             progress.finish()
             rows = convoys.prefix(limit).map { convoy in
                 .object([
-                    ("plates", options.format == .jsonl ? .array(convoy.plates.map { .string($0) }) : .string(convoy.plates.joined(separator: " "))),
+                    ("plates", structured ? .array(convoy.plates.map { .string($0) }) : .string(convoy.plates.joined(separator: " "))),
                     ("cameras", cameraList(convoy.cameras)),
                     ("first_ts", .string(convoy.first[keyPath: time])),
                     ("last_ts", .string(convoy.last[keyPath: time])),
@@ -98,7 +98,12 @@ struct Convoys: ParsableCommand {
             columns = ["plates", "cameras", "first_ts", "last_ts", "score", "co_occurrences"]
                 + (options.format == .table ? [] : ["max_gap_s", "explanation"])
         }
-        emit(RowPrinter(format: options.format, columns: columns).render(rows))
+        // GeoJSON: each row a LineString through its shared cameras, in order.
+        let registry = options.format == .geojson ? try database.cameras() : CameraRegistry()
+        let printer = RowPrinter(format: options.format, columns: columns) { row in
+            GeoJSON.line(cameras: row["cameras"]?.arrayValue?.compactMap(\.stringValue) ?? [], in: registry)
+        }
+        emit(printer.render(rows))
     }
 
     /// The definition with this command's flags applied.
@@ -125,8 +130,11 @@ struct Convoys: ParsableCommand {
 
     /// Cameras as an array in JSON Lines, space-separated in a table or CSV cell.
     private func cameraList(_ cameras: [String]) -> JSONValue {
-        options.format == .jsonl ? .array(cameras.map { .string($0) }) : .string(cameras.joined(separator: " "))
+        structured ? .array(cameras.map { .string($0) }) : .string(cameras.joined(separator: " "))
     }
+
+    /// JSON Lines and GeoJSON keep lists as arrays; table and CSV cells join them with spaces.
+    private var structured: Bool { options.format == .jsonl || options.format == .geojson }
 
     private func rounded(_ score: Double) -> Double { (score * 10_000).rounded() / 10_000 }
 }

@@ -9,7 +9,7 @@ struct QueryOptions: ParsableArguments {
     @Option(name: .long, help: "SQLite database file.")
     var db = "./data/ringwatch.sqlite"
 
-    @Option(name: .long, help: "Output: table, jsonl or csv.")
+    @Option(name: .long, help: "Output: table, jsonl, csv or geojson (a FeatureCollection at the cameras' coordinates).")
     var format: OutputFormat = .table
 
     @Option(name: .long, help: "Start of the period (RFC 3339). Default: 24 hours ago.")
@@ -64,12 +64,16 @@ struct QueryOptions: ParsableArguments {
         }
     }
 
-    /// Refuses without a reason, then writes the audit row. Must run before the query.
-    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws {
+    /// Refuses without a reason, then writes the audit row. Must run before the query. Returns
+    /// the record written.
+    @discardableResult
+    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws -> AuditRecord {
         let reason = try requireReason(for: command)
-        try AuditLog(connection: database.connection).append(AuditRecord(
+        let record = AuditRecord(
             timestamp: .now, user: userName, command: command, reason: reason, authorization: authorization,
-            parameters: .object(parameters)))
+            parameters: .object(parameters))
+        try AuditLog(connection: database.connection).append(record)
+        return record
     }
 }
 

@@ -94,7 +94,11 @@ struct Reads: ParsableCommand {
         }
         var columns = ["read_id", "ts", "camera", "ring", "plate", "confidence", "make", "model", "color"]
         if tolerance != nil { columns.append("match") }
-        emit(RowPrinter(format: options.format, columns: columns).render(rows))
+        // GeoJSON: each read a Point at its camera.
+        let printer = RowPrinter(format: options.format, columns: columns) { row in
+            GeoJSON.point(camera: row["camera"]?.stringValue ?? "", in: cameras)
+        }
+        emit(printer.render(rows))
     }
 
     /// The tolerance `--fuzzy` uses: the config's `[hotlist]` settings (or the defaults), then flags.

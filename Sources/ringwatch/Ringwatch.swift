@@ -15,6 +15,7 @@ struct Ringwatch: AsyncParsableCommand {
             Reads.self,
             Triggers.self,
             Convoys.self,
+            Report.self,
             HotlistCommand.self,
             RegistryCommand.self,
             Ack.self,

@@ -84,12 +84,18 @@ struct Triggers: ParsableCommand {
         let columns = options.format == .table
             ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
             : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"]
-        emit(RowPrinter(format: options.format, columns: columns).render(rows))
+        // GeoJSON: each trigger a Point at the camera of the read that fired it.
+        let cameras = options.format == .geojson ? try database.cameras() : CameraRegistry()
+        let printer = RowPrinter(format: options.format, columns: columns) { row in
+            GeoJSON.point(camera: row["camera"]?.stringValue ?? "", in: cameras)
+        }
+        emit(printer.render(rows))
     }
 
     /// `--follow`: prints each trigger once, in `seq` order, as it fires or as replay fills a gap.
     private func runFollow() throws {
         if stats { throw UsageError("--follow and --stats do not go together; use one") }
+        if options.format == .geojson { throw UsageError("--follow prints triggers as they come; use --format jsonl, table or csv, not geojson") }
         if let count, count < 1 { throw UsageError("--count must be at least 1") }
         // The follower reads from the engine's sockets; its query is audited in the database
         // when this machine has it.
