@@ -45,10 +45,8 @@ struct Convoys: ParsableCommand {
         guard (0...1).contains(minimumScore) else { throw UsageError("--min-score must be between 0 and 1") }
         guard limit > 0 else { throw UsageError("--limit must be at least 1") }
         let (from, to) = try options.period()
-        if let refusal = AccessPolicy().refusal(from: from, authorization: options.authorization, now: .now) {
-            throw UsageError(refusal)
-        }
         let database = try options.openDatabase()
+        try options.checkAccess(database, from: from)
         try options.audit(database, command: "convoys", parameters: [
             ("plate", .optional(wanted)), ("min_cameras", .int(Int64(definition.minCameras))),
             ("max_gap_s", .double(Double(definition.maxGapMilliseconds) / 1000)),
