@@ -16,7 +16,7 @@ shift $(( $# > 2 ? 2 : $# ))
 case "$target" in read|control) ;; *) echo "fuzz.sh: unknown target '$target'; use read or control" >&2; exit 2 ;; esac
 scripts/bootstrap.sh
 swift build --build-path .build-fuzz --product ringwatch-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
 corpus=".build-fuzz/corpus/$target"
 mkdir -p "$corpus"
 cp -n Fixtures/fuzz/"$target"/* "$corpus"/ 2>/dev/null || true

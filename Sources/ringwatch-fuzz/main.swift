@@ -3,8 +3,9 @@
 //   scripts/fuzz.sh read     # ingest read bodies → ReadDecoder
 //   scripts/fuzz.sh control  # control requests → the engine's control handler
 //
-// Built with `-sanitize=fuzzer -parse-as-library` (libFuzzer supplies `main`); without those
-// flags this target is an empty program, so a plain `swift build` still builds it. The corpus
+// Built with `-sanitize=fuzzer -parse-as-library -DFUZZING` (scripts/fuzz.sh): the entry point
+// SwiftPM links an executable with hands over to libFuzzer's driver. Without those flags this
+// target is an empty program, so a plain `swift build` still builds it. The corpus
 // lives in Fixtures/fuzz/{read,control}; `FuzzCorpusTests` replays it in every test run.
 import Foundation
 import Logging
@@ -48,3 +49,20 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+#if FUZZING
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links executables with `main` defined as `<module>_main`; with -parse-as-library
+/// nothing defines it, so this does, and runs libFuzzer on `fuzzOneInput`.
+@_cdecl("ringwatch_fuzz_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
+#endif
