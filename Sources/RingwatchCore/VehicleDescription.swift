@@ -34,9 +34,33 @@ public protocol VehicleRegistryLookup: AnyObject {
     /// substitutions `tolerance` forgives, and whose vehicle fits what the camera saw; nil when
     /// there is none, or when what the camera saw cannot tell.
     func fittingLookAlike(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> String?
+
+    /// The registered plates, other than `plate` and the plate as read, that `read`'s plate
+    /// could be a misread of, each with how what the camera saw fits its vehicle: confusion
+    /// look-alikes (up to `tolerance.maximumSubstitutions` substitutions) and, where the
+    /// tolerance forgives a dropped or added character, the plates one character longer or
+    /// shorter than the read with no other change. For a candidate hotlist hit only: it costs a
+    /// few hundred registry probes.
+    func registeredAlternatives(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> [RegisteredAlternative]
+}
+
+/// A registered plate a read could be a misread of, and how what the camera saw fits its vehicle.
+public struct RegisteredAlternative: Sendable, Hashable {
+    public let plate: String
+    public let fit: VehicleFit
+
+    public init(plate: String, fit: VehicleFit) {
+        self.plate = plate
+        self.fit = fit
+    }
 }
 
 extension VehicleRegistryLookup {
     /// A registry that cannot search OCR variants knows no look-alike.
     public func fittingLookAlike(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> String? { nil }
+
+    /// A registry that cannot search OCR variants knows no alternative.
+    public func registeredAlternatives(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> [RegisteredAlternative] {
+        []
+    }
 }

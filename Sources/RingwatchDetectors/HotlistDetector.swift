@@ -6,8 +6,9 @@ import RingwatchIndex
 /// registry when one is set, and explained in one sentence.
 ///
 /// Severity comes from the entry. A non-exact hit is lowered one step when its final score is
-/// below `lowerSeverityBelowScore` (0.5 by default), and one more when the registry says the
-/// plate as read is a registered vehicle that fits what the camera saw; never below `low`.
+/// below `lowerSeverityBelowScore` (0.5 by default), and up to two more when the registry makes
+/// another vehicle the likelier one (`HotlistCorroboration`: the plate as read is registered,
+/// a registered look-alike fits, or other registered plates are as close); never below `low`.
 ///
 /// Lives on the pipeline thread, like every detector.
 public final class HotlistDetector: Detector {

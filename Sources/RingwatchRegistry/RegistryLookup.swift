@@ -133,6 +133,51 @@ public final class RegistryLookup: VehicleRegistryLookup {
         }
     }
 
+    /// Registered plates other than `plate` and the plate as read that the read could be a
+    /// misread of, with their fits: confusion look-alikes (`registeredVariants`, best first),
+    /// then one-character completions and deletions of the read (plate order) where `tolerance`
+    /// forgives a dropped or added character. Completions and deletions carry no substitution
+    /// besides, so the search stays at about 37 × (n + 1) + n bisections for n characters.
+    public func registeredAlternatives(of read: PlateRead, otherThan plate: String, within tolerance: OCRTolerance) -> [RegisteredAlternative] {
+        guard isLoaded else { return [] }
+        let text = read.plate.text
+        var plates: [String] = tolerance.maximumSubstitutions > 0
+            ? registeredVariants(of: text, maximumSubstitutions: tolerance.maximumSubstitutions) : []
+        let bytes = Array(text.utf8)
+        var lengthChanges = Set<String>()
+        func check(_ candidate: [UInt8]) {
+            let key = candidate.withUnsafeBufferPointer { PlateKey(normalisedBytes: $0) }
+            if let key, registry.contains(key) { lengthChanges.insert(String(decoding: candidate, as: UTF8.self)) }
+        }
+        if tolerance.forgivesDropInsert(listedLength: bytes.count + 1), bytes.count < 12 {
+            // The read dropped a character: put each plate character back at each place.
+            for gap in 0...bytes.count {
+                for byte in Self.plateCharacters {
+                    var candidate = bytes
+                    candidate.insert(byte, at: gap)
+                    check(candidate)
+                }
+            }
+        }
+        if bytes.count >= 2, tolerance.forgivesDropInsert(listedLength: bytes.count - 1) {
+            // The read added a character: take each one out.
+            for gap in bytes.indices {
+                var candidate = bytes
+                candidate.remove(at: gap)
+                check(candidate)
+            }
+        }
+        plates += lengthChanges.sorted()
+        let observation = observation(of: read)
+        return plates.compactMap { candidate in
+            guard candidate != plate, candidate != text, let key = PlateKey(candidate) else { return nil }
+            return RegisteredAlternative(plate: candidate, fit: fit(observation, registeredAs: key))
+        }
+    }
+
+    /// `0-9A-Z`, the characters of a normalised plate.
+    private static let plateCharacters: [UInt8] = Array(48...57) + Array(65...90)
+
     // MARK: Misreads
 
     /// The registered plate a Belgian read most likely shows: when the read's own plate is not

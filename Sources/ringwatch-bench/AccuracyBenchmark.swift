@@ -227,6 +227,8 @@ struct AccuracyBenchmark {
         var falseExactReadAsListed = 0
         var falseExactVariants = 0
         var falseByCause: [String: BySeverity] = [:]
+        /// True triggers below their entry's severity, by the reasons the explanation gives.
+        var trueLoweredBy: [String: Int] = [:]
         /// True and false triggers by what the match forgave: nothing, substitutions only, a
         /// dropped character, an added one (with any substitutions).
         static let editClasses = ["exact", "substitutions", "a dropped character", "an added character"]
@@ -277,6 +279,13 @@ struct AccuracyBenchmark {
                 tally.trueByEdit[HotlistTally.editClass(trigger)] += 1
                 let listed = Severity(rawValue: trigger.string("listed_severity") ?? trigger.severity)?.rank ?? 0
                 tally.trueLowered[max(0, (Severity(rawValue: trigger.severity)?.rank ?? 0) - listed)] += 1
+                if let lowered = (trigger.string("explanation") ?? "").range(of: "severity lowered from ") {
+                    let rest = (trigger.string("explanation") ?? "")[lowered.upperBound...]
+                    let why = rest.firstIndex(of: "(").flatMap { open in rest[open...].firstIndex(of: ")").map { rest[rest.index(after: open)..<$0] } }
+                    // Counts vary ("3 other registered plates as close"): keep the kind of reason.
+                    let reason = (why.map(String.init) ?? "?").replacing(/\d+ other registered plates/, with: "N other registered plates")
+                    tally.trueLoweredBy["\(reason) (\(Severity(rawValue: trigger.string("listed_severity") ?? "")?.rawValue ?? "?") → \(trigger.severity))", default: 0] += 1
+                }
                 continue
             }
             tally.falseTriggers.add(trigger.severity)
@@ -302,11 +311,13 @@ struct AccuracyBenchmark {
             } else {
                 let how = ["", "substitution", "dropped character", "extra character"][Int(misread)]
                 let lookAlike = (trigger.string("explanation") ?? "").contains("a registered look-alike fits")
+                let rivals = (registry?["rivals"] as? NSNumber)?.intValue
                 cause =
                     "\(trigger.string("match") ?? "?"): another vehicle's plate misread (\(how)) into a variant; "
                     + (lookAlike
                         ? "a registered look-alike fits what the camera saw"
                         : "registry on the listed plate: \(verdict("listed_plate"))")
+                    + (rivals.map { $0 == 0 ? "; no registered rival" : "; registered rivals" } ?? "")
             }
             tally.falseByCause[cause, default: BySeverity()].add(trigger.severity)
         }
@@ -451,6 +462,8 @@ struct AccuracyBenchmark {
             let hits = tolerantTally.trueByEdit[slot], misses = tolerantTally.falseByEdit[slot]
             print("| \(HotlistTally.editClasses[slot]) | \(hits) | \(misses) | \(percent(misses, hits + misses)) |")
         }
+        print("\nTrue hotlist triggers (OCR-tolerant) below their entry's severity, by the reasons given:\(tolerantTally.trueLoweredBy.isEmpty ? " none" : "")")
+        for (reason, count) in tolerantTally.trueLoweredBy.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) { print("  \(count)  \(reason)") }
         print("\nFalse hotlist triggers (OCR-tolerant), by cause:")
         for (cause, counts) in tolerantTally.falseByCause.sorted(by: { $0.value.total > $1.value.total }) {
             print("  \(counts.total)  \(cause) (\(counts.text))")

@@ -86,12 +86,13 @@ struct HotlistDetectorTests {
         ("listed plate fits", ["1ABC123": .fits], "stolen_vehicle", "up", .critical),
         ("listed plate contradicts", ["1ABC123": .contradicts(["make"])], "stolen_vehicle", "down", .critical),
         ("contradiction expected for stolen plates", ["1ABC123": .contradicts(["make"])], "stolen_plate", "same", .critical),
-        ("read plate registered and fits", ["1A8C123": .fits], "stolen_vehicle", "down", .medium),
+        // Two steps for the registered plate as read, one for the score below 0.5.
+        ("read plate registered and fits", ["1A8C123": .fits], "stolen_vehicle", "down", .low),
         // Registered, and nothing seen against it: a reader far more often reads a real plate
-        // right than misreads another into exactly it.
-        ("read plate registered, undetermined", ["1A8C123": .undetermined], "stolen_vehicle", "down", .high),
+        // right than misreads another into exactly it (two steps).
+        ("read plate registered, undetermined", ["1A8C123": .undetermined], "stolen_vehicle", "down", .medium),
         ("read plate registered, contradicts", ["1A8C123": .contradicts(["model"])], "stolen_vehicle", "same", .critical),
-        ("both fit: raised, then halved below 0.5", ["1ABC123": .fits, "1A8C123": .fits], "stolen_vehicle", "down", .medium),
+        ("both fit: raised, then halved below 0.5", ["1ABC123": .fits, "1A8C123": .fits], "stolen_vehicle", "down", .low),
     ] as [(String, [String: VehicleFit]?, String, String, Severity)])
     func corroboration(name: String, answers: [String: VehicleFit]?, category: String, direction: String, severity: Severity) throws {
         let characters = [Double](repeating: 0.9, count: 7)
