@@ -150,6 +150,10 @@ class Follower:
         self.output = os.path.join(work, "follow.jsonl")
         self.process = None
         self.restarts = 0
+        # Position 0: hand on every trigger from the first (without a state file the follower
+        # starts at the engine's newest seq, and triggers before its start are not its business).
+        with open(self.state, "w") as f:
+            f.write("0\n")
 
     def start(self):
         out = open(self.output, "a")
