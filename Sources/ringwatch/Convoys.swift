@@ -2,6 +2,7 @@ import ArgumentParser
 import RingwatchCore
 import RingwatchDetectors
 import RingwatchQuery
+import RingwatchRegistry
 import RingwatchStorage
 
 /// `ringwatch convoys`: the vehicles that travelled with a vehicle, or every convoy in a period.
@@ -27,6 +28,9 @@ struct Convoys: ParsableCommand {
     @Flag(name: .customLong("include-commuters"), help: "Also list pairs seen together on 3 or more days (commuters).")
     var includeCommuters = false
 
+    @Option(name: .long, help: "Vehicle registry (DIV) CSV: vehicles of an excluded type (buses) are left out, as live.")
+    var registry: String?
+
     @Option(name: .long, help: "At most this many rows.")
     var limit = 1000
 
@@ -48,6 +52,12 @@ struct Convoys: ParsableCommand {
         if let refusal = AccessPolicy().refusal(from: from, authorization: options.authorization, now: .now) {
             throw UsageError(refusal)
         }
+        var types: VehicleRegistry?
+        if let registry {
+            do { types = try VehicleRegistry.load(contentsOf: registry, vocabulary: VehicleVocabulary()).0 } catch {
+                throw RuntimeError("cannot read the registry \(registry): \(error)")
+            }
+        }
         let database = try options.openDatabase()
         try options.audit(database, command: "convoys", parameters: [
             ("plate", .optional(wanted)), ("min_cameras", .int(Int64(definition.minCameras))),
@@ -58,6 +68,7 @@ struct Convoys: ParsableCommand {
 
         var search = ConvoySearch(database: database, definition: definition)
         search.includeCommuters = includeCommuters
+        if let types { search.vehicleType = { types.vehicle(registeredAs: $0)?.vehicleType } }
         let progress = TerminalProgress(label: "convoys", unit: "hours")
         search.progress = { done, total in progress.update(done, of: total) }
         let time = options.format == .table ? \Timestamp.rfc3339Seconds : \Timestamp.rfc3339
