@@ -1,8 +1,10 @@
 import RingwatchCore
 
 /// The registry's `vehicle_type` of a plate (`car`, `bus`, …), nil when the plate is not
-/// registered. The engine wires it to the vehicle registry; without it nothing is excluded by type.
-public typealias VehicleTypeLookup = @Sendable (String) -> String?
+/// registered. The engine wires it to the vehicle registry, `ringwatch convoys --registry` to
+/// the file it is given; without it nothing is excluded by type. Called on the thread of the
+/// tracker that holds it, once per vehicle entering the window.
+public typealias VehicleTypeLookup = (String) -> String?
 
 /// What makes vehicles a convoy, and how hard to look: the parameters of issue 6 with their
 /// defaults, and the test of the definition on one pair's co-occurrences.

@@ -340,9 +340,19 @@ public final class ConvoyTracker {
                 grouping.update(convoy)
             }
         }
-        let group = ConvoyGroup(pairs: Array(grouping.groups[id]!.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds)
+        let current = grouping.groups[id]!
+        let group = ConvoyGroup(pairs: Array(current.pairs.values), maxGapMilliseconds: definition.maxGapMilliseconds)
         // Below the reporting score it stays unannounced, and may still grow into a convoy that is.
         guard group.score >= definition.minimumScore else { return nil }
+        // A convoy already announced is announced again only for a newcomer that itself travelled
+        // with a member convincingly: in dense traffic a convoy picks up chance neighbours whose
+        // pairs only just pass `minimumPairScore`, and each would otherwise fire it again.
+        if state.announcedMembers > 0 {
+            let newcomers = Set(current.members.dropFirst(state.announcedMembers))
+            guard current.pairs.values.contains(where: {
+                $0.score >= definition.minimumScore && (newcomers.contains($0.pair.first) || newcomers.contains($0.pair.second))
+            }) else { return nil }
+        }
         let change: Change = state.announcedMembers == 0 ? .formed : .grew
         _ = grouping.markAnnounced(id)
         return Event(change: change, group: group)

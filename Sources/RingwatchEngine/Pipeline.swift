@@ -88,7 +88,10 @@ public final class Pipeline: @unchecked Sendable {
         self.detectors = [hotlist, mismatch]
         if configuration.cloneEnabled { detectors.append(clone) }
         if let convoy = configuration.convoy {
-            detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000))
+            // Vehicle types come from the registry (buses are excluded by default); the lookup
+            // reads the current registry, so a reload applies to vehicles first seen after it.
+            detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000,
+                                            vehicleType: { [registry] plate in registry.registry.vehicle(registeredAs: plate)?.vehicleType }))
         }
         self.detectorTimers = detectors.map { metrics.detectorTimer($0.kind) }
         self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)

@@ -2,6 +2,7 @@ import ArgumentParser
 import RingwatchCore
 import RingwatchDetectors
 import RingwatchQuery
+import RingwatchRegistry
 import RingwatchStorage
 
 /// `ringwatch convoys`: the vehicles that travelled with a vehicle, or every convoy in a period.
@@ -27,6 +28,9 @@ struct Convoys: ParsableCommand {
     @Flag(name: .customLong("include-commuters"), help: "Also list pairs seen together on 3 or more days (commuters).")
     var includeCommuters = false
 
+    @Option(name: .long, help: "Vehicle registry (DIV) CSV: vehicles of an excluded type (buses) are left out, as live.")
+    var registry: String?
+
     @Option(name: .long, help: "At most this many rows.")
     var limit = 1000
 
@@ -45,6 +49,12 @@ struct Convoys: ParsableCommand {
         guard (0...1).contains(minimumScore) else { throw UsageError("--min-score must be between 0 and 1") }
         guard limit > 0 else { throw UsageError("--limit must be at least 1") }
         let (from, to) = try options.period()
+        var types: VehicleRegistry?
+        if let registry {
+            do { types = try VehicleRegistry.load(contentsOf: registry, vocabulary: VehicleVocabulary()).0 } catch {
+                throw RuntimeError("cannot read the registry \(registry): \(error)")
+            }
+        }
         let database = try options.openDatabase()
         try options.checkAccess(database, from: from)
         try options.audit(database, command: "convoys", parameters: [
@@ -56,6 +66,7 @@ struct Convoys: ParsableCommand {
 
         var search = ConvoySearch(database: database, definition: definition)
         search.includeCommuters = includeCommuters
+        if let types { search.vehicleType = { types.vehicle(registeredAs: $0)?.vehicleType } }
         let progress = TerminalProgress(label: "convoys", unit: "hours")
         search.progress = { done, total in progress.update(done, of: total) }
         let time = options.format == .table ? \Timestamp.rfc3339Seconds : \Timestamp.rfc3339

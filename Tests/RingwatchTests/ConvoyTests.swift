@@ -268,6 +268,39 @@ struct ConvoyTrackerTests {
         #expect(events.last?.group.plates == ["7LLL001", "5MMM002", "9TTT003"])
     }
 
+    @Test func aNewcomerWhosePairOnlyJustPassesDoesNotFireTheConvoyAgain() {
+        // The pair forms on quiet cameras; a third car tags along on busy ones, close enough to
+        // join (pair score at least 0.5) but not convincingly (below the 0.95 to report).
+        var definition = ConvoyDefinition()
+        definition.minimumPairScore = 0.5
+        let rates = FixedRates(perHour: ["R2-04": 50, "R2-05": 50, "R1-02": 50], otherwise: 5)
+        let pair = ConvoyFixture.convoy(["7LLL001", "5MMM002"], route: route)
+        let tail = ConvoyFixture.convoy(["9TTT003"], route: Array(route.dropFirst(3)), start: 360 + 25)
+        let passages = (pair + tail).sorted { ($0.time, $0.plate) < ($1.time, $1.plate) }
+        let strict = ConvoyTracker(definition: definition, rates: rates)
+        #expect(run(strict, passages).map(\.change) == [.formed])
+        // Reported at a score it reaches, the same newcomer does fire the convoy again.
+        definition.minimumScore = 0.5
+        let lenient = ConvoyTracker(definition: definition, rates: rates)
+        let events = run(lenient, passages)
+        #expect(events.map(\.change) == [.formed, .grew])
+        #expect(events.last?.group.plates.count == 3)
+    }
+
+    @Test func aReadDeliveredLastStillCompletesTheConvoyWhileItsCameraRemembersItsNeighbour() {
+        // Passages are kept per camera for window + lateness + two gaps behind the newest read,
+        // so a read delivered after the rest of the convoy is still paired when it arrives.
+        let tracker = ConvoyTracker(definition: ConvoyTrackerTests.lenient, latenessMilliseconds: 60_000)
+        let passages = ConvoyFixture.convoy(["7LLL001", "5MMM002"], route: Array(route.prefix(3)))
+        // Deliver the first camera's second read last, after the third camera's reads.
+        let late = passages[1]
+        var order = passages.filter { $0.readID != late.readID }
+        order.append(late)
+        let events = run(tracker, order)
+        #expect(events.count == 1)
+        #expect(events.first?.group.cameras == Array(route.prefix(3)))
+    }
+
     @Test func aConvoyFormsAnewAfterAQuietPeriod() {
         let tracker = ConvoyTracker(definition: ConvoyTrackerTests.lenient)
         let morning = ConvoyFixture.convoy(["7LLL001", "5MMM002"], route: route)

@@ -1,0 +1,402 @@
+// Convoy accuracy on simulated traffic (issue 6): the real simulator's Antwerp traffic (rush
+// hours, buses, commuters, vans, visitors) with planted convoys, fed read by read to the live
+// ConvoyDetector as the engine would (decoded bodies, duplicates dropped, the registry's
+// vehicle types), then stored in a real SQLite history and searched with `ringwatch convoys`'
+// own ConvoySearch, period-wide and --plate.
+//
+//   swift build -c release --product ringwatch-bench
+//   .build/release/ringwatch-bench convoy-accuracy [--runs N]
+//
+// `--runs N` simulates N seeds (1...N), each two weekdays at 20 reads/s with 30 planted convoys
+// a day (the second day lets the commuter memory work), and adds their counts up. Then the
+// demo's own traffic (3 h from 07:00 on the simulator's Monday, seed 7, 4 planted convoys) at
+// 10 and 30 reads/s, live only.
+//
+// A planted convoy "meets the definition" when two of its members were read correctly (plate as
+// read = true plate) at `min_cameras` distinct cameras within `max_gap` of each other; those are
+// the ones recall is measured on (misreads can leave a planted convoy short of the definition).
+// A trigger or listed convoy is true when it names two or more members of one planted convoy.
+import Foundation
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchIndex
+import RingwatchIngest
+import RingwatchQuery
+import RingwatchRegistry
+import RingwatchSimulator
+import RingwatchStorage
+import RingwatchTesting
+
+struct ConvoyAccuracyBenchmark {
+    let runs: Int
+    var definition = ConvoyDefinition()
+
+    struct Scenario {
+        var name: String
+        var seed: UInt64
+        var hours: Double
+        var rate: Double
+        var convoys: Int
+        var history: Bool
+        var otherPlants = false
+    }
+
+    /// Counts over one or more runs.
+    struct Tally {
+        var planted = 0, meeting = 0, found = 0, foundOutsideDefinition = 0
+        var triggers = 0, trueTriggers = 0
+        var causes: [String: Int] = [:]
+        var reads = 0
+        var seconds = 0.0
+        var missed: [String] = []
+        /// False ones whose evidence is as strong as a planted convoy's: two vehicles at five or
+        /// more cameras, the same one first at each, the larger gap at most twice the smaller.
+        var platoons = 0
+
+        mutating func add(_ other: Tally) {
+            planted += other.planted
+            meeting += other.meeting
+            found += other.found
+            foundOutsideDefinition += other.foundOutsideDefinition
+            triggers += other.triggers
+            trueTriggers += other.trueTriggers
+            for (cause, count) in other.causes { causes[cause, default: 0] += count }
+            reads += other.reads
+            seconds += other.seconds
+            missed += other.missed
+            platoons += other.platoons
+        }
+
+        var recall: Double { meeting == 0 ? .nan : Double(found) / Double(meeting) }
+        var precision: Double { triggers == 0 ? .nan : Double(trueTriggers) / Double(triggers) }
+
+        func line(_ label: String, unit: String = "triggers") -> String {
+            let causeText = causes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            return "  \(label): planted \(planted), meeting the definition \(meeting), found \(found)"
+                + String(format: " (recall %.1f%%)", recall * 100)
+                + (foundOutsideDefinition > 0 ? " [+\(foundOutsideDefinition) found that do not meet it]" : "")
+                + "; \(triggers) \(unit), \(trueTriggers) true, \(triggers - trueTriggers) false"
+                + String(format: " (precision %.1f%%)", precision * 100)
+                + (causeText.isEmpty ? "" : "; false: \(causeText)")
+                + (platoons > 0 ? String(format: "; of the false, %d platoons (precision %.1f%% counting them apart)", platoons,
+                                         Double(trueTriggers) / Double(max(1, triggers - platoons)) * 100) : "")
+        }
+    }
+
+    func run() throws {
+        var definition = definition
+        // For studying the population: RINGWATCH_BENCH_MIN_SCORE=0 fires on every pair that meets the definition.
+        if let text = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_MIN_SCORE"], let value = Double(text) {
+            definition.minimumScore = value
+            definition.minimumPairScore = value
+        }
+        let bench = ConvoyAccuracyBenchmark(runs: runs, definition: definition)
+        try bench.measure()
+    }
+
+    func measure() throws {
+        print("convoy accuracy: definition max_gap \(definition.maxGapMilliseconds / 1000) s, min_cameras \(definition.minCameras), "
+              + "window \(definition.windowMilliseconds / 60_000) min, min_score \(definition.minimumScore)")
+        var live = Tally(), period = Tally(), plate = Tally(), background = (plates: 0, rows: 0)
+        let quick = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_QUICK"] != nil
+        for seed in 1...UInt64(max(1, runs)) {
+            let scenario = Scenario(name: "seed \(seed), 2 days", seed: seed, hours: quick ? 24 : 48, rate: 20, convoys: quick ? 30 : 60, history: !quick)
+            let result = try evaluate(scenario)
+            print(result.live.line("seed \(seed) live"))
+            if let history = result.period { print(history.line("seed \(seed) convoys (period)", unit: "convoys listed")) }
+            if let history = result.plate { print(history.line("seed \(seed) convoys --plate", unit: "companions listed")) }
+            live.add(result.live)
+            if let history = result.period { period.add(history) }
+            if let history = result.plate { plate.add(history) }
+            background.plates += result.background.plates
+            background.rows += result.background.rows
+        }
+        print("convoy accuracy over \(runs) seed(s) x 2 weekdays at 20 reads/s (\(live.reads) reads):")
+        print(live.line("live triggers"))
+        print(String(format: "    live detector: %.2f µs per read including decoding", live.seconds / Double(max(live.reads, 1)) * 1e6))
+        print(period.line("convoys (no plate) over each day", unit: "convoys listed"))
+        print(plate.line("convoys --plate <each planted member>", unit: "companions listed"))
+        print("  convoys --plate <\(background.plates) background vehicles>: \(background.rows) companions listed (all false)")
+        if !live.missed.isEmpty { print("  missed live: \(live.missed.sorted().joined(separator: ", "))") }
+
+        if quick { return }
+        // The demo's traffic (its default start is the current hour; here the simulator's Monday 07:00).
+        for rate in [10.0, 30.0] {
+            let scenario = Scenario(name: "demo", seed: 7, hours: 3, rate: rate, convoys: 4, history: false, otherPlants: true)
+            let result = try evaluate(scenario)
+            print(result.live.line(String(format: "demo traffic (--hours 3 --rate %g --seed 7 from 07:00 Monday)", rate)))
+        }
+    }
+
+    // MARK: - One scenario
+
+    struct Result {
+        var live: Tally
+        var period: Tally?
+        var plate: Tally?
+        var background: (plates: Int, rows: Int)
+    }
+
+    /// What the simulator knows about the plates as read.
+    final class Roles {
+        var roleOfPlate: [String: String] = [:]
+        let summary: FleetSummary
+        init(summary: FleetSummary) { self.summary = summary }
+
+        func role(ofVehicle index: Int) -> String {
+            var bound = summary.commuters
+            if index < bound { return "commuter" }
+            bound += summary.vans
+            if index < bound { return "van" }
+            bound += summary.buses
+            if index < bound { return "bus" }
+            bound += summary.planted
+            if index < bound { return "planted" }
+            return "visitor"
+        }
+
+        func record(_ truth: ReadTruth) {
+            if truth.isMisread {
+                if roleOfPlate[truth.plateRead] == nil { roleOfPlate[truth.plateRead] = "misread" }
+            } else {
+                roleOfPlate[truth.plate] = role(ofVehicle: truth.vehicle)
+            }
+        }
+    }
+
+    func evaluate(_ scenario: Scenario) throws -> Result {
+        var configuration = SimulationConfiguration()
+        configuration.seed = scenario.seed
+        configuration.hours = scenario.hours
+        configuration.readsPerSecond = scenario.rate
+        if !scenario.otherPlants {
+            configuration.plants = SimulationConfiguration.Plants(hotlist: 0, convoys: scenario.convoys, cloneVehicles: 0, cloneSpeeds: 0, routeTakeovers: 0)
+        }
+        let root = RingwatchProcess.packageRoot
+        let cameraText = try String(contentsOfFile: root + "/Fixtures/cameras.csv", encoding: .utf8)
+        let cameras = CameraRegistry.parse(csv: cameraText, file: "cameras.csv").0
+        let simulator = try TrafficSimulator(configuration: configuration, cameras: cameras)
+        let roles = Roles(summary: simulator.fleetSummary)
+        simulator.onRead = roles.record
+        let registry = VehicleRegistry.parse(csv: simulator.registryCSV, file: "registry.csv", vocabulary: VehicleVocabulary()).0
+        let vehicleType: VehicleTypeLookup = { registry.vehicle(registeredAs: $0)?.vehicleType }
+
+        let detector = ConvoyDetector(definition: definition, latenessMilliseconds: 60_000, vehicleType: vehicleType)
+        let decoder = ReadDecoder()
+        let index = ReadIndex()
+        let context = DetectionContext(index: index, cameras: cameras, isLate: false)
+        let dumping = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DUMP"] != nil
+        // Studying: every pair that meets the definition, with its whole evidence once it goes quiet.
+        var lenient = definition
+        lenient.minimumScore = 0
+        lenient.minimumPairScore = 0
+        let study = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PAIRS"] == nil ? nil
+            : ConvoyTracker(definition: lenient, vehicleType: vehicleType, keepsClosedGroups: true)
+        var seen = Set<UInt64>()
+        var reads: [PlateRead] = []
+        var fired: [TriggerDraft] = []
+        var elapsed = 0.0
+        while let message = simulator.next() {
+            let began = DispatchTime.now().uptimeNanoseconds
+            guard case .success(let decoded) = decoder.decode(message.body) else { continue }
+            let read = decoded.read
+            guard seen.insert(read.id.rawValue).inserted else { continue }
+            fired += detector.evaluate(read, context: context)
+            _ = study?.observe(Passage(read))
+            elapsed += Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            reads.append(read)
+        }
+        let events = simulator.groundTruth.filter { $0.expect == .convoy }
+        let meeting = Set(events.filter(meetsDefinition).map(\.id))
+
+        var byID: [ReadID: PlateRead] = [:]
+        if !fired.isEmpty {
+            let wanted = Set(fired.flatMap(\.readIDs))
+            for read in reads where wanted.contains(read.id) { byID[read.id] = read }
+        }
+        let livePlatoons = fired.map { draft in isPlatoon(draft.readIDs.compactMap { byID[$0] }) }
+        var live = score(fired.map { plates(of: $0) }, platoon: livePlatoons, events: events, meeting: meeting, roles: roles)
+        if let study, let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PAIRS"] {
+            var out = "truth,role,k,expected,hour,order,gaps\n"
+            for group in study.finish() {
+                for pair in group.pairs {
+                    let truth = events.contains { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }
+                    let hour = ((pair.first.milliseconds / 3_600_000) + 1) % 24
+                    out += "\(truth ? 1 : 0),\(truth ? "true" : cause([pair.pair.first, pair.pair.second], events: events, roles: roles)),"
+                        + "\(pair.evidence.count),\(pair.expectedByChance),\(hour),\(pair.consistentOrder),"
+                        + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds)" }.joined(separator: " ") + "\n"
+                }
+            }
+            try out.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        if let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DUMP"] { dump(fired, reads: reads, events: events, roles: roles, to: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv") }
+        live.reads = seen.count
+        live.seconds = elapsed
+        guard scenario.history else { return Result(live: live, period: nil, plate: nil, background: (0, 0)) }
+
+        // History: a real SQLite file, hours sealed with their indexes as the engine does.
+        let directory = TemporaryDirectory(prefix: "ringwatch-convoy-accuracy")
+        let database = try HistoryDatabase(path: directory.file("history.sqlite"))
+        reads.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
+        try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
+        _ = try database.sealHours(before: configuration.end.adding(seconds: 7200))
+        var search = ConvoySearch(database: database, definition: definition)
+        search.vehicleType = vehicleType
+        // Period-wide, one day at a time (as an analyst would ask), commuters judged per day.
+        var listed: [[String]] = [], listedPlatoons: [Bool] = []
+        var day = configuration.start
+        while day < configuration.end {
+            let to = min(configuration.end, day.adding(seconds: 86_400)).adding(milliseconds: -1)
+            for convoy in try search.convoys(from: day, to: to, minimumScore: definition.minimumScore) {
+                listed.append(convoy.plates)
+                listedPlatoons.append(convoy.pairs.contains { isPlatoon(gaps: $0.evidence.map(\.gapMilliseconds)) })
+            }
+            day = day.adding(seconds: 86_400)
+        }
+        let period = score(listed, platoon: listedPlatoons, events: events, meeting: meeting, roles: roles)
+
+        // --plate for every planted member: each companion listed is one row.
+        var rows: [[String]] = [], rowPlatoons: [Bool] = []
+        for event in events {
+            for member in event.plates {
+                for companion in try search.companions(of: member, from: configuration.start, to: configuration.end) {
+                    rows.append([member, companion.plate])
+                    rowPlatoons.append(companion.episodes.contains { isPlatoon(gaps: $0.evidence.map(\.gapMilliseconds)) })
+                }
+            }
+        }
+        var plate = score(rows, platoon: rowPlatoons, events: events, meeting: meeting, roles: roles)
+        plate.planted = live.planted
+        // And for background vehicles (every 997th distinct plate): any companion is false.
+        let distinct = Array(Set(reads.map(\.plate.text))).sorted()
+        var backgroundPlates = 0, backgroundRows = 0
+        var position = 0
+        while position < distinct.count && backgroundPlates < 200 {
+            let candidate = distinct[position]
+            position += 997
+            guard roles.roleOfPlate[candidate] != "planted" else { continue }
+            backgroundPlates += 1
+            backgroundRows += try search.companions(of: candidate, from: configuration.start, to: configuration.end).count
+        }
+        return Result(live: live, period: period, plate: plate, background: (backgroundPlates, backgroundRows))
+    }
+
+    /// Every trigger's figures as CSV, for looking into what separates true from false.
+    private func dump(_ fired: [TriggerDraft], reads: [PlateRead], events: [GroundTruthEvent], roles: Roles, to path: String) {
+        var byID: [ReadID: PlateRead] = [:]
+        for read in reads { byID[read.id] = read }
+        var out = "truth,cause,score,expected,cameras,co_occurrences,max_gap_s,change,local_hour,plates,minutes,gaps\n"
+        for draft in fired {
+            let plates = plates(of: draft)
+            let truth = events.contains { event in plates.filter(event.plates.contains).count >= 2 }
+            func value(_ key: String) -> JSONValue? { draft.details.first { $0.0 == key }?.1 }
+            let cameras = value("cameras")?.arrayValue?.count ?? 0
+            let first = Timestamp(rfc3339: value("first_ts")?.stringValue ?? "")!, last = Timestamp(rfc3339: value("last_ts")?.stringValue ?? "")!
+            let hour = ((draft.read.timestamp.milliseconds / 3_600_000) + 1) % 24
+            out += "\(truth ? 1 : 0),\(truth ? "true" : cause(plates, events: events, roles: roles)),\(value("score")?.doubleValue ?? 0),"
+                + "\(value("expected_by_chance")?.doubleValue ?? 0),\(cameras),\(value("co_occurrences")?.doubleValue ?? 0),"
+                + "\(value("max_gap_s")?.doubleValue ?? 0),\(value("change")?.stringValue ?? ""),\(hour),\(plates.count),"
+                + "\(Double(last.milliseconds - first.milliseconds) / 60_000),"
+            // The first two members' gaps (s) at each camera of the evidence, in time order.
+            let evidence = draft.readIDs.compactMap { byID[$0] }.sorted { $0.timestamp < $1.timestamp }
+            var gaps: [String] = []
+            if plates.count >= 2 {
+                for a in evidence where a.plate.text == plates[0] {
+                    if let b = evidence.first(where: { $0.plate.text == plates[1] && $0.camera == a.camera
+                        && abs($0.timestamp.milliseconds - a.timestamp.milliseconds) <= 60_000 }) {
+                        gaps.append("\(a.camera):\((b.timestamp.milliseconds - a.timestamp.milliseconds) / 1000)")
+                    }
+                }
+            }
+            out += gaps.joined(separator: " ") + "\n"
+        }
+        try? out.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    private func plates(of draft: TriggerDraft) -> [String] {
+        guard case .array(let plates)? = draft.details.first(where: { $0.0 == "plates" })?.1 else { return [] }
+        return plates.compactMap(\.stringValue)
+    }
+
+    /// Found, true and false (with a cause) among `groups` (each the plates it names).
+    private func score(_ groups: [[String]], platoon: [Bool]? = nil, events: [GroundTruthEvent], meeting: Set<String>, roles: Roles) -> Tally {
+        var tally = Tally()
+        tally.planted = events.count
+        tally.meeting = meeting.count
+        var found = Set<String>()
+        for (position, plates) in groups.enumerated() {
+            tally.triggers += 1
+            let hits = events.filter { event in plates.filter(event.plates.contains).count >= 2 }
+            if hits.isEmpty {
+                let steady = platoon?[position] == true
+                tally.causes[cause(plates, events: events, roles: roles) + (steady ? " [platoon]" : ""), default: 0] += 1
+                if steady { tally.platoons += 1 }
+            } else {
+                tally.trueTriggers += 1
+                for event in hits { found.insert(event.id) }
+            }
+        }
+        tally.found = found.intersection(meeting).count
+        tally.foundOutsideDefinition = found.subtracting(meeting).count
+        tally.missed = meeting.subtracting(found).sorted()
+        return tally
+    }
+
+    /// Why a group that is no planted convoy was named: the kinds of vehicle in it.
+    private func cause(_ plates: [String], events: [GroundTruthEvent], roles: Roles) -> String {
+        let kinds = plates.map { plate -> String in
+            if events.contains(where: { $0.plates.contains(plate) }) { return "planted" }
+            return roles.roleOfPlate[plate] ?? "unknown"
+        }
+        let set = Set(kinds)
+        if set.contains("bus") { return "bus" }
+        if set.contains("misread") { return "misread plate" }
+        if set.contains("planted") { return "planted member with a stranger" }
+        if set == ["commuter"] { return "commuter pair" }
+        if set.contains("van") { return "van" }
+        if set.contains("commuter") { return "commuter with visitor" }
+        return "visitors (chance)"
+    }
+
+    /// Whether some two vehicles in `evidence` show a platoon (see `Tally.platoons`).
+    private func isPlatoon(_ evidence: [PlateRead]) -> Bool {
+        let plates = Array(Set(evidence.map(\.plate.text))).sorted()
+        for (i, a) in plates.enumerated() {
+            for b in plates.dropFirst(i + 1) {
+                var gaps: [String: Int64] = [:]
+                for readA in evidence where readA.plate.text == a {
+                    for readB in evidence where readB.plate.text == b && readB.camera == readA.camera {
+                        let gap = readB.timestamp.milliseconds - readA.timestamp.milliseconds
+                        if abs(gap) <= definition.maxGapMilliseconds, abs(gap) < abs(gaps[readA.camera] ?? .max) { gaps[readA.camera] = gap }
+                    }
+                }
+                if isPlatoon(gaps: Array(gaps.values)) { return true }
+            }
+        }
+        return false
+    }
+
+    private func isPlatoon(gaps: [Int64]) -> Bool {
+        guard gaps.count >= 5, gaps.allSatisfy({ $0 >= 0 }) || gaps.allSatisfy({ $0 <= 0 }) else { return false }
+        let sizes = gaps.map { max(abs($0), 2000) }
+        return sizes.max()! <= 2 * sizes.min()!
+    }
+
+    /// Whether two members were read correctly together at `minCameras` distinct cameras.
+    private func meetsDefinition(_ event: GroundTruthEvent) -> Bool {
+        let correct = event.reads.filter { $0.misread == "none" }
+        for (i, a) in event.plates.enumerated() {
+            for b in event.plates.dropFirst(i + 1) {
+                var cameras = Set<String>()
+                for readA in correct where readA.plate == a {
+                    for readB in correct where readB.plate == b && readB.camera == readA.camera
+                        && abs(readB.timestamp.milliseconds - readA.timestamp.milliseconds) <= definition.maxGapMilliseconds {
+                        cameras.insert(readA.camera)
+                    }
+                }
+                if cameras.count >= definition.minCameras { return true }
+            }
+        }
+        return false
+    }
+}
