@@ -75,7 +75,10 @@ public final class HistoryWriter: @unchecked Sendable {
     private var thread: Thread?
 
     public let maximumQueuedItems: Int
-    /// How many `seq` values one lease extension reserves.
+    /// How many `seq` values one lease extension reserves. Large, because the pipeline waits
+    /// for an extension that the writer can only commit between two of its steps (a commit, an
+    /// hour table sealed or dropped): with 1,000 a burst of triggers during a purge stalled
+    /// ingest. A crash leaves at most this many numbers unused.
     public let sequenceLeaseSize: Int64
 
     /// Reads committed to SQLite since start.
@@ -116,7 +119,7 @@ public final class HistoryWriter: @unchecked Sendable {
 
     /// Opens the writer on `database`, reserving the first lease of trigger `seq` values.
     public init(
-        database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 1000,
+        database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 100_000,
         sealDelayMilliseconds: Int64 = 5 * 60_000, retention: RetentionPolicy? = nil
     ) throws {
         self.database = database
