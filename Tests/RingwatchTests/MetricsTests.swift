@@ -128,4 +128,29 @@ struct MetricsTests {
         #expect(rig.waitFor { rig.engine.storedReads == stored + 1 })
         #expect(rig.waitFor { (try? httpGet(port: port, path: "/health").status) == 200 })
     }
+
+    @Test func aStuckDiskHoldsIngestBackWithABoundedQueueAndLosesNothing() throws {
+        let rig = try LoopbackEngine {
+            $0.metrics = "127.0.0.1:0"
+            $0.writerQueueItems = 1000
+            $0.healthIngestStallSeconds = 0
+        }
+        defer { rig.engine.stop() }
+        let port = try #require(rig.engine.metricsPort)
+        let stored = rig.engine.storedReads
+        let blocker = try Connection(path: rig.databasePath)
+        try blocker.execute("BEGIN IMMEDIATE")
+        for index in 0..<5000 {
+            try rig.send(ReadMessages.body(camera: "R1-01", ts: base.adding(milliseconds: Int64(index) * 100), plate: "2BP\(index)", id: "bp-\(index)"))
+        }
+        // The writer's queue fills and the pipeline waits for it instead of growing memory.
+        Thread.sleep(forTimeInterval: 1.5)
+        let during = try httpGet(port: port, path: "/metrics").body
+        #expect((sample(during, "ringwatch_writer_backpressure_waits_total") ?? 0) >= 1)
+        #expect((sample(during, "ringwatch_writer_queue_items") ?? .infinity) <= 1000 + 4096)
+        #expect(rig.engine.storedReads == stored)
+        try blocker.execute("COMMIT")
+        #expect(rig.waitFor(20) { rig.engine.storedReads == stored + 5000 })
+        #expect(try blocker.rows("PRAGMA integrity_check").first?[0].string == "ok")
+    }
 }
