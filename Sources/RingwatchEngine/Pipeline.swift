@@ -37,6 +37,8 @@ public final class Pipeline: @unchecked Sendable {
     public let registry: RegistryLookup
     public let mismatch: MismatchDetector
     public let clone: CloneDetector
+    /// Live route watches; `watch.add` and `watch.remove` change them.
+    public let routes: RouteWatchDetector
     private var detectors: [any Detector]
     private var duplicates: DuplicateFilter
     private var sequences = SequenceTracker()
@@ -61,7 +63,7 @@ public final class Pipeline: @unchecked Sendable {
     init(
         configuration: EngineConfiguration, context: Context, cameras: CameraRegistry, hotlist: HotlistDetector,
         registry: RegistryLookup, writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, logger: Logger,
-        curveSecretKey: String? = nil
+        routes: RouteWatchDetector = RouteWatchDetector(), curveSecretKey: String? = nil
     ) throws {
         self.configuration = configuration
         self.counters = counters
@@ -78,6 +80,9 @@ public final class Pipeline: @unchecked Sendable {
         self.clone = CloneDetector(lookup: registry, configuration: configuration.clone)
         self.detectors = [hotlist, mismatch]
         if configuration.cloneEnabled { detectors.append(clone) }
+        // Always wired: with no watch, a read costs one dictionary lookup.
+        self.routes = routes
+        detectors.append(routes)
         if let convoy = configuration.convoy {
             detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000))
         }

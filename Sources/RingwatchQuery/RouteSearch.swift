@@ -1,0 +1,192 @@
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchStorage
+
+/// A vehicle whose routes resemble the routes of the vehicle asked about: one row of
+/// `ringwatch routes --like`.
+public struct SimilarRoute: Sendable {
+    public let plate: String
+    /// 0…1: `0.7 × coverage + 0.3 × precision`.
+    public let similarity: Double
+    /// How well its trips cover the asked vehicle's trips: the mean, over those trips, of the
+    /// best match among its own.
+    public let coverage: Double
+    /// How much of its own driving follows those routes: the mean, over its trips, of the best
+    /// match among the asked vehicle's.
+    public let precision: Double
+    /// Its trips that match one of the asked vehicle's trips (similarity 0.6 or more).
+    public let trips: Int
+    /// Its trips in the period, in all.
+    public let allTrips: Int
+    /// The asked vehicle's cameras it passed too, in the asked vehicle's order.
+    public let sharedCameras: [String]
+    /// `bus` (or another registry type that drives fixed lines) or `frequent` for a vehicle
+    /// that follows everybody's route; nil for an ordinary vehicle.
+    public let marker: String?
+    /// Its reads per day it was seen.
+    public let readsPerDay: Double
+}
+
+/// Similar-route search over the history (behind `ringwatch routes --like`).
+///
+/// Work follows the asked vehicle, not the size of the history:
+/// 1. its reads come through the hour tables' (plate, ts) index and are split into trips;
+/// 2. candidates are the vehicles that passed its cameras at about the same time of day, on
+///    any day of the period: ranges over the (camera, ts) index, one per camera and day;
+/// 3. the candidates that passed enough of its cameras have their reads fetched through the
+///    (plate, ts) index in one batch, are split into trips, and each trip is aligned with each
+///    of the asked vehicle's (`RouteSimilarity`: cameras in order, tolerant of a missed camera or
+///    a detour, weighted by time of day and kind of day).
+public struct RouteSearch {
+    public let database: HistoryDatabase
+    /// A gap longer than this starts a new trip. Default 30 minutes.
+    public var tripGapMilliseconds = Trip.defaultGapMilliseconds
+    /// How far from the asked vehicle's time of day a candidate's passage may lie. Default 45 minutes.
+    public var toleranceMilliseconds: Int64 = 45 * 60_000
+    /// Candidates scored in full, those sharing the most cameras first. Default 500.
+    public var candidateLimit = 500
+    /// Minutes local time is ahead of UTC, for time of day and kind of day. Default 0.
+    public var utcOffsetMinutes = 0
+    /// The registry's vehicle type of a plate; nil when no registry is given.
+    public var vehicleType: VehicleTypeLookup?
+    /// Called with (steps done, steps in all) as the search advances.
+    public var progress: ((Int, Int) -> Void)?
+
+    /// Registry vehicle types that drive fixed lines or everyone's routes.
+    public static let lineVehicleTypes: Set<String> = ["bus", "coach", "tram", "taxi"]
+    /// Reads per day seen, or hours of the day seen, from which a vehicle is `frequent`.
+    public static let frequentReadsPerDay = 40.0
+    public static let frequentHoursPerDay = 8.0
+    /// A trip matches another from this similarity.
+    public static let matchingTrip = 0.6
+
+    public init(database: HistoryDatabase) { self.database = database }
+
+    /// The asked vehicle's trips in `from...to` (those with two cameras or more).
+    public func trips(of plate: String, from: Timestamp, to: Timestamp) throws -> [Trip] {
+        let own = try database.reads(pattern: plate, from: from, to: to, limit: 1_000_000).map { Passage($0.read) }
+        return Trip.split(own, gap: tripGapMilliseconds).filter { $0.stops.count >= 2 }
+    }
+
+    /// Vehicles whose trips resemble `plate`'s in `from...to`, best first, at most `top`.
+    public func similar(to plate: String, from: Timestamp, to: Timestamp, top: Int) throws -> [SimilarRoute] {
+        let own = try trips(of: plate, from: from, to: to)
+        guard !own.isEmpty else { return [] }
+        var ownCameras: [String] = []
+        for camera in own.flatMap(\.cameras) where !ownCameras.contains(camera) { ownCameras.append(camera) }
+
+        // 2. Who passed those cameras at about the same time of day.
+        let windows = candidateWindows(own, from: from, to: to)
+        let steps = windows.count + 1
+        var seenAt: [String: Set<Int>] = [:]
+        let cameraNumber = Dictionary(uniqueKeysWithValues: ownCameras.enumerated().map { ($1, $0) })
+        for (step, window) in windows.enumerated() {
+            for partition in try database.readPartitions(from: window.from, to: window.to) {
+                for passage in try database.passages(in: partition.table, camera: window.camera, from: window.from, to: window.to)
+                where passage.plate != plate {
+                    seenAt[passage.plate, default: []].insert(cameraNumber[window.camera]!)
+                }
+            }
+            progress?(step + 1, steps)
+        }
+        let shortest = own.map { Set($0.cameras).count }.sorted()[own.count / 2]
+        let needed = max(2, Int((0.4 * Double(shortest)).rounded(.up)))
+        let candidates = seenAt.filter { $0.value.count >= needed }
+            .sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+            .prefix(candidateLimit).map(\.key)
+        guard !candidates.isEmpty else {
+            progress?(steps, steps)
+            return []
+        }
+
+        // 3. Their trips, scored against the asked vehicle's.
+        var readsOf: [String: [Passage]] = [:]
+        for stored in try database.reads(plates: candidates, from: from, to: to, limit: 50_000_000) {
+            readsOf[stored.read.plate.text, default: []].append(Passage(stored.read))
+        }
+        progress?(steps, steps)
+        var out: [SimilarRoute] = []
+        for candidate in candidates {
+            guard let passages = readsOf[candidate] else { continue }
+            if let row = score(candidate, passages: passages, against: own, ownCameras: ownCameras) { out.append(row) }
+        }
+        return Array(out.sorted { ($0.similarity, $1.plate) > ($1.similarity, $0.plate) }.prefix(top))
+    }
+
+    /// One candidate's row, or nil when it has no trip of two cameras.
+    func score(_ plate: String, passages: [Passage], against own: [Trip], ownCameras: [String]) -> SimilarRoute? {
+        let theirs = Trip.split(passages, gap: tripGapMilliseconds).filter { $0.stops.count >= 2 }
+        guard !theirs.isEmpty else { return nil }
+        var bestForOwn = [Double](repeating: 0, count: own.count)
+        var bestForTheirs = [Double](repeating: 0, count: theirs.count)
+        for (i, mine) in own.enumerated() {
+            for (j, trip) in theirs.enumerated() {
+                let similarity = RouteSimilarity.trips(mine, trip, utcOffsetMinutes: utcOffsetMinutes)
+                bestForOwn[i] = max(bestForOwn[i], similarity)
+                bestForTheirs[j] = max(bestForTheirs[j], similarity)
+            }
+        }
+        let coverage = bestForOwn.reduce(0, +) / Double(own.count)
+        let precision = bestForTheirs.reduce(0, +) / Double(theirs.count)
+        let passed = Set(passages.map(\.camera))
+
+        // Behaviour: how much of every day it drives.
+        let days = Set(passages.map { $0.time.milliseconds.floorDivided(by: 86_400_000) })
+        let hours = Set(passages.map { $0.time.hourNumber })
+        let readsPerDay = Double(passages.count) / Double(days.count)
+        let hoursPerDay = Double(hours.count) / Double(days.count)
+        var marker: String?
+        if let type = vehicleType?(plate)?.lowercased(), RouteSearch.lineVehicleTypes.contains(type) {
+            marker = type
+        } else if readsPerDay >= RouteSearch.frequentReadsPerDay || hoursPerDay >= RouteSearch.frequentHoursPerDay {
+            marker = "frequent"
+        }
+        return SimilarRoute(
+            plate: plate, similarity: 0.7 * coverage + 0.3 * precision, coverage: coverage, precision: precision,
+            trips: bestForTheirs.filter { $0 >= RouteSearch.matchingTrip }.count, allTrips: theirs.count,
+            sharedCameras: ownCameras.filter { passed.contains($0) }, marker: marker, readsPerDay: readsPerDay)
+    }
+
+    /// One range of the (camera, ts) index to look in.
+    struct Window: Hashable {
+        let camera: String
+        let from: Timestamp
+        let to: Timestamp
+    }
+
+    /// Each camera of `own`, on each day of the period, around each time of day it was passed;
+    /// overlapping ranges merged.
+    func candidateWindows(_ own: [Trip], from: Timestamp, to: Timestamp) -> [Window] {
+        let day: Int64 = 86_400_000
+        var minutesOf: [String: Set<Int64>] = [:]
+        for trip in own {
+            for stop in trip.stops {
+                minutesOf[stop.camera, default: []].insert((stop.time.milliseconds % day + day) % day / 60_000)
+            }
+        }
+        var windows: [Window] = []
+        let firstDay = from.milliseconds.floorDivided(by: day) - 1, lastDay = to.milliseconds.floorDivided(by: day) + 1
+        for camera in minutesOf.keys.sorted() {
+            var ranges: [(Int64, Int64)] = []
+            for number in firstDay...lastDay {
+                for minute in minutesOf[camera]! {
+                    let centre = number * day + minute * 60_000
+                    let low = max(from.milliseconds, centre - toleranceMilliseconds)
+                    let high = min(to.milliseconds, centre + toleranceMilliseconds)
+                    if low <= high { ranges.append((low, high)) }
+                }
+            }
+            ranges.sort { $0.0 < $1.0 }
+            var merged: [(Int64, Int64)] = []
+            for range in ranges {
+                if let last = merged.last, range.0 <= last.1 + 1 {
+                    merged[merged.count - 1].1 = max(last.1, range.1)
+                } else {
+                    merged.append(range)
+                }
+            }
+            windows += merged.map { Window(camera: camera, from: Timestamp(milliseconds: $0.0), to: Timestamp(milliseconds: $0.1)) }
+        }
+        return windows
+    }
+}
