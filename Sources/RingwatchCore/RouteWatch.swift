@@ -16,13 +16,19 @@ public struct RouteWatch: Sendable, Hashable {
     public var origin: String
     /// A plate whose own reads do not fire the watch (the vehicle it was learned from).
     public var excludedPlate: String?
+    /// When set (2 or more): fire only when a vehicle has matched the route on this many
+    /// distinct days within `repeatWindowDays` — repetition is a pattern too. Nil: every match fires.
+    public var repeatDays: Int?
+
+    /// The days within which repetitions count.
+    public static let repeatWindowDays: Int64 = 14
 
     public static let defaultMaximumGapSeconds = 900.0
     public static let defaultMinimumMatch = 0.8
 
     public init(name: String, cameras: [String], maximumGapSeconds: Double = defaultMaximumGapSeconds,
                 minimumMatch: Double = defaultMinimumMatch, severity: Severity = .high, origin: String = "cameras",
-                excludedPlate: String? = nil) {
+                excludedPlate: String? = nil, repeatDays: Int? = nil) {
         self.name = name
         self.cameras = cameras
         self.maximumGapSeconds = maximumGapSeconds
@@ -30,6 +36,7 @@ public struct RouteWatch: Sendable, Hashable {
         self.severity = severity
         self.origin = origin
         self.excludedPlate = excludedPlate
+        self.repeatDays = repeatDays
     }
 
     /// Cameras a vehicle must match: `minimumMatch` of the route, at least two.
@@ -44,6 +51,7 @@ public struct RouteWatch: Sendable, Hashable {
         if cameras.count > 64 { return "a watched route has at most 64 cameras" }
         if !(maximumGapSeconds > 0 && maximumGapSeconds <= 86_400) { return "max_gap_s must be more than 0 and at most 86400" }
         if !(minimumMatch > 0 && minimumMatch <= 1) { return "min_match must be more than 0 and at most 1" }
+        if let repeatDays, !(2...14).contains(repeatDays) { return "repeat_days must be 2 to 14" }
         return nil
     }
 

@@ -50,6 +50,9 @@ public final class RouteWatchDetector: Detector {
     /// read never extends a chain that it itself just extended (a route through a camera twice).
     private var byCamera: [String: [(slot: Int32, position: Int16)]] = [:]
     private var progress: [String: [Int32: Progress]] = [:]
+    /// For watches with `repeatDays`: the days (since 1970) on which each vehicle matched, per
+    /// watch; only vehicles that matched such a watch are here, and days past the window go.
+    private var matchedDays: [String: [Int32: [Int64]]] = [:]
     private var latest: Int64 = .min
     private var lastSweep: Int64 = .min
     private var primed = false
@@ -97,19 +100,19 @@ public final class RouteWatchDetector: Detector {
     /// Advances every watch through `read`'s camera; returns the triggers fired.
     public func observe(_ read: PlateRead, cameras: CameraRegistry) -> [TriggerDraft] {
         advance(plate: read.plate.text, camera: read.camera, time: read.timestamp.milliseconds, readID: read.id).map {
-            draft($0.watch, chain: $0.chain, read: read, cameras: cameras)
+            draft($0.watch, chain: $0.chain, days: $0.days, read: read, cameras: cameras)
         }
     }
 
     /// Advances every watch through `camera`; returns the chains that reached a watch's
     /// `min_match` with this read.
-    func advance(plate: String, camera: String, time: Int64, readID: ReadID) -> [(watch: RouteWatch, chain: [Link])] {
+    func advance(plate: String, camera: String, time: Int64, readID: ReadID) -> [(watch: RouteWatch, chain: [Link], days: Int?)] {
         if time > latest { latest = time }
         if lastSweep == .min { lastSweep = latest } else if latest - lastSweep > 300_000 { sweep() }
         guard let entries = byCamera[camera] else { return [] }
         var mine = progress.removeValue(forKey: plate) ?? [:]
         defer { if !mine.isEmpty { progress[plate] = mine } }
-        var fired: [(watch: RouteWatch, chain: [Link])] = []
+        var fired: [(watch: RouteWatch, chain: [Link], days: Int?)] = []
         var index = 0
         while index < entries.count {
             let slotNumber = entries[index].slot
@@ -133,7 +136,13 @@ public final class RouteWatchDetector: Detector {
                 if let chain = extend(&state, position: entry.position, time: time, readID: readID, gap: slot.gap),
                    chain.count >= slot.needed, !state.muted {
                     state.muted = true
-                    if !replaying { fired.append((slot.watch, chain)) }
+                    if let needed = slot.watch.repeatDays {
+                        // Fires on the day the vehicle reaches `needed` days of matches in the window.
+                        let days = recordMatch(plate: plate, slot: slotNumber, time: time)
+                        if days == needed && !replaying { fired.append((slot.watch, chain, days)) }
+                    } else if !replaying {
+                        fired.append((slot.watch, chain, nil))
+                    }
                 }
             }
             state.lastTime = max(state.lastTime, time)
@@ -193,6 +202,11 @@ public final class RouteWatchDetector: Detector {
     /// Forgets progress that can no longer grow.
     private func sweep() {
         lastSweep = latest
+        let today = latest.floorDivided(by: 86_400_000)
+        for (plate, watches) in matchedDays {
+            let kept = watches.filter { slots[Int($0.key)] != nil && ($0.value.max() ?? .min) > today - RouteWatch.repeatWindowDays }
+            matchedDays[plate] = kept.isEmpty ? nil : kept
+        }
         for (plate, watches) in progress {
             let kept = watches.filter { slotNumber, state in
                 guard let slot = slots[Int(slotNumber)] else { return false }
@@ -202,18 +216,32 @@ public final class RouteWatchDetector: Detector {
         }
     }
 
-    func draft(_ watch: RouteWatch, chain: [Link], read: PlateRead, cameras registry: CameraRegistry) -> TriggerDraft {
+    /// Records a match on the day of `time`; returns the distinct days with a match in the
+    /// window when this is the day's first, else nil.
+    private func recordMatch(plate: String, slot: Int32, time: Int64) -> Int? {
+        let day = time.floorDivided(by: 86_400_000)
+        var days = matchedDays[plate]?[slot] ?? []
+        days.removeAll { $0 <= day - RouteWatch.repeatWindowDays }
+        guard !days.contains(day) else { return nil }
+        days.append(day)
+        matchedDays[plate, default: [:]][slot] = days
+        return days.count
+    }
+
+    func draft(_ watch: RouteWatch, chain: [Link], days: Int?, read: PlateRead, cameras registry: CameraRegistry) -> TriggerDraft {
         let matched = chain.map { watch.cameras[Int($0.position)] }
         let similarity = Double(chain.count) / Double(watch.cameras.count)
         let first = Timestamp(milliseconds: chain.first!.time), last = Timestamp(milliseconds: chain.last!.time)
         var longest: Int64 = 0
         for (a, b) in zip(chain, chain.dropFirst()) { longest = max(longest, b.time - a.time) }
         let minutes = Double((last.milliseconds - first.milliseconds) / 6_000) / 10
+        let repeated = days.map { " on a \(RouteWatchDetector.ordinal($0)) day within \(RouteWatch.repeatWindowDays) days" } ?? ""
         let explanation = "Passed \(chain.count) of the \(watch.cameras.count) cameras of watched route '\(watch.name)' in order "
-            + "(\(matched.joined(separator: " → "))) in \(minutes) min, at most \(longest / 1000) s between two."
+            + "(\(matched.joined(separator: " → "))) in \(minutes) min, at most \(longest / 1000) s between two\(repeated)."
         return TriggerDraft(
             kind: .route, severity: watch.severity, read: read, ring: registry.ring(of: read.camera),
-            readIDs: chain.map(\.readID).sorted(), explanation: explanation, rule: "route|" + watch.name,
+            readIDs: chain.map(\.readID).sorted(), explanation: explanation,
+            rule: "route|" + watch.name + (days == nil ? "" : "|repeat"),
             details: [
                 ("watch", .string(watch.name)),
                 ("similarity", .double((similarity * 1000).rounded() / 1000)),
@@ -222,7 +250,15 @@ public final class RouteWatchDetector: Detector {
                 ("first_ts", .string(first.rfc3339)),
                 ("last_ts", .string(last.rfc3339)),
                 ("max_gap_s", .double(Double(longest) / 1000)),
-            ])
+            ] + (days.map { [("days", JSONValue.int(Int64($0)))] } ?? []))
+    }
+
+    static func ordinal(_ number: Int) -> String {
+        switch number {
+        case 2: "second"
+        case 3: "third"
+        default: "\(number)th"
+        }
     }
 
     /// After a restart the window holds reads the detector never saw: replays the recent ones

@@ -19,6 +19,7 @@ extension ControlServer {
         }
         let minimumMatch = (request["min_match"] as? NSNumber)?.doubleValue ?? RouteWatch.defaultMinimumMatch
         var maximumGap = (request["max_gap_s"] as? NSNumber)?.doubleValue
+        let repeatDays = (request["repeat_days"] as? NSNumber)?.intValue
         let user = (request["user"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "control"
         let reason = (request["reason"] as? String).flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         var parameters: [(String, JSONValue)] = [("name", .string(name))]
@@ -73,6 +74,7 @@ extension ControlServer {
         } else {
             return Self.failure("watch.add needs \"cameras\" (camera ids in order) or \"plate\", \"from\" and \"to\"")
         }
+        watch.repeatDays = repeatDays
         if let problem = watch.problem { return Self.failure(problem) }
         do {
             parameters += [("cameras", .array(watch.cameras.map { .string($0) })), ("max_gap_s", .double(watch.maximumGapSeconds)),
@@ -132,7 +134,7 @@ extension ControlServer {
             ("name", .string(watch.name)), ("cameras", .array(watch.cameras.map { .string($0) })),
             ("max_gap_s", .double(watch.maximumGapSeconds)), ("min_match", .double(watch.minimumMatch)),
             ("cameras_needed", .int(Int64(watch.camerasNeeded))), ("severity", .string(watch.severity.rawValue)),
-            ("origin", .string(watch.origin)),
+            ("origin", .string(watch.origin)), ("repeat_days", watch.repeatDays.map { .int(Int64($0)) } ?? .null),
         ]
     }
 }

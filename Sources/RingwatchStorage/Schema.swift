@@ -139,6 +139,10 @@ public enum Schema {
             );
             CREATE INDEX route_watches_live ON route_watches (name) WHERE removed_at IS NULL;
             """),
+        // A watch may fire only when a vehicle repeats the route on several days.
+        Migration(version: 5, name: "route watch repetition", sql: """
+            ALTER TABLE route_watches ADD COLUMN repeat_days INTEGER;
+            """),
     ]
 
     /// The SQL of one day's reads table.

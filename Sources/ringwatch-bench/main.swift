@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|routes|watch|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -30,10 +30,10 @@ struct Arguments {
                 runsGiven = true
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy":
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "routes", "watch":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|routes|watch|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
@@ -282,5 +282,13 @@ if arguments.suite == "purge" {
 if arguments.suite == "convoy" { try ConvoyBenchmark(runs: arguments.runs, readsPerDay: arguments.reads ?? 1_000_000).run() }
 
 // MARK: accuracy (AccuracyBenchmark.swift)
+
+// MARK: routes, watch (RoutesBenchmark.swift)
+
+if arguments.suite == "routes" || arguments.suite == "watch" {
+    // `--rate` here is reads per simulated second of the month (default 2).
+    let rate = CommandLine.arguments.contains("--rate") ? Double(arguments.rate) : 2
+    try RoutesBenchmark(runs: arguments.runsGiven ? arguments.runs : 3, rate: rate).run(suite: arguments.suite)
+}
 
 if arguments.suite == "accuracy" { try AccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 1).run() }

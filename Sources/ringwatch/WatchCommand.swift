@@ -29,6 +29,8 @@ struct WatchCommand: ParsableCommand {
         var maxGap: Double?
         @Option(name: .customLong("min-match"), help: "Share of the cameras to pass in order, 0-1 (default 0.8).") var minMatch: Double?
         @Option(name: .long, help: "critical, high, medium or low (default high).") var severity = "high"
+        @Option(name: .customLong("repeat-days"), help: "Fire only when a vehicle drives the route on this many days within 14 (2-14).")
+        var repeatDays: Int?
         @Flag(name: .customLong("exclude-plate"), help: "With --plate: do not fire for that vehicle itself.") var excludePlate = false
         @Option(name: .long, help: "Why (case number or purpose); required with --plate, audited.") var reason: String?
         @Option(name: .long, help: "Reference of the magistrate's authorisation, for history past the open-access period.")
@@ -64,11 +66,16 @@ struct WatchCommand: ParsableCommand {
             }
             if let maxGap { request["max_gap_s"] = maxGap }
             if let minMatch { request["min_match"] = minMatch }
+            if let repeatDays {
+                guard (2...14).contains(repeatDays) else { throw UsageError("--repeat-days must be 2 to 14") }
+                request["repeat_days"] = repeatDays
+            }
             if let reason { request["reason"] = reason }
             if let authorization { request["authorization"] = authorization }
             let reply = try ControlClient(endpoint: control.control, timeoutMilliseconds: 60_000).request(request)
             emit("watch \(reply["name"] as? String ?? name): \((reply["cameras"] as? [String] ?? []).joined(separator: " → ")); "
                  + "fires at \(reply["cameras_needed"] as? Int ?? 0) cameras in order, at most \(reply["max_gap_s"] ?? "-") s apart"
+                 + ((reply["repeat_days"] as? Int).map { ", on the \($0)th day within 14" } ?? "")
                  + ((reply["learned_trips"] as? Int).map { " (learned from \($0) trips)" } ?? "") + "\n")
         }
     }

@@ -105,6 +105,19 @@ struct RouteWatchTests {
         #expect(run(detector, Self.drive("5BBB005", Self.route, start: 7200)).isEmpty)
     }
 
+    @Test func aRepetitionWatchFiresOnTheThirdDayAVehicleDrivesTheRouteNotBefore() throws {
+        let detector = detector([RouteWatch(name: "habit", cameras: Self.route, repeatDays: 3)])
+        var days = (0..<4).map { Self.drive("8REP008", Self.route, start: Int64($0) * 86_400) }
+        days[2] += Self.drive("8REP008", Self.route, start: 2 * 86_400 + 4 * 3600)  // twice on the third day
+        #expect(run(detector, days[0] + days[1]).isEmpty)
+        let third = run(detector, days[2])
+        try #require(third.count == 1)
+        #expect(third[0].details.contains { $0.0 == "days" && $0.1 == .int(3) })
+        #expect(third[0].explanation.contains("third day"))
+        #expect(run(detector, days[3]).isEmpty, "the fourth day is no news")
+        #expect(run(detector, Self.drive("8ONE008", Self.route, start: 5 * 86_400)).isEmpty, "another vehicle's first day")
+    }
+
     @Test func anExcludedPlateDoesNotFireItsOwnWatch() {
         let detector = detector([RouteWatch(name: "w", cameras: Self.route, excludedPlate: "6OWN006")])
         #expect(run(detector, Self.drive("6OWN006", Self.route)).isEmpty)
