@@ -51,6 +51,7 @@ public struct Trip: Sendable {
 public enum RouteSimilarity {
     /// Length of the longest common subsequence of two camera sequences: the cameras both
     /// passed in the same order, whatever the other passed in between.
+    @inlinable
     public static func commonCameras<T: Equatable>(_ a: [T], _ b: [T]) -> Int {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
@@ -68,6 +69,7 @@ public enum RouteSimilarity {
     /// 0…1: twice the cameras in common, in order, over both routes' lengths (Dice). One camera
     /// missed on a route of seven still scores 0.92; a route twice as long as the other,
     /// containing it, 0.67.
+    @inlinable
     public static func order<T: Equatable>(_ a: [T], _ b: [T]) -> Double {
         guard !a.isEmpty || !b.isEmpty else { return 0 }
         return 2 * Double(commonCameras(a, b)) / Double(a.count + b.count)

@@ -45,6 +45,12 @@ public struct RouteSearch {
     public var toleranceMilliseconds: Int64 = 45 * 60_000
     /// Candidates scored in full, those sharing the most cameras first. Default 500.
     public var candidateLimit = 500
+    /// A trip longer than this is cut (a bus's day of back-to-back runs is not one trip).
+    /// Default 2 hours.
+    public var maximumTripMilliseconds: Int64 = 2 * 3_600_000
+    /// Trips of one vehicle compared, at most (evenly spread over the period when it has more).
+    /// Default 60.
+    public var tripsCompared = 60
     /// Minutes local time is ahead of UTC, for time of day and kind of day. Default 0.
     public var utcOffsetMinutes = 0
     /// The registry's vehicle type of a plate; nil when no registry is given.
@@ -65,7 +71,30 @@ public struct RouteSearch {
     /// The asked vehicle's trips in `from...to` (those with two cameras or more).
     public func trips(of plate: String, from: Timestamp, to: Timestamp) throws -> [Trip] {
         let own = try database.reads(pattern: plate, from: from, to: to, limit: 1_000_000).map { Passage($0.read) }
-        return Trip.split(own, gap: tripGapMilliseconds).filter { $0.stops.count >= 2 }
+        return routes(own)
+    }
+
+    /// A vehicle's trips of two stops or more, long ones cut at `maximumTripMilliseconds`.
+    func routes(_ passages: [Passage]) -> [Trip] {
+        var out: [Trip] = []
+        for trip in Trip.split(passages, gap: tripGapMilliseconds) {
+            var piece: [Passage] = []
+            for stop in trip.stops {
+                if let first = piece.first, stop.time.milliseconds - first.time.milliseconds > maximumTripMilliseconds {
+                    out.append(Trip(stops: piece))
+                    piece = []
+                }
+                piece.append(stop)
+            }
+            out.append(Trip(stops: piece))
+        }
+        return out.filter { $0.stops.count >= 2 }
+    }
+
+    /// At most `tripsCompared` of `trips`, evenly spread.
+    func sample(_ trips: [Trip]) -> [Trip] {
+        guard trips.count > tripsCompared else { return trips }
+        return (0..<tripsCompared).map { trips[$0 * trips.count / tripsCompared] }
     }
 
     /// Vehicles whose trips resemble `plate`'s in `from...to`, best first, at most `top`.
@@ -89,8 +118,8 @@ public struct RouteSearch {
             }
             progress?(step + 1, steps)
         }
-        let shortest = own.map { Set($0.cameras).count }.sorted()[own.count / 2]
-        let needed = max(2, Int((0.4 * Double(shortest)).rounded(.up)))
+        let typical = own.map { Set($0.cameras).count }.sorted()[own.count / 2]
+        let needed = max(2, Int((0.4 * Double(typical)).rounded(.up)))
         let candidates = seenAt.filter { $0.value.count >= needed }
             .sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
             .prefix(candidateLimit).map(\.key)
@@ -101,27 +130,58 @@ public struct RouteSearch {
 
         // 3. Their trips, scored against the asked vehicle's.
         var readsOf: [String: [Passage]] = [:]
-        for stored in try database.reads(plates: candidates, from: from, to: to, limit: 50_000_000) {
-            readsOf[stored.read.plate.text, default: []].append(Passage(stored.read))
+        for passage in try database.passages(plates: candidates, from: from, to: to) {
+            readsOf[passage.plate, default: []].append(passage)
         }
         progress?(steps, steps)
         var out: [SimilarRoute] = []
+        let compared = Compared(sample(own))
         for candidate in candidates {
             guard let passages = readsOf[candidate] else { continue }
-            if let row = score(candidate, passages: passages, against: own, ownCameras: ownCameras) { out.append(row) }
+            if let row = score(candidate, passages: passages, against: compared, ownCameras: ownCameras) { out.append(row) }
         }
         return Array(out.sorted { ($0.similarity, $1.plate) > ($1.similarity, $0.plate) }.prefix(top))
     }
 
+    /// Trips ready for alignment: cameras as numbers (comparing numbers, not strings, is most of
+    /// the speed of a longest common subsequence) and start times.
+    struct Compared {
+        var cameras: [[Int32]] = []
+        var starts: [Timestamp] = []
+        var numbers: [String: Int32]
+
+        init(_ trips: [Trip], numbers: [String: Int32] = [:]) {
+            self.numbers = numbers
+            for trip in trips {
+                cameras.append(trip.stops.map { number(of: $0.camera) })
+                starts.append(trip.start)
+            }
+        }
+
+        private mutating func number(of camera: String) -> Int32 {
+            if let known = numbers[camera] { return known }
+            let next = Int32(numbers.count)
+            numbers[camera] = next
+            return next
+        }
+
+        var count: Int { cameras.count }
+    }
+
     /// One candidate's row, or nil when it has no trip of two cameras.
-    func score(_ plate: String, passages: [Passage], against own: [Trip], ownCameras: [String]) -> SimilarRoute? {
-        let theirs = Trip.split(passages, gap: tripGapMilliseconds).filter { $0.stops.count >= 2 }
-        guard !theirs.isEmpty else { return nil }
+    func score(_ plate: String, passages: [Passage], against own: Compared, ownCameras: [String]) -> SimilarRoute? {
+        let all = routes(passages)
+        guard !all.isEmpty else { return nil }
+        let theirs = Compared(sample(all), numbers: own.numbers)
         var bestForOwn = [Double](repeating: 0, count: own.count)
         var bestForTheirs = [Double](repeating: 0, count: theirs.count)
-        for (i, mine) in own.enumerated() {
-            for (j, trip) in theirs.enumerated() {
-                let similarity = RouteSimilarity.trips(mine, trip, utcOffsetMinutes: utcOffsetMinutes)
+        for i in 0..<own.count {
+            for j in 0..<theirs.count {
+                let order = RouteSimilarity.order(own.cameras[i], theirs.cameras[j])
+                // The time can only lower it: skip it when the order alone cannot beat either best.
+                guard order > bestForOwn[i] || order > bestForTheirs[j] else { continue }
+                let time = RouteSimilarity.time(own.starts[i], theirs.starts[j], utcOffsetMinutes: utcOffsetMinutes)
+                let similarity = order * ((1 - RouteSimilarity.timeWeight) + RouteSimilarity.timeWeight * time)
                 bestForOwn[i] = max(bestForOwn[i], similarity)
                 bestForTheirs[j] = max(bestForTheirs[j], similarity)
             }
@@ -143,7 +203,8 @@ public struct RouteSearch {
         }
         return SimilarRoute(
             plate: plate, similarity: 0.7 * coverage + 0.3 * precision, coverage: coverage, precision: precision,
-            trips: bestForTheirs.filter { $0 >= RouteSearch.matchingTrip }.count, allTrips: theirs.count,
+            trips: Int((Double(bestForTheirs.filter { $0 >= RouteSearch.matchingTrip }.count) * Double(all.count) / Double(theirs.count)).rounded()),
+            allTrips: all.count,
             sharedCameras: ownCameras.filter { passed.contains($0) }, marker: marker, readsPerDay: readsPerDay)
     }
 
