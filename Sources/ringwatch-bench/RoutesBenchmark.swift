@@ -66,27 +66,40 @@ struct RoutesBenchmark {
     // MARK: A month of history
 
     func month() throws {
+        // RINGWATCH_BENCH_DB=PATH keeps the month (with its ground truth and registry beside
+        // it) and reuses it on the next run: building it takes minutes.
         let directory = TemporaryDirectory(prefix: "ringwatch-routes-bench")
-        let path = directory.file("month.sqlite")
-        let database = try HistoryDatabase(path: path)
-        try database.saveCameras(RoutesBenchmark.cameras)
+        let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DB"] ?? directory.file("month.sqlite")
         let first = Timestamp(rfc3339: "2026-11-02T06:00:00Z")!  // a Monday, 07:00 in Antwerp
-        var sealing = 0.0
-        var takeover: GroundTruthEvent?
+        var takeover: Takeover?
         var registryCSV = ""
-        var total = 0
-        let build = try seconds {
-            (total, takeover, registryCSV) = try RoutesBenchmark.traffic(seed: 5, start: first, hours: 30 * 24, rate: rate) { reads in
-                try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
-                sealing += try seconds { try database.sealHours(before: reads.last!.timestamp.adding(seconds: -3600)) }
+        if FileManager.default.fileExists(atPath: path + ".registry.csv"), let truth = try? String(contentsOfFile: path + ".truth.json", encoding: .utf8) {
+            registryCSV = try String(contentsOfFile: path + ".registry.csv", encoding: .utf8)
+            takeover = Takeover(line: truth)
+            print("routes: reusing \(path)")
+        } else {
+            let database = try HistoryDatabase(path: path)
+            try database.saveCameras(RoutesBenchmark.cameras)
+            var sealing = 0.0
+            var total = 0
+            var planted: GroundTruthEvent?
+            let build = try seconds {
+                (total, planted, registryCSV) = try RoutesBenchmark.traffic(seed: 5, start: first, hours: 30 * 24, rate: rate) { reads in
+                    try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
+                    sealing += try seconds { try database.sealHours(before: reads.last!.timestamp.adding(seconds: -3600)) }
+                }
+                sealing += try seconds { try database.sealHours(before: first.adding(seconds: 31 * 86_400)) }
             }
-            sealing += try seconds { try database.sealHours(before: first.adding(seconds: 31 * 86_400)) }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            print("routes: a month of simulated history, \(total) reads (\(total / 30) a day, \(String(format: "%.1f", rate)) reads/s) on \(RoutesBenchmark.cameras.count) cameras; "
+                  + String(format: "built in %.0f s (%.0f s sealing 720 hours); %.0f MB", build, sealing, Double(size) / 1e6))
+            try registryCSV.write(toFile: path + ".registry.csv", atomically: true, encoding: .utf8)
+            try (planted?.jsonLine ?? "").write(toFile: path + ".truth.json", atomically: true, encoding: .utf8)
+            takeover = planted.flatMap { Takeover(line: $0.jsonLine) }
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        print("routes: a month of simulated history, \(total) reads (\(total / 30) a day, \(String(format: "%.1f", rate)) reads/s) on \(RoutesBenchmark.cameras.count) cameras; "
-              + String(format: "built in %.0f s (%.0f s sealing 720 hours); %.0f MB", build, sealing, Double(size) / 1e6))
+        let database = try HistoryDatabase(path: path)
         guard let takeover else { print("  no route takeover planted"); return }
-        let successor = takeover.plates[0], original = takeover.plates[1]
+        let successor = takeover.successor, original = takeover.original
         let from = first.adding(seconds: -6 * 3600), to = first.adding(seconds: 30 * 86_400)
         let buses = Set(registryCSV.split(separator: "\n").filter { $0.hasSuffix(",bus") }.map { String($0.split(separator: ",")[0]) })
         let types = Dictionary(registryCSV.split(separator: "\n").dropFirst().map { line -> (String, String) in
@@ -104,7 +117,7 @@ struct RoutesBenchmark {
         }
         let rank = found.firstIndex { $0.plate == successor }.map { "\($0 + 1)" } ?? "not listed"
         report("routes --like, a month (ms)", times.map { $0 * 1000 }, unit: "ms")
-        print("  original drove \(takeover.json["original_runs"]?.arrayValue?.count ?? 0) runs, successor \(takeover.json["takeover_runs"]?.arrayValue?.count ?? 0); "
+        print("  original drove \(takeover.originalRuns) runs, successor \(takeover.takeoverRuns); "
               + "successor ranks \(rank); top: " + found.prefix(3).map { "\(String(format: "%.3f", $0.similarity))\($0.marker.map { " (\($0))" } ?? "")" }.joined(separator: ", "))
 
         // routes --like a bus: the most reads, the widest candidate windows
@@ -163,6 +176,23 @@ struct RoutesBenchmark {
                      evaluation, calibration.trials, calibration.brier, calibration.expectedCalibrationError))
         for bin in calibration.bins where bin.trials > 0 {
             print(String(format: "  predicted %.1f-%.1f: mean %.3f, came true %.3f (%d trials)", bin.low, bin.high, bin.meanPredicted, bin.observed, bin.trials))
+        }
+    }
+
+    /// What the benchmark needs of the planted route takeover.
+    struct Takeover {
+        let successor: String
+        let original: String
+        let originalRuns: Int
+        let takeoverRuns: Int
+
+        init?(line: String) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let plates = object["plates"] as? [String], plates.count == 2 else { return nil }
+            successor = plates[0]
+            original = plates[1]
+            originalRuns = (object["original_runs"] as? [Any])?.count ?? 0
+            takeoverRuns = (object["takeover_runs"] as? [Any])?.count ?? 0
         }
     }
 
