@@ -33,7 +33,7 @@ public struct SimilarRoute: Sendable {
 /// 1. its reads come through the hour tables' (plate, ts) index and are split into trips;
 /// 2. candidates are the vehicles that passed its cameras at about the same time of day, on
 ///    any day of the period: ranges over the (camera, ts) index, one per camera and day;
-/// 3. the candidates that passed enough of its cameras have their reads fetched through the
+/// 3. the candidates that passed enough of its cameras (the 300 that passed most) have their reads fetched through the
 ///    (plate, ts) index in one batch, are split into trips, and each trip is aligned with each
 ///    of the asked vehicle's (`RouteSimilarity`: cameras in order, tolerant of a missed camera or
 ///    a detour, weighted by time of day and kind of day).
@@ -43,8 +43,8 @@ public struct RouteSearch {
     public var tripGapMilliseconds = Trip.defaultGapMilliseconds
     /// How far from the asked vehicle's time of day a candidate's passage may lie. Default 45 minutes.
     public var toleranceMilliseconds: Int64 = 45 * 60_000
-    /// Candidates scored in full, those sharing the most cameras first. Default 500.
-    public var candidateLimit = 500
+    /// Candidates scored in full, those sharing the most cameras first. Default 300.
+    public var candidateLimit = 300
     /// A trip longer than this is cut (a bus's day of back-to-back runs is not one trip).
     /// Default 2 hours.
     public var maximumTripMilliseconds: Int64 = 2 * 3_600_000
@@ -57,6 +57,9 @@ public struct RouteSearch {
     public var vehicleType: VehicleTypeLookup?
     /// Called with (steps done, steps in all) as the search advances.
     public var progress: ((Int, Int) -> Void)?
+    /// Called at the end of each phase (`trips`, `candidates`, `fetch`, `score`) with the
+    /// candidates so far, for profiling.
+    public var phaseEnded: ((String, Int) -> Void)?
 
     /// Registry vehicle types that drive fixed lines or everyone's routes.
     public static let lineVehicleTypes: Set<String> = ["bus", "coach", "tram", "taxi"]
@@ -100,6 +103,7 @@ public struct RouteSearch {
     /// Vehicles whose trips resemble `plate`'s in `from...to`, best first, at most `top`.
     public func similar(to plate: String, from: Timestamp, to: Timestamp, top: Int) throws -> [SimilarRoute] {
         let own = try trips(of: plate, from: from, to: to)
+        phaseEnded?("trips", 0)
         guard !own.isEmpty else { return [] }
         var ownCameras: [String] = []
         for camera in own.flatMap(\.cameras) where !ownCameras.contains(camera) { ownCameras.append(camera) }
@@ -107,22 +111,29 @@ public struct RouteSearch {
         // 2. Who passed those cameras at about the same time of day.
         let windows = candidateWindows(own, from: from, to: to)
         let steps = windows.count + 1
-        var seenAt: [String: Set<Int>] = [:]
-        let cameraNumber = Dictionary(uniqueKeysWithValues: ownCameras.enumerated().map { ($1, $0) })
+        // Which of its cameras each vehicle passed, as bits (its 64 most passed cameras).
+        var passes: [String: Int] = [:]
+        for trip in own { for camera in trip.cameras { passes[camera, default: 0] += 1 } }
+        let bitCameras = passes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(64).map(\.key)
+        let bit = Dictionary(uniqueKeysWithValues: bitCameras.enumerated().map { ($1, UInt64(1) << UInt64($0)) })
+        var seenAt: [String: UInt64] = [:]
         for (step, window) in windows.enumerated() {
-            for partition in try database.readPartitions(from: window.from, to: window.to) {
-                for passage in try database.passages(in: partition.table, camera: window.camera, from: window.from, to: window.to)
-                where passage.plate != plate {
-                    seenAt[passage.plate, default: []].insert(cameraNumber[window.camera]!)
+            if let mask = bit[window.camera] {
+                for partition in try database.readPartitions(from: window.from, to: window.to) {
+                    try database.forEachPlate(in: partition.table, camera: window.camera, from: window.from, to: window.to) { other in
+                        seenAt[other, default: 0] |= mask
+                    }
                 }
             }
             progress?(step + 1, steps)
         }
+        seenAt[plate] = nil
         let typical = own.map { Set($0.cameras).count }.sorted()[own.count / 2]
         let needed = max(2, Int((0.4 * Double(typical)).rounded(.up)))
-        let candidates = seenAt.filter { $0.value.count >= needed }
-            .sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
-            .prefix(candidateLimit).map(\.key)
+        let candidates = seenAt.lazy.map { (plate: $0.key, cameras: $0.value.nonzeroBitCount) }.filter { $0.cameras >= needed }
+            .sorted { ($0.cameras, $1.plate) > ($1.cameras, $0.plate) }
+            .prefix(candidateLimit).map(\.plate)
+        phaseEnded?("candidates", candidates.count)
         guard !candidates.isEmpty else {
             progress?(steps, steps)
             return []
@@ -134,12 +145,14 @@ public struct RouteSearch {
             readsOf[passage.plate, default: []].append(passage)
         }
         progress?(steps, steps)
+        phaseEnded?("fetch", candidates.count)
         var out: [SimilarRoute] = []
         let compared = Compared(sample(own))
         for candidate in candidates {
             guard let passages = readsOf[candidate] else { continue }
             if let row = score(candidate, passages: passages, against: compared, ownCameras: ownCameras) { out.append(row) }
         }
+        phaseEnded?("score", candidates.count)
         return Array(out.sorted { ($0.similarity, $1.plate) > ($1.similarity, $0.plate) }.prefix(top))
     }
 

@@ -47,6 +47,18 @@ extension HistoryDatabase {
             [.integer(from.milliseconds), .integer(to.milliseconds)])
     }
 
+    /// Calls `body` with the plate of each read at `camera` in `table` with `from <= ts <= to`:
+    /// a range over the (camera, ts) index when the table has one, else a scan. Lighter than
+    /// `passages(in:camera:from:to:)` when only who passed matters.
+    public func forEachPlate(in table: String, camera: String, from: Timestamp, to: Timestamp, _ body: (String) -> Void) throws {
+        let statement = try connection.cached("SELECT plate FROM \(table) WHERE camera = ? AND ts BETWEEN ? AND ?")
+        defer { statement.reset() }
+        try statement.bind([.text(camera), .integer(from.milliseconds), .integer(to.milliseconds)])
+        while try statement.step() {
+            if let plate = statement.string(0) { body(plate) }
+        }
+    }
+
     /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table:
     /// one probe of each sealed hour's (plate, ts) index per plate, a scan of an open hour.
     /// Leaner than `reads(plates:)` (no OCR or classifier fields), for searches over many vehicles.

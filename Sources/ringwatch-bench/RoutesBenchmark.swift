@@ -110,15 +110,18 @@ struct RoutesBenchmark {
         // routes --like the original
         var found: [SimilarRoute] = []
         var times: [Double] = []
+        let phases = Phases()
         for _ in 0..<runs {
             var search = RouteSearch(database: try HistoryDatabase(path: path))
             search.vehicleType = { types[$0] }
+            RoutesBenchmark.profiled(&search, into: phases)
             times.append(try seconds { found = try search.similar(to: original, from: from, to: to, top: 20) })
         }
         let rank = found.firstIndex { $0.plate == successor }.map { "\($0 + 1)" } ?? "not listed"
         report("routes --like, a month (ms)", times.map { $0 * 1000 }, unit: "ms")
         print("  original drove \(takeover.originalRuns) runs, successor \(takeover.takeoverRuns); "
               + "successor ranks \(rank); top: " + found.prefix(3).map { "\(String(format: "%.3f", $0.similarity))\($0.marker.map { " (\($0))" } ?? "")" }.joined(separator: ", "))
+        print("  phases (last run): " + phases.lines.joined(separator: ", "))
 
         // routes --like a bus: the most reads, the widest candidate windows
         var counts: [String: Int] = [:]
@@ -131,11 +134,13 @@ struct RoutesBenchmark {
             for _ in 0..<runs {
                 var search = RouteSearch(database: try HistoryDatabase(path: path))
                 search.vehicleType = { types[$0] }
+                RoutesBenchmark.profiled(&search, into: phases)
                 busTimes.append(try seconds { line = try search.similar(to: bus, from: from, to: to, top: 20) })
             }
             report("routes --like a bus, a month (ms)", busTimes.map { $0 * 1000 }, unit: "ms")
             let marked = line.filter { buses.contains($0.plate) }
             print("  \(marked.count) of the top 20 are buses, \(marked.filter { $0.marker != nil }.count) of them marked")
+            print("  phases (last run): " + phases.lines.joined(separator: ", "))
         }
 
         // common over three places, an hour each, on three days
@@ -194,6 +199,23 @@ struct RoutesBenchmark {
             originalRuns = (object["original_runs"] as? [Any])?.count ?? 0
             takeoverRuns = (object["takeover_runs"] as? [Any])?.count ?? 0
         }
+    }
+
+    /// A search that prints how long each phase took (the last run's).
+    static func profiled(_ search: inout RouteSearch, into phases: Phases) {
+        phases.started = DispatchTime.now().uptimeNanoseconds
+        phases.lines = []
+        search.phaseEnded = { phase, candidates in
+            let now = DispatchTime.now().uptimeNanoseconds
+            phases.lines.append(String(format: "%@ %.0f ms", phase, Double(now - phases.started) / 1e6) + (phase == "candidates" ? " (\(candidates))" : ""))
+            phases.started = now
+        }
+    }
+
+    final class Phases: @unchecked Sendable {
+        // @unchecked: used from the benchmark's one thread.
+        var started: UInt64 = 0
+        var lines: [String] = []
     }
 
     // MARK: Watch cost per read
