@@ -72,11 +72,14 @@ final class ControlServer: @unchecked Sendable {
         case "hotlist.import": return hotlistImport(object, attachment: attachment)
         case "registry.reload": return registryReload(object)
         case "registry.status": return registryStatus()
+        case "watch.add": return watchAdd(object)
+        case "watch.remove": return watchRemove(object)
+        case "watch.list": return watchList()
         case "ack": return acknowledge(object)
         case "purge": return purge(object)
         default:
             return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, "
-                + "hotlist.import, registry.reload, registry.status, ack, purge")
+                + "hotlist.import, registry.reload, registry.status, watch.add, watch.remove, watch.list, ack, purge")
         }
     }
 

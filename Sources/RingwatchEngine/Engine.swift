@@ -95,6 +95,8 @@ public final class Engine: @unchecked Sendable {
         try database.saveCameras(cameras)
         entries += try database.activeHotlistEntries()
         let hotlist = HotlistDetector(entries: entries, configuration: configuration.hotlistMatching)
+        // Route watches added through the control socket survive restarts.
+        let routes = RouteWatchDetector(watches: try database.activeRouteWatches().map(\.watch))
 
         // Query commands read the access period from the database, so they apply the engine's.
         try database.setMeta("open_access_days", String(configuration.openAccessDays))
@@ -110,7 +112,7 @@ public final class Engine: @unchecked Sendable {
         let recent = RecentTriggers()
         pipeline = try Pipeline(configuration: configuration, context: context, cameras: cameras, hotlist: hotlist,
                                 registry: registry, writer: writer, counters: counters, recent: recent, metrics: metricsRegistry, logger: logger,
-                                curveSecretKey: curveSecretKey)
+                                routes: routes, curveSecretKey: curveSecretKey)
         restoredReads = try pipeline.rebuild(from: database)
         let commitTimer = metricsRegistry.databaseCommit
         writer.commitObserver = { nanoseconds, _ in commitTimer.recordNanoseconds(Int64(nanoseconds)) }

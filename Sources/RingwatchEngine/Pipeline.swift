@@ -38,6 +38,8 @@ public final class Pipeline: @unchecked Sendable {
     public let registry: RegistryLookup
     public let mismatch: MismatchDetector
     public let clone: CloneDetector
+    /// Live route watches; `watch.add` and `watch.remove` change them.
+    public let routes: RouteWatchDetector
     private var detectors: [any Detector]
     /// Latency timers, one per detector in `detectors` order.
     private let detectorTimers: [CoreMetrics.Timer]
@@ -69,7 +71,7 @@ public final class Pipeline: @unchecked Sendable {
     init(
         configuration: EngineConfiguration, context: Context, cameras: CameraRegistry, hotlist: HotlistDetector,
         registry: RegistryLookup, writer: HistoryWriter, counters: EngineCounters, recent: RecentTriggers, metrics: EngineMetrics,
-        logger: Logger, curveSecretKey: String? = nil
+        logger: Logger, routes: RouteWatchDetector = RouteWatchDetector(), curveSecretKey: String? = nil
     ) throws {
         self.metrics = metrics
         self.configuration = configuration
@@ -87,6 +89,9 @@ public final class Pipeline: @unchecked Sendable {
         self.clone = CloneDetector(lookup: registry, configuration: configuration.clone)
         self.detectors = [hotlist, mismatch]
         if configuration.cloneEnabled { detectors.append(clone) }
+        // Always wired: with no watch, a read costs one dictionary lookup.
+        self.routes = routes
+        detectors.append(routes)
         if let convoy = configuration.convoy {
             // Vehicle types come from the registry (buses are excluded by default); the lookup
             // reads the current registry, so a reload applies to vehicles first seen after it.

@@ -47,6 +47,36 @@ extension HistoryDatabase {
             [.integer(from.milliseconds), .integer(to.milliseconds)])
     }
 
+    /// Calls `body` with the plate of each read at `camera` in `table` with `from <= ts <= to`:
+    /// a range over the (camera, ts) index when the table has one, else a scan. Lighter than
+    /// `passages(in:camera:from:to:)` when only who passed matters.
+    public func forEachPlate(in table: String, camera: String, from: Timestamp, to: Timestamp, _ body: (String) -> Void) throws {
+        let statement = try connection.cached("SELECT plate FROM \(table) WHERE camera = ? AND ts BETWEEN ? AND ?")
+        defer { statement.reset() }
+        try statement.bind([.text(camera), .integer(from.milliseconds), .integer(to.milliseconds)])
+        while try statement.step() {
+            if let plate = statement.string(0) { body(plate) }
+        }
+    }
+
+    /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table:
+    /// one probe of each sealed hour's (plate, ts) index per plate, a scan of an open hour.
+    /// Leaner than `reads(plates:)` (no OCR or classifier fields), for searches over many vehicles.
+    public func passages(plates: [String], from: Timestamp, to: Timestamp) throws -> [Passage] {
+        try connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_plates (plate TEXT PRIMARY KEY) WITHOUT ROWID")
+        try connection.execute("DELETE FROM temp.wanted_plates")
+        let insert = try connection.cached("INSERT OR IGNORE INTO temp.wanted_plates (plate) VALUES (?)")
+        for plate in plates { try insert.run([.text(plate)]) }
+        var out: [Passage] = []
+        for partition in try readPartitions(from: from, to: to) {
+            out += try collectPassages(
+                "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
+                    + "WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?",
+                [.integer(from.milliseconds), .integer(to.milliseconds)])
+        }
+        return out
+    }
+
     /// Reads per camera and minute in `table`, for one camera or all: (camera, minute since
     /// 1970, reads). With a camera, a range over the (camera, ts) index when the table has one.
     public func readCountsByMinute(in table: String, camera: String? = nil) throws -> [(camera: String, minute: Int64, reads: Int)] {

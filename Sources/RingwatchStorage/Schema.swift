@@ -120,6 +120,29 @@ public enum Schema {
             );
             CREATE INDEX hotlist_changes_by_ts ON hotlist_changes (ts);
             """),
+        // Live route watches (issue 7), with who added and removed each and when. A watch
+        // replaced under the same name keeps its old row, removed.
+        Migration(version: 4, name: "route watches", sql: """
+            CREATE TABLE route_watches (
+                watch_id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                cameras TEXT NOT NULL,            -- camera ids in order, comma-separated
+                max_gap_s REAL NOT NULL,
+                min_match REAL NOT NULL,
+                severity TEXT NOT NULL,
+                origin TEXT NOT NULL,             -- 'cameras' or how the route was learned
+                excluded_plate TEXT,              -- the vehicle a learned route came from
+                added_at INTEGER NOT NULL,
+                added_by TEXT NOT NULL,
+                removed_at INTEGER,
+                removed_by TEXT
+            );
+            CREATE INDEX route_watches_live ON route_watches (name) WHERE removed_at IS NULL;
+            """),
+        // A watch may fire only when a vehicle repeats the route on several days.
+        Migration(version: 5, name: "route watch repetition", sql: """
+            ALTER TABLE route_watches ADD COLUMN repeat_days INTEGER;
+            """),
     ]
 
     /// The SQL of one day's reads table.

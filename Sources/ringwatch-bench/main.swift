@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -30,10 +30,10 @@ struct Arguments {
                 runsGiven = true
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy":
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
                 exit(2)
             }
         }
@@ -284,5 +284,13 @@ if arguments.suite == "convoy" { try ConvoyBenchmark(runs: arguments.runs, reads
 // MARK: accuracy (AccuracyBenchmark.swift)
 
 if arguments.suite == "convoy-accuracy" { try ConvoyAccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 2).run() }
+
+// MARK: routes, watch (RoutesBenchmark.swift)
+
+if arguments.suite == "routes" || arguments.suite == "watch" {
+    // `--rate` here is reads per simulated second of the month (default 2).
+    let rate = CommandLine.arguments.contains("--rate") ? Double(arguments.rate) : 2
+    try RoutesBenchmark(runs: arguments.runsGiven ? arguments.runs : 3, rate: rate).run(suite: arguments.suite)
+}
 
 if arguments.suite == "accuracy" { try AccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 1).run() }
