@@ -25,7 +25,7 @@ public struct VehicleReport: Sendable {
     /// Vehicles that travelled with it (the convoy search), best first.
     public let companions: [ConvoyCompanion]
     /// Vehicles with the most similar routes; nil when no route search is wired into this build.
-    public let similarRoutes: [SimilarRoute]?
+    public let similarRoutes: [SimilarRouteRow]?
     /// Triggers that name the vehicle, with their explanations and operators' decisions.
     public let triggers: [ReportTrigger]
     /// How times and days are shown.
@@ -33,7 +33,7 @@ public struct VehicleReport: Sendable {
 
     public init(plate: String, from: Timestamp, to: Timestamp, audit: AuditRecord, retention: RetentionRules,
                 cameras: CameraRegistry, passes: [Passage], passesTruncated: Bool, trips: [VehicleTrip],
-                companions: [ConvoyCompanion], similarRoutes: [SimilarRoute]?, triggers: [ReportTrigger], clock: ReportClock) {
+                companions: [ConvoyCompanion], similarRoutes: [SimilarRouteRow]?, triggers: [ReportTrigger], clock: ReportClock) {
         self.plate = plate
         self.from = from
         self.to = to
@@ -97,7 +97,7 @@ public struct VehicleTrip: Sendable {
 }
 
 /// A vehicle whose routes resemble the reported vehicle's: one row of `ringwatch routes --like`.
-public struct SimilarRoute: Sendable {
+public struct SimilarRouteRow: Sendable {
     public let plate: String
     /// 0...1.
     public let similarity: Double
@@ -105,8 +105,11 @@ public struct SimilarRoute: Sendable {
     public let trips: Int
     /// Cameras both routes pass, in route order.
     public let sharedCameras: [String]
+    /// `bus`, `frequent`, …: a vehicle that follows everybody's route (so as not to mislead).
+    public let marker: String?
 
-    public init(plate: String, similarity: Double, trips: Int, sharedCameras: [String]) {
+    public init(plate: String, similarity: Double, trips: Int, sharedCameras: [String], marker: String? = nil) {
+        self.marker = marker
         self.plate = plate
         self.similarity = similarity
         self.trips = trips
@@ -118,7 +121,7 @@ public struct SimilarRoute: Sendable {
 /// The route search implements it; without one the section says it is not available.
 public protocol SimilarRouteSource {
     /// At most `top` vehicles whose routes in `from...to` resemble `plate`'s, best first.
-    func similarRoutes(to plate: String, from: Timestamp, to: Timestamp, top: Int) throws -> [SimilarRoute]
+    func similarRoutes(to plate: String, from: Timestamp, to: Timestamp, top: Int) throws -> [SimilarRouteRow]
 }
 
 /// A trigger that names the vehicle, as the report lists it.

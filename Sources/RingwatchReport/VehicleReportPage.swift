@@ -121,7 +121,8 @@ public struct VehicleReportPage {
         out += "<table class=\"routes\">\n<thead><tr><th>Vehicle</th><th>Similarity</th><th>Trips</th><th>Shared cameras</th><th>Map</th></tr></thead>\n<tbody>\n"
         for route in routes {
             out += "<tr class=\"similar-route\" data-plate=\"\(e(route.plate))\" data-similarity=\"\(score(route.similarity))\">"
-            out += "<td><span class=\"plate\">\(e(route.plate))</span></td><td class=\"num\">\(score(route.similarity))</td>"
+            let marker = route.marker.map { " <span class=\"marker\">(\(e($0)): follows everybody's route)</span>" } ?? ""
+            out += "<td><span class=\"plate\">\(e(route.plate))</span>\(marker)</td><td class=\"num\">\(score(route.similarity))</td>"
             out += "<td class=\"num\">\(route.trips)</td><td>\(e(route.sharedCameras.joined(separator: " → ")))</td>"
             out += "<td class=\"mini\">\(miniMap(shared: route.sharedCameras, label: "Cameras shared with \(route.plate)"))</td></tr>\n"
         }

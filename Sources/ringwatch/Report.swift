@@ -62,8 +62,9 @@ struct Report: ParsableCommand {
         builder.tripGapMilliseconds = Int64((tripGap * 60_000).rounded())
         builder.companionLimit = companions
         builder.cameras = registry
-        // Route search lands on its own branch; until it is wired here the section says so.
-        builder.routeSource = nil
+        var routes = RouteSearch(database: database)
+        routes.tripGapMilliseconds = builder.tripGapMilliseconds
+        builder.routeSource = routes
         let report = try builder.build(plate: normalised.text, from: from, to: to, audit: record)
         let html = VehicleReportPage(report: report).html
 

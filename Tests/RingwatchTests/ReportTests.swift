@@ -48,8 +48,8 @@ struct ReportTests {
                                    reason: hostileReason, authorization: "AUTH-2026/55", parameters: .object([]))
 
     struct FixedRoutes: SimilarRouteSource {
-        func similarRoutes(to plate: String, from: Timestamp, to: Timestamp, top: Int) throws -> [SimilarRoute] {
-            [SimilarRoute(plate: "9SIM001", similarity: 0.8125, trips: 3, sharedCameras: ["R3-02", "R3-03", "R2-03"])]
+        func similarRoutes(to plate: String, from: Timestamp, to: Timestamp, top: Int) throws -> [SimilarRouteRow] {
+            [SimilarRouteRow(plate: "9SIM001", similarity: 0.8125, trips: 3, sharedCameras: ["R3-02", "R3-03", "R2-03"])]
         }
     }
 
