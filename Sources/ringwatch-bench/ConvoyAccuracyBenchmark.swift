@@ -185,7 +185,6 @@ struct ConvoyAccuracyBenchmark {
         let decoder = ReadDecoder()
         let index = ReadIndex()
         let context = DetectionContext(index: index, cameras: cameras, isLate: false)
-        let dumping = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DUMP"] != nil
         // Studying: every pair that meets the definition, with its whole evidence once it goes quiet.
         var lenient = definition
         lenient.minimumScore = 0
