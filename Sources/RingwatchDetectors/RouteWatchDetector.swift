@@ -93,6 +93,10 @@ public final class RouteWatchDetector: Detector {
     private var primed = false
     /// Triggers are not fired while replaying the window after a restart.
     private var replaying = false
+    /// Scratch space of the alignment, reused from read to read.
+    private var nodes: [(position: Int, stop: Stop)] = []
+    private var length: [Int] = []
+    private var parent: [Int] = []
 
     public init(watches: [RouteWatch] = []) {
         for watch in watches { add(watch) }
@@ -203,13 +207,15 @@ public final class RouteWatchDetector: Detector {
     /// with no gap over the watch's, that ends with `current`; oldest link first.
     private func longestChain(ending current: Stop, trail: [Stop], slot: Slot) -> [Link]? {
         // The trail's reads at the route's cameras, each at each of its route positions.
-        var nodes: [(position: Int, stop: Stop)] = []
+        nodes.removeAll(keepingCapacity: true)
         for stop in trail where stop.time <= current.time && current.time - stop.time <= slot.gap * Int64(slot.watch.cameras.count) {
             for position in slot.positions[stop.camera] ?? [] { nodes.append((position, stop)) }
         }
         nodes.sort { ($0.stop.time, $0.position) < ($1.stop.time, $1.position) }
-        var length = [Int](repeating: 1, count: nodes.count)
-        var parent = [Int](repeating: -1, count: nodes.count)
+        length.removeAll(keepingCapacity: true)
+        length.append(contentsOf: repeatElement(1, count: nodes.count))
+        parent.removeAll(keepingCapacity: true)
+        parent.append(contentsOf: repeatElement(-1, count: nodes.count))
         for i in nodes.indices {
             for j in 0..<i where nodes[j].position < nodes[i].position && nodes[j].stop.time <= nodes[i].stop.time
                 && nodes[i].stop.time - nodes[j].stop.time <= slot.gap && nodes[j].stop.readID != nodes[i].stop.readID
