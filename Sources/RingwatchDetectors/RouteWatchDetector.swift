@@ -4,18 +4,20 @@ import RingwatchIndex
 /// Fires `route` triggers: a vehicle that passes at least `min_match` of a watched route's
 /// cameras, in order, with no gap between two matched cameras over the watch's `max_gap_s`.
 ///
-/// Watches are indexed by camera, so a read at an unwatched camera costs one dictionary
-/// lookup, and a read at a watched camera costs work for the watches through that camera only
-/// (hundreds of watches over a city's cameras: a few dozen per camera). For each vehicle and
-/// watch it keeps the best in-order chain ending at each position of the route (a longest
-/// common subsequence, grown one read at a time), so a missed camera or a detour costs only
-/// the cameras missed. A vehicle's progress on a watch is forgotten once it has passed none
-/// of the watch's cameras for `max_gap_s`.
+/// Per vehicle the detector keeps a short trail of its recent reads at watched cameras (those
+/// within the longest span a watch can take), with a 256-bit mask of the cameras on it. Watches
+/// are indexed by camera, so a read at an unwatched camera costs one dictionary lookup, and a
+/// read at a watched camera costs, for each watch through that camera, one test of the trail's
+/// mask against the watch's: only when the vehicle has passed enough of the watch's cameras
+/// does the detector align the trail with the route (the longest in-order chain with no gap
+/// over `max_gap_s` ending at this read — a longest common subsequence over a dozen reads). So
+/// cost and memory follow the vehicles at watched cameras, not vehicles × watches, and
+/// hundreds of watches stay cheap. A missed camera or a detour costs only the cameras missed.
 ///
 /// A trip fires a watch once: the first read that brings the chain to `min_match` fires, and
-/// the watch stays quiet for that vehicle until its trip along the route is over. The
-/// trigger's id is a function of the watch's name and the chain's reads, so two engines fed
-/// the same stream emit the same ids.
+/// the watch stays quiet for that vehicle until it has passed none of the watch's cameras for
+/// `max_gap_s`. The trigger's id is a function of the watch's name and the chain's reads, so
+/// two engines fed the same stream emit the same ids.
 public final class RouteWatchDetector: Detector {
     public let kind = TriggerKind.route
 
@@ -24,32 +26,65 @@ public final class RouteWatchDetector: Detector {
         let watch: RouteWatch
         let needed: Int
         let gap: Int64
+        /// Route position(s) of each camera number on the route.
+        let positions: [Int32: [Int]]
+        let mask: CameraMask
     }
 
-    /// One read of a chain: the chain's length up to it and the read before it.
+    /// A set of camera numbers, hashed into 256 bits: a camera may share a bit with another
+    /// (then the test lets a vehicle through to the exact alignment), never lose one.
+    struct CameraMask: Equatable {
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        mutating func insert(_ camera: Int32) {
+            let bit = UInt64(1) << UInt64(camera & 63)
+            switch (camera >> 6) & 3 {
+            case 0: words.0 |= bit
+            case 1: words.1 |= bit
+            case 2: words.2 |= bit
+            default: words.3 |= bit
+            }
+        }
+
+        func common(with other: CameraMask) -> Int {
+            (words.0 & other.words.0).nonzeroBitCount + (words.1 & other.words.1).nonzeroBitCount
+                + (words.2 & other.words.2).nonzeroBitCount + (words.3 & other.words.3).nonzeroBitCount
+        }
+
+        static func == (a: CameraMask, b: CameraMask) -> Bool { a.words == b.words }
+    }
+
+    /// One read of a chain.
     struct Link {
         let position: Int16
-        let count: Int16
-        let parent: Int32
         let time: Int64
         let readID: ReadID
     }
 
-    /// One vehicle on one watch: the best chain ending at each route position.
-    struct Progress {
-        var best: [Int32]
-        var links: [Link] = []
-        var lastTime: Int64 = .min
-        var muted = false
+    /// One read on a vehicle's trail.
+    struct Stop {
+        let camera: Int32
+        let time: Int64
+        let readID: ReadID
+    }
 
-        init(positions: Int) { best = [Int32](repeating: -1, count: positions) }
+    /// A vehicle at watched cameras: its recent reads there, and the watches it already fired
+    /// on this trip.
+    struct Vehicle {
+        var trail: [Stop] = []
+        var mask = CameraMask()
+        var muted: [Int32] = []
     }
 
     private var slots: [Slot?] = []
-    /// Camera → (slot, position) entries, positions of one slot in descending order so that a
-    /// read never extends a chain that it itself just extended (a route through a camera twice).
-    private var byCamera: [String: [(slot: Int32, position: Int16)]] = [:]
-    private var progress: [String: [Int32: Progress]] = [:]
+    private var cameraNumbers: [String: Int32] = [:]
+    /// Camera number → the slots of the watches through it.
+    private var byCamera: [Int32: [Int32]] = [:]
+    private var vehicles: [String: Vehicle] = [:]
+    /// How long a trail is kept: the longest span a live watch's chain can take.
+    private var horizon: Int64 = 0
+    /// Reads kept per vehicle, at most.
+    static let trailLimit = 48
     /// For watches with `repeatDays`: the days (since 1970) on which each vehicle matched, per
     /// watch; only vehicles that matched such a watch are here, and days past the window go.
     private var matchedDays: [String: [Int32: [Int64]]] = [:]
@@ -58,6 +93,10 @@ public final class RouteWatchDetector: Detector {
     private var primed = false
     /// Triggers are not fired while replaying the window after a restart.
     private var replaying = false
+    /// Scratch space of the alignment, reused from read to read.
+    private var nodes: [(position: Int, stop: Stop)] = []
+    private var length: [Int] = []
+    private var parent: [Int] = []
 
     public init(watches: [RouteWatch] = []) {
         for watch in watches { add(watch) }
@@ -66,17 +105,31 @@ public final class RouteWatchDetector: Detector {
     /// The live watches, in the order added.
     public var watches: [RouteWatch] { slots.compactMap { $0?.watch } }
 
-    /// Vehicle-and-watch progress entries held (for metrics and the benchmark).
-    public var progressCount: Int { progress.values.reduce(0) { $0 + $1.count } }
+    /// Vehicles with a trail held (for metrics and the benchmark).
+    public var progressCount: Int { vehicles.count }
+
+    private func number(of camera: String) -> Int32 {
+        if let known = cameraNumbers[camera] { return known }
+        let next = Int32(cameraNumbers.count)
+        cameraNumbers[camera] = next
+        return next
+    }
 
     /// Adds a watch, replacing a live one of the same name.
     public func add(_ watch: RouteWatch) {
         remove(name: watch.name)
         let slot = Int32(slots.count)
-        slots.append(Slot(watch: watch, needed: watch.camerasNeeded, gap: Int64(watch.maximumGapSeconds * 1000)))
-        for (position, camera) in watch.cameras.enumerated().reversed() {
-            byCamera[camera, default: []].append((slot, Int16(position)))
+        var positions: [Int32: [Int]] = [:]
+        var mask = CameraMask()
+        for (position, camera) in watch.cameras.enumerated() {
+            let number = number(of: camera)
+            positions[number, default: []].append(position)
+            mask.insert(number)
         }
+        let gap = Int64(watch.maximumGapSeconds * 1000)
+        slots.append(Slot(watch: watch, needed: watch.camerasNeeded, gap: gap, positions: positions, mask: mask))
+        for number in positions.keys { byCamera[number, default: []].append(slot) }
+        horizon = max(horizon, gap * Int64(watch.cameras.count - 1))
     }
 
     /// Removes the live watch called `name`; returns whether there was one.
@@ -84,9 +137,9 @@ public final class RouteWatchDetector: Detector {
     public func remove(name: String) -> Bool {
         guard let index = slots.firstIndex(where: { $0?.watch.name == name }) else { return false }
         let slot = Int32(index)
-        for camera in slots[index]!.watch.cameras {
-            byCamera[camera]?.removeAll { $0.slot == slot }
-            if byCamera[camera]?.isEmpty == true { byCamera[camera] = nil }
+        for number in slots[index]!.positions.keys {
+            byCamera[number]?.removeAll { $0 == slot }
+            if byCamera[number]?.isEmpty == true { byCamera[number] = nil }
         }
         slots[index] = nil
         return true
@@ -104,102 +157,96 @@ public final class RouteWatchDetector: Detector {
         }
     }
 
-    /// Advances every watch through `camera`; returns the chains that reached a watch's
-    /// `min_match` with this read.
+    /// Puts the read on the vehicle's trail and tests the watches through its camera; returns
+    /// the chains that reached a watch's `min_match` with this read.
     func advance(plate: String, camera: String, time: Int64, readID: ReadID) -> [(watch: RouteWatch, chain: [Link], days: Int?)] {
         if time > latest { latest = time }
         if lastSweep == .min { lastSweep = latest } else if latest - lastSweep > 300_000 { sweep() }
-        guard let entries = byCamera[camera] else { return [] }
-        var mine = progress.removeValue(forKey: plate) ?? [:]
-        defer { if !mine.isEmpty { progress[plate] = mine } }
-        var fired: [(watch: RouteWatch, chain: [Link], days: Int?)] = []
-        var index = 0
-        while index < entries.count {
-            let slotNumber = entries[index].slot
-            var end = index
-            while end < entries.count && entries[end].slot == slotNumber { end += 1 }
-            defer { index = end }
-            guard let slot = slots[Int(slotNumber)], slot.watch.excludedPlate != plate else { continue }
-            let positions = slot.watch.cameras.count
-            var state: Progress
-            if let known = mine[slotNumber], time - known.lastTime <= slot.gap {
-                state = known
-            } else {
-                // Only the first positions can start a chain long enough to fire.
-                guard Int(entries[end - 1].position) <= positions - slot.needed else {
-                    mine[slotNumber] = nil
-                    continue
-                }
-                state = Progress(positions: positions)
-            }
-            for entry in entries[index..<end] {
-                if let chain = extend(&state, position: entry.position, time: time, readID: readID, gap: slot.gap),
-                   chain.count >= slot.needed, !state.muted {
-                    state.muted = true
-                    if let needed = slot.watch.repeatDays {
-                        // Fires on the day the vehicle reaches `needed` days of matches in the window.
-                        let days = recordMatch(plate: plate, slot: slotNumber, time: time)
-                        if days == needed && !replaying { fired.append((slot.watch, chain, days)) }
-                    } else if !replaying {
-                        fired.append((slot.watch, chain, nil))
-                    }
-                }
-            }
-            state.lastTime = max(state.lastTime, time)
-            if state.links.count > 8 * positions + 32 { compact(&state) }
-            mine[slotNumber] = state
+        guard let number = cameraNumbers[camera], let watched = byCamera[number] else { return [] }
+        var vehicle = vehicles.removeValue(forKey: plate) ?? Vehicle()
+        defer { vehicles[plate] = vehicle }
+        // The trail keeps what a chain ending now could use (reads may arrive a little late).
+        if let oldest = vehicle.trail.first, oldest.time < time - horizon || vehicle.trail.count >= RouteWatchDetector.trailLimit {
+            vehicle.trail.removeAll { $0.time < time - horizon }
+            if vehicle.trail.count >= RouteWatchDetector.trailLimit { vehicle.trail.removeFirst(vehicle.trail.count - RouteWatchDetector.trailLimit + 1) }
+            vehicle.mask = CameraMask()
+            for stop in vehicle.trail { vehicle.mask.insert(stop.camera) }
         }
+        var fired: [(watch: RouteWatch, chain: [Link], days: Int?)] = []
+        for slotNumber in watched {
+            guard let slot = slots[Int(slotNumber)], slot.watch.excludedPlate != plate else { continue }
+            if let index = vehicle.muted.firstIndex(of: slotNumber) {
+                // Quiet until the vehicle has passed none of the watch's cameras for the gap.
+                let last = vehicle.trail.last { slot.positions[$0.camera] != nil && $0.time <= time }
+                if let last, time - last.time <= slot.gap { continue }
+                vehicle.muted.remove(at: index)
+            }
+            // Cheap test first: enough of the watch's cameras on the trail, this one included.
+            var withThis = vehicle.mask
+            withThis.insert(number)
+            guard withThis.common(with: slot.mask) >= slot.needed else { continue }
+            guard let chain = longestChain(ending: Stop(camera: number, time: time, readID: readID), trail: vehicle.trail, slot: slot),
+                  chain.count >= slot.needed
+            else { continue }
+            vehicle.muted.append(slotNumber)
+            if let needed = slot.watch.repeatDays {
+                // Fires on the day the vehicle reaches `needed` days of matches in the window.
+                if let days = recordMatch(plate: plate, slot: slotNumber, time: time), days == needed, !replaying {
+                    fired.append((slot.watch, chain, days))
+                }
+            } else if !replaying {
+                fired.append((slot.watch, chain, nil))
+            }
+        }
+        vehicle.trail.append(Stop(camera: number, time: time, readID: readID))
+        vehicle.mask.insert(number)
         return fired
     }
 
-    /// Extends the best chain that can reach `position` at `time`; returns the new chain
-    /// (oldest link first) when it improved the position's best.
-    private func extend(_ state: inout Progress, position: Int16, time: Int64, readID: ReadID, gap: Int64) -> [Link]? {
-        var parent: Int32 = -1
-        var count: Int16 = 1
-        for earlier in 0..<Int(position) {
-            let link = state.best[earlier]
-            guard link >= 0 else { continue }
-            let candidate = state.links[Int(link)]
-            guard candidate.time <= time, time - candidate.time <= gap, candidate.count + 1 > count else { continue }
-            count = candidate.count + 1
-            parent = link
+    /// The longest chain of trail reads at the watch's cameras, in route order and time order
+    /// with no gap over the watch's, that ends with `current`; oldest link first.
+    private func longestChain(ending current: Stop, trail: [Stop], slot: Slot) -> [Link]? {
+        // The trail's reads at the route's cameras, each at each of its route positions.
+        nodes.removeAll(keepingCapacity: true)
+        for stop in trail where stop.time <= current.time && current.time - stop.time <= slot.gap * Int64(slot.watch.cameras.count) {
+            for position in slot.positions[stop.camera] ?? [] { nodes.append((position, stop)) }
         }
-        let current = state.best[Int(position)]
-        if current >= 0 {
-            let known = state.links[Int(current)]
-            // Keep the longer chain; of two as long, the later (it has more time ahead of it).
-            guard count > known.count || (count == known.count && time > known.time) else { return nil }
+        nodes.sort { ($0.stop.time, $0.position) < ($1.stop.time, $1.position) }
+        length.removeAll(keepingCapacity: true)
+        length.append(contentsOf: repeatElement(1, count: nodes.count))
+        parent.removeAll(keepingCapacity: true)
+        parent.append(contentsOf: repeatElement(-1, count: nodes.count))
+        for i in nodes.indices {
+            for j in 0..<i where nodes[j].position < nodes[i].position && nodes[j].stop.time <= nodes[i].stop.time
+                && nodes[i].stop.time - nodes[j].stop.time <= slot.gap && nodes[j].stop.readID != nodes[i].stop.readID
+                && length[j] + 1 > length[i] {
+                length[i] = length[j] + 1
+                parent[i] = j
+            }
         }
-        state.links.append(Link(position: position, count: count, parent: parent, time: time, readID: readID))
-        state.best[Int(position)] = Int32(state.links.count - 1)
-        var chain: [Link] = []
-        var cursor = Int32(state.links.count - 1)
+        var best: (length: Int, position: Int, parent: Int)?
+        for position in slot.positions[current.camera] ?? [] {
+            var candidate = (length: 1, position: position, parent: -1)
+            for j in nodes.indices where nodes[j].position < position && current.time - nodes[j].stop.time <= slot.gap {
+                // Of two chains as long, the one whose last read is later (it left more time ahead).
+                if length[j] + 1 > candidate.length || (length[j] + 1 == candidate.length && candidate.parent >= 0
+                    && nodes[j].stop.time > nodes[candidate.parent].stop.time) {
+                    candidate = (length[j] + 1, position, j)
+                }
+            }
+            if best == nil || candidate.length > best!.length { best = candidate }
+        }
+        guard let best else { return nil }
+        var chain = [Link(position: Int16(best.position), time: current.time, readID: current.readID)]
+        var cursor = best.parent
         while cursor >= 0 {
-            chain.append(state.links[Int(cursor)])
-            cursor = state.links[Int(cursor)].parent
+            chain.append(Link(position: Int16(nodes[cursor].position), time: nodes[cursor].stop.time, readID: nodes[cursor].stop.readID))
+            cursor = parent[cursor]
         }
         return chain.reversed()
     }
 
-    /// Keeps only the links the best chains use.
-    private func compact(_ state: inout Progress) {
-        var renumbered: [Int32: Int32] = [:]
-        var links: [Link] = []
-        func copy(_ index: Int32) -> Int32 {
-            if index < 0 { return -1 }
-            if let known = renumbered[index] { return known }
-            let link = state.links[Int(index)]
-            let parent = copy(link.parent)
-            links.append(Link(position: link.position, count: link.count, parent: parent, time: link.time, readID: link.readID))
-            renumbered[index] = Int32(links.count - 1)
-            return Int32(links.count - 1)
-        }
-        state.best = state.best.map { copy($0) }
-        state.links = links
-    }
-
-    /// Forgets progress that can no longer grow.
+    /// Forgets trails that can no longer grow into a chain.
     private func sweep() {
         lastSweep = latest
         let today = latest.floorDivided(by: 86_400_000)
@@ -207,13 +254,8 @@ public final class RouteWatchDetector: Detector {
             let kept = watches.filter { slots[Int($0.key)] != nil && ($0.value.max() ?? .min) > today - RouteWatch.repeatWindowDays }
             matchedDays[plate] = kept.isEmpty ? nil : kept
         }
-        for (plate, watches) in progress {
-            let kept = watches.filter { slotNumber, state in
-                guard let slot = slots[Int(slotNumber)] else { return false }
-                return latest - state.lastTime <= slot.gap
-            }
-            progress[plate] = kept.isEmpty ? nil : kept
-        }
+        let longestGap = slots.compactMap { $0?.gap }.max() ?? 0
+        vehicles = vehicles.filter { ($0.value.trail.last?.time ?? .min) >= latest - max(horizon, longestGap) }
     }
 
     /// Records a match on the day of `time`; returns the distinct days with a match in the
@@ -267,11 +309,11 @@ public final class RouteWatchDetector: Detector {
     private func prime(from index: ReadIndex, skipping current: ReadID, cameras: CameraRegistry) {
         primed = true
         guard index.count > 1, !byCamera.isEmpty else { return }
-        let reach = slots.compactMap { $0.map { $0.gap * Int64($0.watch.cameras.count) } }.max() ?? 0
+        let reach = horizon
         let restored = index.allReads().filter { $0.id != current }.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         guard let newest = restored.last?.timestamp.milliseconds else { return }
         replaying = true
-        for read in restored where read.timestamp.milliseconds >= newest - reach && byCamera[read.camera] != nil {
+        for read in restored where read.timestamp.milliseconds >= newest - reach && cameraNumbers[read.camera] != nil {
             _ = advance(plate: read.plate.text, camera: read.camera, time: read.timestamp.milliseconds, readID: read.id)
         }
         replaying = false

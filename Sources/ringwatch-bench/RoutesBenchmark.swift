@@ -247,7 +247,7 @@ struct RoutesBenchmark {
                 perRead.append(elapsed / Double(reads.count) * 1e9)
             }
             report("route watches: \(count) (ns/read)", perRead, unit: "ns")
-            print("  \(fired) triggers; at most \(progress) vehicle-watch progress entries held")
+            print("  \(fired) triggers; at most \(progress) vehicles with a trail held")
         }
     }
 }
