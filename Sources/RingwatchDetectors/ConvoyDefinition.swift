@@ -53,6 +53,16 @@ public struct ConvoyDefinition: Sendable, Equatable {
     /// The share of the vehicles near a car at one camera assumed still near it at the next
     /// shared camera, before the traffic around is measured (`ConvoyScoring`).
     public var routePersistence = 0.5
+    /// After the first move between evidence cameras, the share of a car's company assumed to
+    /// stay with it at least (`ConvoyScoring`): cars together once mostly stay together. 0 (the
+    /// default) multiplies the measured shares as they are.
+    public var followOnPersistence = 0.0
+    /// Evidence is steady when one vehicle passes first everywhere and the largest gap is at
+    /// most this times the smallest (`ConvoyScoring`).
+    public var steadyGapRatio = 2.0
+    /// Of chance company, the share that keeps a steady gap for one more camera (`ConvoyScoring`);
+    /// 1 (the default) gives steady evidence no extra weight.
+    public var steadyShare = 1.0
     /// Gaps below this are scored as this: two lanes read side by side are not "closer".
     public var gapFloorMilliseconds: Int64 = 2_000
     /// Live: a convoy with the same members fires again only after no evidence for this long.
@@ -83,6 +93,9 @@ public struct ConvoyDefinition: Sendable, Equatable {
             return "score_medium and score_high must be in 0...1 with score_medium <= score_high"
         }
         if !(routePersistence > 0 && routePersistence <= 1) { return "route_persistence must be in (0, 1]" }
+        if !(0...1).contains(followOnPersistence) { return "follow_on_persistence must be in 0...1" }
+        if !(steadyGapRatio >= 1) { return "steady_gap_ratio must be at least 1" }
+        if !(steadyShare > 0 && steadyShare <= 1) { return "steady_share must be in (0, 1]" }
         if gapFloorMilliseconds < 0 || gapFloorMilliseconds > maxGapMilliseconds { return "gap_floor_s must be in 0...max_gap_s" }
         if quietPeriodMilliseconds < 0 { return "quiet_period_s must not be negative" }
         if maximumCandidates < 1 || maximumCandidates > 10_000 { return "max_candidates must be in 1...10000" }
@@ -165,11 +178,11 @@ public struct ConvoyDefinition: Sendable, Equatable {
         var best: PairConvoy?
         for candidate in candidates {
             let leader = PairConvoy.leader(of: pair, evidence: candidate.evidence)
-            let (expected, score) = scoring.chance(of: candidate.evidence, pair: pair, leader: leader, rates: rates)
-            guard score >= minimumScore else { continue }
+            let chance = scoring.chance(of: candidate.evidence, pair: pair, leader: leader, rates: rates)
+            guard chance.score >= minimumScore else { continue }
             let convoy = PairConvoy(
                 pair: pair, evidence: candidate.evidence, passages: Array(candidate.window), consistentOrder: candidate.order,
-                consistentGap: candidate.gap, expectedByChance: expected, score: score)
+                consistentGap: candidate.gap, expectedByChance: chance.expected, score: chance.score, chance: chance)
             if best == nil || convoy.score > best!.score { best = convoy }
         }
         return best

@@ -33,12 +33,21 @@ extension TrafficRateSource {
 ///   03:00. `g` is halfway between the pair's gap there and the maximum gap (anything within
 ///   the maximum meets the definition; closeness earns half credit). `n` is the geometric mean
 ///   over the evidence cameras, so each camera's traffic at that hour weighs in.
-/// - From one evidence camera to the next only a share `p` of a car's neighbours is still near
-///   it: measured on the traffic that made the same move (`TrafficRateSource.persistence`: high
-///   along a ring where everyone goes on together, low where the traffic splits), else
-///   `routePersistence`.
+/// - On the first move between evidence cameras only a share `p₂` of a car's neighbours is
+///   still near it: measured on the traffic that made the same move
+///   (`TrafficRateSource.persistence`: high along a ring where everyone goes on together, low
+///   where the traffic splits), else `routePersistence`.
+/// - After that the moves are not independent: two cars that stayed together for one move
+///   mostly stay together for the next (same road, same pace). Each later move keeps at least
+///   `followOnPersistence` of the company, so a further camera on a common road adds little
+///   (0 by default: the measured shares multiply as they are).
+/// - What chance company rarely does is keep its order and its gap: strangers' gaps drift
+///   camera by camera. Evidence in one order whose largest gap is at most `steadyGapRatio`
+///   times its smallest (gaps below `gapFloorMilliseconds` counted as the floor) keeps, from
+///   the third camera on, only a share `steadyShare` per camera of the chance company; evidence
+///   without both earns no such credit (1 by default: none for any evidence).
 ///
-///     E = n × p₂ × … × p_k,   score = exp(−E)
+///     E = n × p₂ × max(p₃, f) × … × max(p_k, f) × s^(k−2 if steady, else 0)
 ///
 /// The score is the probability that no vehicle would match the pattern by chance: 1 is
 /// certain, 0.5 means about 0.7 chance companions expected. It is per vehicle: over a day of
@@ -52,11 +61,33 @@ public struct ConvoyScoring: Sendable {
     /// yet is not infinitely quiet.
     public static let minimumReadsPerHour = 1.0
 
+    /// The parts of a score.
+    public struct Chance: Sendable, Equatable {
+        /// Vehicles near the leader at a camera (geometric mean over the evidence): `n`.
+        public var density: Double
+        /// Measured share of the company kept on each move between evidence cameras (before
+        /// `followOnPersistence` applies), `k − 1` of them.
+        public var shares: [Double]
+        /// Whether the evidence keeps one order and a steady gap.
+        public var steady: Bool
+        /// Expected chance companions `E`.
+        public var expected: Double
+        /// exp(−E).
+        public var score: Double
+    }
+
+    /// Whether `evidence` keeps one order and a gap within `steadyGapRatio` of itself.
+    public func isSteady(_ evidence: [CoOccurrence]) -> Bool {
+        guard let firstSign = evidence.first(where: { $0.gapMilliseconds != 0 })?.gapMilliseconds.signum() else { return true }
+        guard evidence.allSatisfy({ $0.gapMilliseconds.signum() != -firstSign }) else { return false }
+        let sizes = evidence.map { Double(max(abs($0.gapMilliseconds), definition.gapFloorMilliseconds)) }
+        return sizes.max()! <= definition.steadyGapRatio * sizes.min()!
+    }
+
     /// Expected chance companions and the score, for one-per-camera `evidence` (oldest first)
     /// of `pair`, led by `leader`.
-    public func chance(of evidence: [CoOccurrence], pair: PairKey, leader: String, rates: some TrafficRateSource)
-        -> (expected: Double, score: Double) {
-        guard !evidence.isEmpty else { return (.infinity, 0) }
+    public func chance(of evidence: [CoOccurrence], pair: PairKey, leader: String, rates: some TrafficRateSource) -> Chance {
+        guard !evidence.isEmpty else { return Chance(density: .infinity, shares: [], steady: false, expected: .infinity, score: 0) }
         let leaderIsFirst = leader == pair.first
         let gap = definition.maxGapMilliseconds
         let floor = definition.gapFloorMilliseconds
@@ -66,14 +97,19 @@ public struct ConvoyScoring: Sendable {
             let gapSeconds = Double(max(abs(item.gapMilliseconds), floor) + gap) / 2000
             logSum += log(max(2 * perSecond * gapSeconds, 1e-12))
         }
-        var expected = exp(logSum / Double(evidence.count))
+        let density = exp(logSum / Double(evidence.count))
+        var expected = density
+        var shares: [Double] = []
         for index in evidence.indices.dropFirst() {
             let before = evidence[index - 1], after = evidence[index]
             let share = rates.persistence(
                 from: before.camera, at: leaderIsFirst ? before.firstTime : before.secondTime,
-                to: after.camera, at: leaderIsFirst ? after.firstTime : after.secondTime, excluding: pair)
-            expected *= share ?? definition.routePersistence
+                to: after.camera, at: leaderIsFirst ? after.firstTime : after.secondTime, excluding: pair) ?? definition.routePersistence
+            shares.append(share)
+            expected *= index == 1 ? share : max(share, definition.followOnPersistence)
         }
-        return (expected, exp(-expected))
+        let steady = isSteady(evidence)
+        if steady, evidence.count > 2 { expected *= pow(definition.steadyShare, Double(evidence.count - 2)) }
+        return Chance(density: density, shares: shares, steady: steady, expected: expected, score: exp(-expected))
     }
 }

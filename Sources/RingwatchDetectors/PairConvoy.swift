@@ -16,9 +16,12 @@ public struct PairConvoy: Sendable {
     public let expectedByChance: Double
     /// 0...1; higher means less likely by chance (`ConvoyScoring`).
     public let score: Double
+    /// The parts of the score, when scored by `ConvoyScoring`.
+    public let chance: ConvoyScoring.Chance?
 
     public init(pair: PairKey, evidence: [CoOccurrence], passages: [CoOccurrence], consistentOrder: Bool, consistentGap: Bool,
-                expectedByChance: Double, score: Double) {
+                expectedByChance: Double, score: Double, chance: ConvoyScoring.Chance? = nil) {
+        self.chance = chance
         self.pair = pair
         self.evidence = evidence
         self.passages = passages

@@ -86,6 +86,7 @@ struct ConvoyAccuracyBenchmark {
     func run() throws {
         var definition = definition
         // For studying the population: RINGWATCH_BENCH_MIN_SCORE=0 fires on every pair that meets the definition.
+        // RINGWATCH_BENCH_PAIRS=PATH writes every pair that meets it, with the parts of its score, to PATH-<seed>-<rate>.csv.
         if let text = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_MIN_SCORE"], let value = Double(text) {
             definition.minimumScore = value
             definition.minimumPairScore = value
@@ -99,7 +100,9 @@ struct ConvoyAccuracyBenchmark {
               + "window \(definition.windowMilliseconds / 60_000) min, min_score \(definition.minimumScore)")
         var live = Tally(), period = Tally(), plate = Tally(), background = (plates: 0, rows: 0)
         let quick = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_QUICK"] != nil
-        for seed in 1...UInt64(max(1, runs)) {
+        // RINGWATCH_BENCH_FIRST_SEED=S simulates seeds S...S+N-1 instead (to check a calibration on unseen traffic).
+        let firstSeed = UInt64(ProcessInfo.processInfo.environment["RINGWATCH_BENCH_FIRST_SEED"] ?? "") ?? 1
+        for seed in firstSeed...(firstSeed + UInt64(max(1, runs)) - 1) {
             let scenario = Scenario(name: "seed \(seed), 2 days", seed: seed, hours: quick ? 24 : 48, rate: 20, convoys: quick ? 30 : 60, history: !quick)
             let result = try evaluate(scenario)
             print(result.live.line("seed \(seed) live"))
@@ -216,17 +219,19 @@ struct ConvoyAccuracyBenchmark {
         let livePlatoons = fired.map { draft in isPlatoon(draft.readIDs.compactMap { byID[$0] }) }
         var live = score(fired.map { plates(of: $0) }, platoon: livePlatoons, events: events, meeting: meeting, roles: roles)
         if let study, let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PAIRS"] {
-            var out = "truth,role,k,expected,hour,order,gaps\n"
+            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps\n"
             for group in study.finish() {
                 for pair in group.pairs {
                     let truth = events.contains { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }
                     let hour = ((pair.first.milliseconds / 3_600_000) + 1) % 24
                     out += "\(truth ? 1 : 0),\(truth ? "true" : cause([pair.pair.first, pair.pair.second], events: events, roles: roles)),"
                         + "\(pair.evidence.count),\(pair.expectedByChance),\(hour),\(pair.consistentOrder),"
+                        + "\(pair.chance?.density ?? 0),\(pair.chance?.steady ?? false),"
+                        + (pair.chance?.shares ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ","
                         + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds)" }.joined(separator: " ") + "\n"
                 }
             }
-            try out.write(toFile: path, atomically: true, encoding: .utf8)
+            try out.write(toFile: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv", atomically: true, encoding: .utf8)
         }
         if let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DUMP"] { dump(fired, reads: reads, events: events, roles: roles, to: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv") }
         live.reads = seen.count

@@ -9,6 +9,14 @@ struct FixedRates: TrafficRateSource {
     func readsPerHour(camera: String, at time: Timestamp) -> Double { perHour[camera] ?? otherwise }
 }
 
+/// Traffic with a fixed rate everywhere and a fixed measured share of company kept per move.
+struct MeasuredRates: TrafficRateSource {
+    var perHour: Double
+    var share: Double
+    func readsPerHour(camera: String, at time: Timestamp) -> Double { perHour }
+    func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? { share }
+}
+
 /// Builds passages and co-occurrences on a fixed clock.
 struct ConvoyFixture {
     static let base = Timestamp(rfc3339: "2026-11-22T03:00:00Z")!
@@ -181,6 +189,49 @@ struct ConvoyDefinitionTests {
         let tight = try! #require(definition.assess(key, tighter, rates: FixedRates(otherwise: 600)))
         let loose = try! #require(definition.assess(key, items, rates: FixedRates(otherwise: 600)))
         #expect(tight.score > loose.score)
+    }
+
+    /// Dense traffic that keeps 15% of a car's company per move, as measured on the simulated
+    /// ring: multiplied as independent, four shared cameras with a drifting gap look rarer than a
+    /// steady six-camera convoy deserves to. With `followOnPersistence` and `steadyShare` set,
+    /// the drifting pair stays below the reporting score and the steady one stays above it.
+    @Test func correlatedCompanyNeedsSteadyEvidenceToFire() {
+        let rates = MeasuredRates(perHour: 600, share: 0.15)
+        let drifting = ConvoyFixture.pair("1AAA001", "1BBB002", [("R3-01", 0, 5), ("R3-02", 300, 320), ("R2-04", 600, 635), ("R1-02", 900, 950)])
+        let steady = ConvoyFixture.pair("7LLL001", "5MMM002", [
+            ("R3-01", 0, 10), ("R3-02", 300, 312), ("R2-04", 600, 611), ("R1-02", 900, 913), ("R1-03", 1200, 1210), ("R1-04", 1500, 1512),
+        ])
+        let independent = ConvoyDefinition()
+        let oldDrifting = try! #require(independent.assess(drifting.0, drifting.1, rates: rates))
+        #expect(oldDrifting.evidence.count == 4)
+        #expect(oldDrifting.score >= independent.minimumScore)
+
+        var correlated = ConvoyDefinition()
+        correlated.followOnPersistence = 0.8
+        correlated.steadyShare = 0.3
+        let newDrifting = try! #require(correlated.assess(drifting.0, drifting.1, rates: rates))
+        #expect(newDrifting.chance?.steady == false)
+        #expect(newDrifting.score < correlated.minimumScore)
+        #expect(newDrifting.expectedByChance > 1)
+        let newSteady = try! #require(correlated.assess(steady.0, steady.1, rates: rates))
+        #expect(newSteady.evidence.count == 6)
+        #expect(newSteady.chance?.steady == true)
+        #expect(newSteady.score >= correlated.minimumScore)
+        // The measured shares are reported as measured, one per move.
+        #expect(newSteady.chance?.shares == Array(repeating: 0.15, count: 5))
+    }
+
+    @Test func steadinessNeedsOneOrderAndGapsWithinTheRatio() {
+        let scoring = ConvoyScoring(definition: definition)
+        func evidence(_ gaps: [Double]) -> [CoOccurrence] {
+            ConvoyFixture.pair("1AAA001", "1BBB002", gaps.enumerated().map { ("C\($0.offset)", Double($0.offset) * 300, Double($0.offset) * 300 + $0.element) }).1
+        }
+        #expect(scoring.isSteady(evidence([10, 20, 15])))
+        #expect(!scoring.isSteady(evidence([10, 21, 15])))          // 21 > 2 × 10
+        #expect(!scoring.isSteady(evidence([10, -12, 15])))         // order changed
+        #expect(scoring.isSteady(evidence([-10, -12, -15])))
+        #expect(scoring.isSteady(evidence([0.5, 1, 4])))            // below the 2 s floor counts as 2 s
+        #expect(!scoring.isSteady(evidence([0.5, 1, 4.5])))
     }
 
     @Test func pairsSharingVehiclesMergeIntoOneGroupLeadFirst() {
