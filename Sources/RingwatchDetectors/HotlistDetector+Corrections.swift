@@ -14,12 +14,11 @@ extension HotlistDetector {
         for read: PlateRead, correctedPlate: String, alreadyHit: Set<String>, cameras: CameraRegistry
     ) -> [TriggerDraft] {
         let readBytes = Array(read.plate.text.utf8), correctedBytes = Array(correctedPlate.utf8)
-        guard readBytes.count == correctedBytes.count, readBytes != correctedBytes else { return [] }
+        // The registry corrects by confusion substitutions only (up to two, standard classes).
+        let substitutions = OCRTolerance(maximumSubstitutions: 2, allowsDropInsert: false)
+        guard let edits = substitutions.edits(read: readBytes, listed: correctedBytes), !edits.isEmpty else { return [] }
         var corrected = read
         corrected.plate = Plate(normalised: correctedPlate)
-        let edits = zip(readBytes, correctedBytes).enumerated().compactMap { index, pair -> PlateEdit? in
-            pair.0 == pair.1 ? nil : PlateEdit(kind: .substituted, listedIndex: index, readIndex: index, read: pair.0, listed: pair.1)
-        }
         return matcher.matches(for: corrected)
             .filter { $0.kind == .exact && !alreadyHit.contains($0.entry.pattern) }
             .map { exact in

@@ -271,20 +271,15 @@ public final class Pipeline: @unchecked Sendable {
         batch.reads.append(read)
 
         let context = DetectionContext(index: index, cameras: cameras, isLate: late)
+        // One read in `detectorSampling`: time each detector for the latency histograms.
         timingCountdown -= 1
-        if timingCountdown > 0 {
-            for detector in detectors {
-                for draft in detector.evaluate(read, context: context) { emit(draft) }
-            }
-        } else {
-            // One read in `detectorSampling`: time each detector for the latency histograms.
-            timingCountdown = EngineMetrics.detectorSampling
-            for (detector, timer) in zip(detectors, detectorTimers) {
-                let began = DispatchTime.now().uptimeNanoseconds
-                let drafts = detector.evaluate(read, context: context)
-                timer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began))
-                for draft in drafts { emit(draft) }
-            }
+        let timed = timingCountdown == 0
+        if timed { timingCountdown = EngineMetrics.detectorSampling }
+        for (position, detector) in detectors.enumerated() {
+            let began = timed ? DispatchTime.now().uptimeNanoseconds : 0
+            let drafts = detector.evaluate(read, context: context)
+            if timed { detectorTimers[position].recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began)) }
+            for draft in drafts { emit(draft) }
         }
         if !corrections.isEmpty {
             let hit = Set(hotlist.matcher.matches(for: read).map(\.entry.pattern))
