@@ -21,6 +21,10 @@ public final class EngineMetrics: Sendable {
 
     private let detectorTimers: Mutex<[String: CoreMetrics.Timer]> = Mutex([:])
     let databaseCommit: CoreMetrics.Timer
+    /// Read received → trigger published (`ringwatch_trigger_latency_seconds`).
+    let triggerLatencyTimer: CoreMetrics.Timer
+    /// The same latencies with fine buckets, for percentiles (`Engine.triggerLatency`).
+    public let triggerLatency = SharedLatencyHistogram()
     private let triggers: Mutex<[String: Prometheus.Counter]> = Mutex([:])
     private let mirror = Mutex(Mirror())
 
@@ -40,6 +44,7 @@ public final class EngineMetrics: Sendable {
         ]
         self.factory = factory
         databaseCommit = CoreMetrics.Timer(label: "ringwatch_database_commit_seconds", factory: factory)
+        triggerLatencyTimer = CoreMetrics.Timer(label: "ringwatch_trigger_latency_seconds", factory: factory)
     }
 
     /// The latency timer of one detector, labelled with its trigger kind.

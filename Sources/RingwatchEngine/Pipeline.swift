@@ -57,6 +57,8 @@ public final class Pipeline: @unchecked Sendable {
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
     private var lastGapLog: [String: Timestamp] = [:]
+    /// When the message being handled came off the socket (uptime ns); 0 outside `handle`.
+    private var receivedAt: UInt64 = 0
 
     /// A closure to run on the pipeline thread, with a semaphore its caller waits on.
     final class Command: @unchecked Sendable {
@@ -225,6 +227,8 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func handle(_ message: ReceivedMessage) {
+        receivedAt = DispatchTime.now().uptimeNanoseconds
+        defer { receivedAt = 0 }
         counters.received.add(1, ordering: .relaxed)
         let now = Timestamp.now
         guard message.totalFrames == 2 else {
@@ -311,6 +315,12 @@ public final class Pipeline: @unchecked Sendable {
             try publisher.send([Array(trigger.topic.utf8), Array(stored.body.utf8)], dontWait: true)
         } catch {
             logger.warning("trigger publish failed; subscribers can replay it", metadata: ["seq": "\(trigger.sequence)", "error": "\(error)"])
+        }
+        if receivedAt != 0 {
+            let elapsed = DispatchTime.now().uptimeNanoseconds &- receivedAt
+            // Read received → trigger published, for every trigger a read fires.
+            metrics.triggerLatency.record(nanoseconds: elapsed)
+            metrics.triggerLatencyTimer.recordNanoseconds(Int64(elapsed))
         }
     }
 

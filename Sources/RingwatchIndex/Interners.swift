@@ -6,6 +6,8 @@ struct PlateInterner {
     private var ids: [String: UInt32] = [:]
     private var texts: [String] = []
     private var references: [UInt32] = []
+    /// The newest read of each plate (the head of its chain through the partitions).
+    private var heads: [ReadLink?] = []
     private var free: [UInt32] = []
 
     /// The id of `plate`, adding a reference.
@@ -19,10 +21,12 @@ struct PlateInterner {
             id = reused
             texts[Int(id)] = plate
             references[Int(id)] = 1
+            heads[Int(id)] = nil
         } else {
             id = UInt32(texts.count)
             texts.append(plate)
             references.append(1)
+            heads.append(nil)
         }
         ids[plate] = id
         return id
@@ -35,9 +39,14 @@ struct PlateInterner {
         if references[slot] == 0 {
             ids.removeValue(forKey: texts[slot])
             texts[slot] = ""
+            heads[slot] = nil
             free.append(id)
         }
     }
+
+    func head(_ id: UInt32) -> ReadLink? { heads[Int(id)] }
+
+    mutating func setHead(_ id: UInt32, _ link: ReadLink) { heads[Int(id)] = link }
 
     func id(of plate: String) -> UInt32? { ids[plate] }
 
@@ -53,7 +62,9 @@ struct PlateInterner {
 
     /// Bytes held, estimated: a plate string fits inline (16 bytes) in the text array and in
     /// the table key, plus its id, reference count and hash-table slack.
-    var estimatedBytes: Int { ids.capacity * 40 + texts.capacity * 16 + references.capacity * 4 + free.capacity * 4 }
+    var estimatedBytes: Int {
+        ids.capacity * 40 + texts.capacity * 16 + references.capacity * 4 + heads.capacity * 24 + free.capacity * 4
+    }
 }
 
 /// Small vocabularies (camera ids, makes, models, colours) as 16-bit ids; never shrinks.

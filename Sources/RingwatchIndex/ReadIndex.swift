@@ -68,31 +68,58 @@ public final class ReadIndex {
         let key = time.floorDivided(by: configuration.partitionMilliseconds)
         let plate = plates.retain(read.plate.text)
         let camera = cameras.id(for: read.camera)
+        if partitions[key] == nil {
+            partitions[key] = Partition(start: key * configuration.partitionMilliseconds)
+            let position = keys.firstIndex(where: { $0 > key }) ?? keys.count
+            keys.insert(key, at: position)
+        }
         let record = Partition.Record(
             id: read.id.rawValue, time: time, plate: plate, camera: camera,
             confidence: read.confidence.flatMap { $0.isNaN ? nil : UInt8((min(max($0, 0), 1) * 254).rounded()) + 1 } ?? 0,
             direction: read.direction == .inbound ? 1 : read.direction == .outbound ? 2 : 0,
             make: attributes.id(for: read.make), model: attributes.id(for: read.model), color: attributes.id(for: read.color))
-        if partitions[key] == nil {
-            partitions[key] = Partition()
-            let position = keys.firstIndex(where: { $0 > key }) ?? keys.count
-            keys.insert(key, at: position)
-        }
-        partitions[key]!.append(record)
+        let index = partitions[key]!.append(record)
+        link(ReadLink(key: key, index: index), plate: plate, time: time)
         count += 1
         return true
+    }
+
+    /// Puts a new read into its plate's chain, which runs newest first by event time. A read
+    /// that arrives late walks past the few newer reads of its plate.
+    private func link(_ new: ReadLink, plate: UInt32, time: Int64) {
+        var newer: ReadLink?
+        var next = plates.head(plate)
+        while let current = next, let found = partitions[current.key], found.time(at: current.index) > time {
+            newer = current
+            next = found.previousOfPlate(current.index)
+        }
+        partitions[new.key]!.setPreviousOfPlate(new.index, next)
+        if let newer {
+            partitions[newer.key]!.setPreviousOfPlate(newer.index, new)
+        } else {
+            plates.setHead(plate, new)
+        }
+    }
+
+    /// Calls `body` with each read of `plate` from the newest back to `from`.
+    private func forEachRead(plate: UInt32, from: Int64, _ body: (Partition, Int) -> Void) {
+        var next = plates.head(plate)
+        while let current = next, let partition = partitions[current.key] {
+            let time = partition.time(at: current.index)
+            if time < from { return }
+            body(partition, current.index)
+            next = partition.previousOfPlate(current.index)
+        }
     }
 
     /// Reads of `plate` with `from <= ts <= to`, oldest first.
     public func reads(plate: Plate, from: Timestamp, to: Timestamp) -> [IndexedRead] {
         guard let plateID = plates.id(of: plate.text) else { return [] }
         var out: [IndexedRead] = []
-        forEachPartition(from: from, to: to) { partition in
-            partition.forEach(plate: plateID) { index in
-                let time = partition.times[index]
-                if time >= from.milliseconds && time <= to.milliseconds { out.append(resolve(partition, index)) }
-            }
+        forEachRead(plate: plateID, from: from.milliseconds) { partition, index in
+            if partition.time(at: index) <= to.milliseconds { out.append(resolve(partition, index)) }
         }
+        // The chain is newest first by time; equal times keep the (timestamp, id) order.
         return out.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
     }
 
@@ -102,7 +129,7 @@ public final class ReadIndex {
         var out: [IndexedRead] = []
         forEachPartition(from: from, to: to) { partition in
             partition.forEach(camera: cameraID) { index in
-                let time = partition.times[index]
+                let time = partition.time(at: index)
                 if time >= from.milliseconds && time <= to.milliseconds { out.append(resolve(partition, index)) }
             }
         }
@@ -121,7 +148,7 @@ public final class ReadIndex {
         out.reserveCapacity(count)
         for key in keys {
             let partition = partitions[key]!
-            for index in 0..<partition.times.count { out.append(resolve(partition, index)) }
+            for index in 0..<partition.count { out.append(resolve(partition, index)) }
         }
         return out
     }
@@ -154,7 +181,7 @@ public final class ReadIndex {
             keys.removeFirst()
             if let partition = partitions.removeValue(forKey: oldest) {
                 for plate in partition.plates { plates.release(plate) }
-                count -= partition.times.count
+                count -= partition.count
             }
         }
     }
@@ -166,7 +193,7 @@ public final class ReadIndex {
             id: ReadID(rawValue: partition.ids[index]),
             plate: Plate(normalised: plates.text(partition.plates[index])),
             camera: cameras.text(partition.cameras[index]) ?? "",
-            timestamp: Timestamp(milliseconds: partition.times[index]),
+            timestamp: Timestamp(milliseconds: partition.time(at: index)),
             confidence: confidence == 0 ? nil : Double(confidence - 1) / 254,
             direction: direction == 1 ? .inbound : direction == 2 ? .outbound : nil,
             make: attributes.text(partition.makes[index]),
@@ -175,8 +202,15 @@ public final class ReadIndex {
     }
 }
 
-/// One slice of event time: parallel arrays, one entry per read, plus chain heads.
-struct Partition {
+/// Where a read is: its partition's key and its position there.
+struct ReadLink: Equatable {
+    var key: Int64
+    var index: Int
+}
+
+/// One slice of event time: parallel arrays, one entry per read, plus camera chain heads.
+/// A class, so following a chain through the partitions does not copy their arrays.
+final class Partition {
     struct Record {
         var id: UInt64
         var time: Int64
@@ -189,8 +223,10 @@ struct Partition {
         var color: UInt16
     }
 
+    /// Event time of the partition's start; reads keep milliseconds after it.
+    let start: Int64
     var ids: [UInt64] = []
-    var times: [Int64] = []
+    var offsets: [UInt32] = []
     var plates: [UInt32] = []
     var cameras: [UInt16] = []
     var confidences: [UInt8] = []
@@ -198,27 +234,37 @@ struct Partition {
     var makes: [UInt16] = []
     var models: [UInt16] = []
     var colors: [UInt16] = []
-    /// Index of the previous read of the same plate in this partition, or -1.
-    var previousOfPlate: [Int32] = []
+    /// The next older read of the same plate, in any partition: its partition key's low 32
+    /// bits and its index, packed; `Partition.noLink` at the end of the chain. One chain per
+    /// plate across the window replaces a per-partition table of plates: less memory, and a
+    /// plate's reads are found without visiting every partition.
+    var previousOfPlateLinks: [UInt64] = []
     /// Index of the previous read at the same camera in this partition, or -1.
     var previousAtCamera: [Int32] = []
-    /// Newest read per plate id.
-    var plateHeads: [UInt32: Int32] = [:]
     /// Newest read per camera id (indexed by camera id).
     var cameraHeads: [Int32] = []
 
+    static let noLink = UInt64.max
+
+    init(start: Int64) { self.start = start }
+
+    var count: Int { ids.count }
+
+    func time(at index: Int) -> Int64 { start + Int64(offsets[index]) }
+
     var estimatedBytes: Int {
-        // Per read: id 8, time 8, plate 4, camera 2, confidence 1, direction 1, make/model/colour
-        // 6, two chain links 8; a hash-table entry costs about twice its key and value.
-        ids.capacity * 8 + times.capacity * 8 + plates.capacity * 4 + cameras.capacity * 2 + confidences.capacity
+        // Per read: id 8, time offset 4, plate 4, camera 2, confidence 1, direction 1,
+        // make/model/colour 6, plate link 8, camera link 4.
+        ids.capacity * 8 + offsets.capacity * 4 + plates.capacity * 4 + cameras.capacity * 2 + confidences.capacity
             + directions.capacity + (makes.capacity + models.capacity + colors.capacity) * 2
-            + (previousOfPlate.capacity + previousAtCamera.capacity) * 4 + plateHeads.capacity * 16 + cameraHeads.capacity * 4
+            + previousOfPlateLinks.capacity * 8 + previousAtCamera.capacity * 4 + cameraHeads.capacity * 4
     }
 
-    mutating func append(_ record: Record) {
-        let index = Int32(ids.count)
+    /// Appends the read and links it into its camera's chain; returns its index.
+    func append(_ record: Record) -> Int {
+        let index = ids.count
         ids.append(record.id)
-        times.append(record.time)
+        offsets.append(UInt32(record.time - start))
         plates.append(record.plate)
         cameras.append(record.camera)
         confidences.append(record.confidence)
@@ -226,19 +272,28 @@ struct Partition {
         makes.append(record.make)
         models.append(record.model)
         colors.append(record.color)
-        previousOfPlate.append(plateHeads.updateValue(index, forKey: record.plate) ?? -1)
+        previousOfPlateLinks.append(Partition.noLink)
         let camera = Int(record.camera)
         if camera >= cameraHeads.count { cameraHeads.append(contentsOf: repeatElement(-1, count: camera - cameraHeads.count + 1)) }
         previousAtCamera.append(cameraHeads[camera])
-        cameraHeads[camera] = index
+        cameraHeads[camera] = Int32(index)
+        return index
     }
 
-    func forEach(plate: UInt32, _ body: (Int) -> Void) {
-        var index = plateHeads[plate] ?? -1
-        while index >= 0 {
-            body(Int(index))
-            index = previousOfPlate[Int(index)]
+    /// The next older read of the plate of the read at `index`. Partition keys count partitions
+    /// since 1970 (about 6 million five-minute ones by 2026), so 32 bits hold them.
+    func previousOfPlate(_ index: Int) -> ReadLink? {
+        let packed = previousOfPlateLinks[index]
+        guard packed != Partition.noLink else { return nil }
+        return ReadLink(key: Int64(Int32(truncatingIfNeeded: packed >> 32)), index: Int(packed & 0xFFFF_FFFF))
+    }
+
+    func setPreviousOfPlate(_ index: Int, _ link: ReadLink?) {
+        guard let link else {
+            previousOfPlateLinks[index] = Partition.noLink
+            return
         }
+        previousOfPlateLinks[index] = UInt64(UInt32(truncatingIfNeeded: link.key)) << 32 | UInt64(link.index)
     }
 
     func forEach(camera: UInt16, _ body: (Int) -> Void) {

@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all] [--runs N] [--reads N] [--rate N]
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -20,6 +20,8 @@ struct Arguments {
     var runsGiven = false
     var reads: Int?
     var rate = 50_000
+    /// Where `national` keeps its generated inputs.
+    var directory = "/tmp/ringwatch-national"
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -30,10 +32,11 @@ struct Arguments {
                 runsGiven = true
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch":
+            case "--dir": directory = iterator.next() ?? directory
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all [--runs N] [--reads N] [--rate N] [--dir DIR]\n".utf8))
                 exit(2)
             }
         }
@@ -107,6 +110,17 @@ func residentBytes() -> Int {
 func report(_ name: String, _ values: [Double], unit: String) {
     let formatted = values.map { String(format: "%.0f", $0) }.joined(separator: ", ")
     print(String(format: "%-34@ median %12.0f %@   (runs: %@)", name as NSString, median(values), unit as NSString, formatted as NSString))
+}
+
+// The national benchmark's load generator is this binary in another process.
+if CommandLine.arguments.dropFirst().first == "drive" {
+    do {
+        try NationalDriver(arguments: Array(CommandLine.arguments.dropFirst(2))).run()
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("ringwatch-bench drive: \(error)\n".utf8))
+        exit(1)
+    }
 }
 
 let arguments = Arguments()
@@ -291,6 +305,13 @@ if arguments.suite == "routes" || arguments.suite == "watch" {
     // `--rate` here is reads per simulated second of the month (default 2).
     let rate = CommandLine.arguments.contains("--rate") ? Double(arguments.rate) : 2
     try RoutesBenchmark(runs: arguments.runsGiven ? arguments.runs : 3, rate: rate).run(suite: arguments.suite)
+}
+
+// MARK: national (NationalBenchmark.swift)
+
+if arguments.suite == "national" {
+    try NationalBenchmark(directory: arguments.directory, reads: arguments.reads ?? 5_000_000, latencyRate: arguments.rate,
+                          runs: arguments.runsGiven ? arguments.runs : 3).run()
 }
 
 if arguments.suite == "accuracy" { try AccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 1).run() }

@@ -197,6 +197,25 @@ struct ReadIndexEvictionTests {
         }
     }
 
+    @Test func lateReadsJoinTheirPlatesChainInTimeOrderAndEvictionCutsOnlyItsTail() {
+        let index = smallIndex()
+        // In arrival order: 08:05, then two late ones (08:01, 08:03), then 08:06.
+        for (id, minutes) in [("a", 5), ("b", 1), ("c", 3), ("d", 6)] {
+            #expect(index.insert(read("LATE1", at: t0.adding(milliseconds: Int64(minutes) * minute), id: id)))
+        }
+        let (from, to) = everything()
+        #expect(index.reads(plate: Plate(normalised: "LATE1"), from: from, to: to).map(\.id.rawValue)
+            == ["b", "c", "a", "d"].map { ReadID.from(sourceID: $0).rawValue })
+        // A range in the middle of the chain.
+        let middle = index.reads(plate: Plate(normalised: "LATE1"), from: t0.adding(milliseconds: 2 * minute),
+                                 to: t0.adding(milliseconds: 5 * minute))
+        #expect(middle.map(\.id.rawValue) == ["c", "a"].map { ReadID.from(sourceID: $0).rawValue })
+        // 08:12:30 evicts the 08:01 partition (horizon ten minutes): the chain ends at 08:03.
+        index.insert(read("OTHER", at: t0.adding(milliseconds: 12 * minute + 30_000)))
+        #expect(index.reads(plate: Plate(normalised: "LATE1"), from: from, to: to).map(\.id.rawValue)
+            == ["c", "a", "d"].map { ReadID.from(sourceID: $0).rawValue })
+    }
+
     @Test func agreesWithASimpleModelOverSeededTraffic() {
         // One-minute partitions, ten-minute horizon; 4 000 reads over ~40 minutes, mostly in
         // order with some arriving late, over 60 plates and 8 cameras.

@@ -1,0 +1,296 @@
+// `ringwatch-bench national`: the engine at national scale (issue 10), end to end.
+//
+//   ringwatch-bench national [--dir DIR] [--reads N] [--rate R] [--runs N]
+//
+// Inputs, made once in DIR (default /tmp/ringwatch-national) and reused:
+// - cameras.csv: 5,500 cameras about a kilometre apart on five rings across a country;
+// - day.jsonl: a simulated day at national volume (`ringwatch simulate --out`, 580 reads/s on
+//   average, about 50 million reads);
+// - hotlist.csv: the simulator's planted entries padded to 1,000,000 plates;
+// - registry.csv: the simulated fleet padded to 8,000,000 vehicles.
+//
+// Each run starts an engine in this process with every detector on (hotlist with OCR tolerance,
+// registry mismatch, clone, convoy, 100 route watches) and persistence on, and drives it from a
+// separate process (`ringwatch-bench drive`) over loopback TCP:
+// 1. the transport ceiling: the same messages into a bare SUB socket;
+// 2. as fast as it takes: N reads, sent → stored, and reads lost;
+// 3. at a fixed rate (default 50,000 reads/s): read received → trigger published inside the
+//    engine, and read sent → trigger received outside it.
+import Foundation
+import Logging
+import RingwatchCore
+import RingwatchEngine
+import RingwatchTesting
+import Synchronization
+import ZeroMQ
+
+struct NationalBenchmark {
+    let directory: String
+    let reads: Int
+    let latencyRate: Int
+    let runs: Int
+
+    static let hotlistEntries = 1_000_000
+    static let registryVehicles = 8_000_000
+    static let readsPerSecond = 580.0
+
+    var camerasPath: String { directory + "/cameras.csv" }
+    var dayPath: String { directory + "/day.jsonl" }
+    var hotlistPath: String { directory + "/hotlist.csv" }
+    var registryPath: String { directory + "/registry.csv" }
+
+    func run() throws {
+        try prepare()
+        print("national: \(reads) reads per run from \(dayPath); 5,500 cameras, \(Self.hotlistEntries) hotlist entries, "
+            + "\(Self.registryVehicles) registered vehicles; all detectors and persistence on")
+
+        var ceilings: [Double] = [], rates: [Double] = [], lost: [Int] = [], inside: [[Double]] = [], outside: [[Double]] = []
+        var memory: (engine: Int, window: Double) = (0, 0)
+        for _ in 0..<runs {
+            ceilings.append(try transportCeiling())
+            let (rate, loss, resident) = try engineRun(rate: 0, count: reads)
+            rates.append(rate)
+            lost.append(loss)
+            memory = resident
+            let latency = try latencyRun()
+            inside.append(latency.inside)
+            outside.append(latency.outside)
+        }
+        report("transport ceiling (raw libzmq)", ceilings, unit: "msgs/s")
+        report("engine, as fast as it takes", rates, unit: "reads/s")
+        print("reads lost per run: \(lost.map(String.init).joined(separator: ", "))")
+        print(String(format: "engine / transport ceiling: %.2f", median(rates) / median(ceilings)))
+        func percentiles(_ runs: [[Double]], _ what: String) {
+            let columns = ["p50", "p99", "p99.9", "max"]
+            let parts = columns.indices.map { column in
+                String(format: "%@ %.3f ms", columns[column] as NSString, median(runs.map { $0[column] }))
+            }
+            print("\(what) at \(latencyRate) reads/s (median of runs): \(parts.joined(separator: ", ")); triggers/run: \(runs.map { Int($0[4]) })")
+        }
+        percentiles(inside, "latency read received → trigger published")
+        percentiles(outside, "latency read sent → trigger received")
+        print(String(format: "resident memory: engine with registry and hotlist %.0f MB; window growth %.1f bytes per read held",
+                     Double(memory.engine) / 1_048_576, memory.window))
+    }
+
+    // MARK: Inputs
+
+    func prepare() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: camerasPath) { try Self.writeCameras(to: camerasPath) }
+        let fixtures = directory + "/fixtures"
+        if !FileManager.default.fileExists(atPath: dayPath) {
+            print("national: simulating a day at \(Int(Self.readsPerSecond)) reads/s into \(dayPath) (once; a few minutes)")
+            let binary = (CommandLine.arguments[0] as NSString).deletingLastPathComponent + "/ringwatch"
+            let simulate = Process()
+            simulate.executableURL = URL(fileURLWithPath: binary)
+            simulate.arguments = ["simulate", "--out", dayPath + ".partial", "--fixtures-out", fixtures, "--hours", "24",
+                                  "--rate", String(Self.readsPerSecond), "--cameras", camerasPath, "--seed", "1"]
+            try simulate.run()
+            simulate.waitUntilExit()
+            guard simulate.terminationStatus == 0 else {
+                throw BenchError("national: '\(binary) simulate' failed; build it with 'swift build -c release --product ringwatch'")
+            }
+            try FileManager.default.moveItem(atPath: dayPath + ".partial", toPath: dayPath)
+        }
+        if !FileManager.default.fileExists(atPath: hotlistPath) {
+            try Self.pad(fixtures + "/hotlist.csv", to: hotlistPath, lines: Self.hotlistEntries, seed: 11) { plate in
+                "\(plate),stolen,high,bench padding,"
+            }
+        }
+        if !FileManager.default.fileExists(atPath: registryPath) {
+            let vehicles = [("Volkswagen", "Golf", "grey"), ("Skoda", "Octavia", "black"), ("BMW", "3 Series", "blue"),
+                            ("Peugeot", "308", "white"), ("Renault", "Clio", "red"), ("Toyota", "Yaris", "silver")]
+            var next = 0
+            try Self.pad(fixtures + "/registry.csv", to: registryPath, lines: Self.registryVehicles, seed: 12) { plate in
+                next += 1
+                let (make, model, color) = vehicles[next % vehicles.count]
+                return "\(plate),\(make),\(model),\(color),car"
+            }
+        }
+    }
+
+    /// Five concentric rings 60–275 km across, one camera per kilometre of ring road.
+    static func writeCameras(to path: String) throws {
+        let rings: [(String, Double, Int)] = [("R1", 60, 377), ("R2", 120, 754), ("R3", 180, 1131), ("R4", 240, 1508), ("R5", 275, 1730)]
+        let latitude = 50.60, longitude = 4.45
+        var text = "camera,ring,lat,lon,name\n"
+        for (label, radius, count) in rings {
+            for position in 0..<count {
+                let angle = 2 * Double.pi * Double(position) / Double(count)
+                let lat = latitude + radius * cos(angle) / 111.0
+                let lon = longitude + radius * sin(angle) / (111.0 * cos(latitude * .pi / 180))
+                text += String(format: "%@-%04d,%@,%.6f,%.6f,%@ km %d\n", label as NSString, position + 1, label as NSString,
+                               lat, lon, label as NSString, position)
+            }
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Copies `source` (a CSV with a header) and adds lines for new Belgian-format plates until
+    /// the file has `lines` data lines.
+    static func pad(_ source: String, to path: String, lines: Int, seed: UInt64, line: (String) -> String) throws {
+        let original = try String(contentsOfFile: source, encoding: .utf8)
+        var rows = original.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        var taken = Set(rows.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" })
+        var random = SeededGenerator(state: seed)
+        while rows.count - 1 < lines {
+            let number = Int(random.next() % 12_167_000)
+            let candidate = "\(1 + Int(random.next() % 9))\(letters[number % 23])\(letters[(number / 23) % 23])\(letters[(number / 529) % 23])"
+                + String(format: "%03d", (number / 12_167) % 1000)
+            guard taken.insert(candidate).inserted else { continue }
+            rows.append(line(candidate))
+        }
+        try (rows.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    // MARK: Runs
+
+    /// Starts the driver process; returns it with its standard input and output.
+    func startDriver(endpoint: String, count: Int, rate: Int, triggers: String?) throws -> (Process, FileHandle, FileHandle) {
+        let driver = Process()
+        driver.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        driver.arguments = ["drive", "--file", dayPath, "--count", String(count), "--endpoint", endpoint, "--rate", String(rate)]
+            + (triggers.map { ["--triggers", $0] } ?? [])
+        let input = Pipe(), output = Pipe()
+        driver.standardInput = input
+        driver.standardOutput = output
+        try driver.run()
+        return (driver, input.fileHandleForWriting, output.fileHandleForReading)
+    }
+
+    /// Messages per second a bare SUB socket receives from the driver.
+    func transportCeiling() throws -> Double {
+        let context = try Context(ioThreads: 1)
+        let subscriber = try Socket(context, .subscriber)
+        try subscriber.setReceiveHighWaterMark(0)
+        try subscriber.subscribe("read.")
+        try subscriber.bind("tcp://127.0.0.1:*")
+        let (driver, go, output) = try startDriver(endpoint: try subscriber.lastEndpoint, count: reads, rate: 0, triggers: nil)
+        // The receiving loop runs here; the driver probes until it is told to go.
+        var received = 0
+        var began: UInt64 = 0
+        let probeTopic = Array("read.probe".utf8)
+        while true {
+            guard let isProbe = try subscriber.receive(maximumFrames: 2, { message in message.frames[0].starts(with: probeTopic) }) else {
+                continue
+            }
+            if isProbe { if began == 0 { began = 1 } else { continue } }
+            if began == 1 {
+                // A probe: the subscription has joined. Drain other probes and start.
+                usleep(20_000)
+                while try subscriber.receive(dontWait: true, { _ in 0 }) != nil {}
+                go.write(Data("go\n".utf8))
+                began = DispatchTime.now().uptimeNanoseconds
+                continue
+            }
+            received += 1
+            if received == reads { break }
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        _ = output.readDataToEndOfFile()
+        driver.waitUntilExit()
+        return Double(reads) / elapsed
+    }
+
+    func engineConfiguration(database: String) -> EngineConfiguration {
+        var configuration = EngineConfiguration.loopback(databasePath: database, camerasPath: camerasPath)
+        configuration.hotlistPath = hotlistPath
+        configuration.registryPath = registryPath
+        configuration.vehicleMakesPath = RingwatchProcess.packageRoot + "/Fixtures/vehicle-makes.csv"
+        configuration.vehicleModelsPath = RingwatchProcess.packageRoot + "/Fixtures/vehicle-models.csv"
+        configuration.vehicleColorsPath = RingwatchProcess.packageRoot + "/Fixtures/vehicle-colors.csv"
+        configuration.cloneEnabled = true
+        return configuration
+    }
+
+    /// Route watches over random runs of neighbouring cameras.
+    func addWatches(_ engine: Engine, count: Int) {
+        var random = SeededGenerator(state: 99)
+        let rings = [("R1", 377), ("R2", 754), ("R3", 1131), ("R4", 1508), ("R5", 1730)]
+        for number in 0..<count {
+            let (label, size) = rings[Int(random.next() % 5)]
+            let first = Int(random.next() % UInt64(size - 8))
+            let cameras = (0..<5).map { "\"\(label)-\(String(format: "%04d", first + 1 + $0 * 2))\"" }.joined(separator: ",")
+            let request = #"{"op":"watch.add","name":"bench-\#(number)","cameras":[\#(cameras)],"max_gap_s":900,"min_match":0.8}"#
+            _ = engine.handleControlRequest(Array(request.utf8))
+        }
+    }
+
+    /// One engine run: the rate from "go" to the last read stored, reads lost, and memory.
+    func engineRun(rate: Int, count: Int, triggers: Bool = false) throws -> (rate: Double, lost: Int, memory: (engine: Int, window: Double)) {
+        let result = try withEngine(rate: rate, count: count, triggers: triggers) { _, _ in }
+        return (result.rate, result.lost, result.memory)
+    }
+
+    struct LatencyFigures {
+        /// p50, p99, p99.9, max in milliseconds, then the number of triggers.
+        var inside: [Double]
+        var outside: [Double]
+    }
+
+    func latencyRun() throws -> LatencyFigures {
+        let count = min(reads, latencyRate * 20)
+        var figures = LatencyFigures(inside: [], outside: [])
+        _ = try withEngine(rate: latencyRate, count: count, triggers: true) { engine, driverOutput in
+            let histogram = engine.metricsRegistry.triggerLatency.snapshot
+            figures.inside = [0.5, 0.99, 0.999, 1].map { Double(histogram.percentile($0)) / 1e6 } + [Double(histogram.count)]
+            let latency = driverOutput["external_latency"] as? [String: Any] ?? [:]
+            figures.outside = ["p50_ms", "p99_ms", "p999_ms", "max_ms"].map { latency[$0] as? Double ?? .nan }
+                + [Double(latency["count"] as? Int ?? 0)]
+        }
+        return figures
+    }
+
+    struct RunResult {
+        var rate: Double
+        var lost: Int
+        var memory: (engine: Int, window: Double)
+    }
+
+    func withEngine(rate: Int, count: Int, triggers: Bool, after: (Engine, [String: Any]) -> Void) throws -> RunResult {
+        let temporary = TemporaryDirectory(prefix: "ringwatch-national")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        trimHeap()
+        let before = residentBytes()
+        let engine = try Engine(configuration: engineConfiguration(database: temporary.file("national.sqlite")), logger: logger)
+        engine.start()
+        addWatches(engine, count: 100)
+        trimHeap()
+        let loaded = residentBytes()
+        let (driver, go, output) = try startDriver(endpoint: engine.ingestEndpoint, count: count, rate: rate,
+                                                   triggers: triggers ? engine.triggerEndpoint : nil)
+        while engine.counters.received.load(ordering: .relaxed) == 0 { usleep(1000) }
+        usleep(20_000)
+        while engine.storedReads < engine.counters.accepted.load(ordering: .relaxed) { usleep(1000) }
+        engine.metricsRegistry.triggerLatency.reset()
+        let baseline = engine.storedReads
+        go.write(Data("go\n".utf8))
+        let began = DispatchTime.now().uptimeNanoseconds
+        // Done when every read is committed; give up after 20 s without progress (a loss).
+        var last = -1, lastChange = began
+        while engine.storedReads - baseline < count {
+            let stored = engine.storedReads
+            let now = DispatchTime.now().uptimeNanoseconds
+            if stored != last {
+                last = stored
+                lastChange = now
+            } else if now - lastChange > 20_000_000_000 {
+                break
+            }
+            usleep(500)
+        }
+        let finished = DispatchTime.now().uptimeNanoseconds
+        let window = engine.counters.windowReads.load(ordering: .relaxed)
+        let grown = residentBytes() - loaded
+        let data = output.readDataToEndOfFile()
+        driver.waitUntilExit()
+        let driverOutput = (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+        after(engine, driverOutput)
+        engine.stop()
+        let stored = engine.storedReads - baseline
+        return RunResult(rate: Double(count) / (Double(finished - began) / 1e9), lost: count - stored,
+                         memory: (loaded - before, Double(grown) / Double(max(window, 1))))
+    }
+}
