@@ -68,8 +68,12 @@ public final class ReadIndex {
         let key = time.floorDivided(by: configuration.partitionMilliseconds)
         let plate = plates.retain(read.plate.text)
         let camera = cameras.id(for: read.camera)
-        if partitions[key] == nil {
-            partitions[key] = Partition(start: key * configuration.partitionMilliseconds)
+        let target: Partition
+        if let found = partition(key) {
+            target = found
+        } else {
+            target = Partition(start: key * configuration.partitionMilliseconds)
+            partitions[key] = target
             let position = keys.firstIndex(where: { $0 > key }) ?? keys.count
             keys.insert(key, at: position)
         }
@@ -78,37 +82,50 @@ public final class ReadIndex {
             confidence: read.confidence.flatMap { $0.isNaN ? nil : UInt8((min(max($0, 0), 1) * 254).rounded()) + 1 } ?? 0,
             direction: read.direction == .inbound ? 1 : read.direction == .outbound ? 2 : 0,
             make: attributes.id(for: read.make), model: attributes.id(for: read.model), color: attributes.id(for: read.color))
-        let index = partitions[key]!.append(record)
-        link(ReadLink(key: key, index: index), plate: plate, time: time)
+        let index = target.append(record)
+        link(ReadLink(key: key, index: index), in: target, plate: plate, time: time)
         count += 1
         return true
     }
 
     /// Puts a new read into its plate's chain, which runs newest first by event time. A read
     /// that arrives late walks past the few newer reads of its plate.
-    private func link(_ new: ReadLink, plate: UInt32, time: Int64) {
-        var newer: ReadLink?
+    private func link(_ new: ReadLink, in target: Partition, plate: UInt32, time: Int64) {
+        var newer: (link: ReadLink, partition: Partition)?
         var next = plates.head(plate)
-        while let current = next, let found = partitions[current.key], found.time(at: current.index) > time {
-            newer = current
+        while let current = next, let found = partition(current.key), found.time(at: current.index) > time {
+            newer = (current, found)
             next = found.previousOfPlate(current.index)
         }
-        partitions[new.key]!.setPreviousOfPlate(new.index, next)
+        target.setPreviousOfPlate(new.index, next)
         if let newer {
-            partitions[newer.key]!.setPreviousOfPlate(newer.index, new)
+            newer.partition.setPreviousOfPlate(newer.link.index, new)
         } else {
             plates.setHead(plate, new)
         }
     }
 
+    /// The partition of `key`, if it is in the window. The last one found is cached: nearly
+    /// every read goes to the newest partition, and so do the plate chains it follows.
+    private func partition(_ key: Int64) -> Partition? {
+        if key == cachedKey { return cachedPartition }
+        guard let found = partitions[key] else { return nil }
+        cachedKey = key
+        cachedPartition = found
+        return found
+    }
+
+    private var cachedKey: Int64 = .min
+    private var cachedPartition: Partition?
+
     /// Calls `body` with each read of `plate` from the newest back to `from`.
     private func forEachRead(plate: UInt32, from: Int64, _ body: (Partition, Int) -> Void) {
         var next = plates.head(plate)
-        while let current = next, let partition = partitions[current.key] {
-            let time = partition.time(at: current.index)
+        while let current = next, let found = partition(current.key) {
+            let time = found.time(at: current.index)
             if time < from { return }
-            body(partition, current.index)
-            next = partition.previousOfPlate(current.index)
+            body(found, current.index)
+            next = found.previousOfPlate(current.index)
         }
     }
 
@@ -179,6 +196,10 @@ public final class ReadIndex {
         let cutoff = (latest - configuration.horizonMilliseconds).floorDivided(by: configuration.partitionMilliseconds)
         while let oldest = keys.first, oldest < cutoff {
             keys.removeFirst()
+            if oldest == cachedKey {
+                cachedKey = .min
+                cachedPartition = nil
+            }
             if let partition = partitions.removeValue(forKey: oldest) {
                 for plate in partition.plates { plates.release(plate) }
                 count -= partition.count

@@ -45,6 +45,7 @@ struct NationalDriver {
     struct Loaded {
         var topics: [[UInt8]] = []
         var bodies: [[UInt8]] = []
+        /// Position of each message by the read id triggers give (`read_ids`).
         var ids: [String: Int] = [:]
     }
 
@@ -64,7 +65,8 @@ struct NationalDriver {
             while let newline = pending[lineStart...].firstIndex(of: 10) {
                 defer { lineStart = newline + 1 }
                 guard let message = SimulatedMessage(jsonLine: pending[lineStart..<newline]) else { continue }
-                if keepIDs, let id = readID(message.body) { loaded.ids[id] = loaded.bodies.count }
+                // Triggers name their evidence by the engine's read id, a hash of the source id.
+                if keepIDs, let id = readID(message.body) { loaded.ids[ReadID.from(sourceID: id).description] = loaded.bodies.count }
                 if topics[message.topic] == nil { topics[message.topic] = Array(message.topic.utf8) }
                 loaded.topics.append(topics[message.topic]!)
                 loaded.bodies.append(message.body)
