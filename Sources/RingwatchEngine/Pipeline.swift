@@ -190,6 +190,7 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func run() {
+        nameCurrentThread("rw-pipeline")
         while !stopRequested.load(ordering: .relaxed) {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             let ready = (try? Poller.poll(ingestSockets, milliseconds: 50)) ?? []

@@ -223,6 +223,7 @@ public final class HistoryWriter: @unchecked Sendable {
     public var queueDepth: Int { condition.withLock { queuedItems } }
 
     private func run() {
+        nameCurrentThread("rw-writer")
         while true {
             condition.lock()
             while queue.isEmpty && !stopping && requestedSequenceLimit == sequenceLimit.load(ordering: .relaxed)

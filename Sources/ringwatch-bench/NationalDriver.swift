@@ -148,7 +148,9 @@ struct NationalDriver {
                 let elapsed = DispatchTime.now().uptimeNanoseconds - began
                 due = min(loaded.bodies.count, Int(Double(elapsed) * Double(rate) / 1e9) + 1)
                 if due <= index {
-                    usleep(20)
+                    // Send in bursts about a millisecond apart: a tighter loop would cost the
+                    // engine CPU on two cores.
+                    usleep(900)
                     continue
                 }
             }
