@@ -96,24 +96,34 @@ public final class CloneDetector: Detector {
             distances.maximum >= configuration.minimumDistanceKilometres
         else { return [] }
 
-        // Implausible partners, most implausible first.
-        var partners: [(read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double)] = []
-        for other in context.index.reads(
-            plate: read.plate, from: read.timestamp.adding(milliseconds: -span), to: read.timestamp.adding(milliseconds: span))
-        where other.id != read.id && other.camera != read.camera {
-            guard let kilometres = distances.kilometres(read.camera, other.camera),
+        // Implausible partners, most implausible first. The window's reads of the plate are
+        // visited as (id, camera, time); only the few that are implausible are resolved.
+        var candidates: [(id: ReadID, kilometres: Double, elapsed: Int64, excess: Double)] = []
+        let from = read.timestamp.adding(milliseconds: -span), to = read.timestamp.adding(milliseconds: span)
+        context.index.forEachSighting(plate: read.plate, from: from, to: to) { id, camera, timestamp in
+            guard id != read.id, camera != read.camera, let kilometres = distances.kilometres(read.camera, camera),
                 kilometres >= configuration.minimumDistanceKilometres
-            else { continue }
-            let elapsed = abs(time - other.timestamp.milliseconds)
+            else { return }
+            let elapsed = abs(time - timestamp.milliseconds)
             let reachable = configuration.maximumSpeedKilometresPerHour * (Double(elapsed) / 1000 + configuration.skewMarginSeconds) / 3600
-            guard kilometres > reachable else { continue }
-            partners.append((other, kilometres, elapsed, kilometres / max(reachable, 1e-9)))
+            guard kilometres > reachable else { return }
+            candidates.append((id, kilometres, elapsed, kilometres / max(reachable, 1e-9)))
         }
-        guard !partners.isEmpty else { return [] }
-        partners.sort { $0.excess > $1.excess }
+        guard !candidates.isEmpty else { return [] }
+        // Oldest first before sorting, as the window lists reads, so ties go the same way.
+        candidates.reverse()
+        candidates.sort { $0.excess > $1.excess }
+        let strongest = candidates.prefix(8)
+        let resolved = Dictionary(
+            context.index.reads(plate: read.plate, from: from, to: to).filter { other in strongest.contains { $0.id == other.id } }
+                .map { ($0.id, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let partners = strongest.compactMap { candidate in
+            resolved[candidate.id].map { (read: $0, kilometres: candidate.kilometres, elapsed: candidate.elapsed, excess: candidate.excess) }
+        }
         // The strongest evidence wins: a confident partner over a doubtful but faster one.
         var best: (partner: (read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double), assessment: Assessment)?
-        for partner in partners.prefix(8) {
+        for partner in partners {
             let otherQuality = recent[partner.read.id] ?? ReadQuality(vehicleConfidence: nil, weakPositions: 0, weakestConfidence: 1)
             guard let assessment = assess(read, quality, partner.read, otherQuality) else { continue }
             if best == nil || assessment.severity > best!.assessment.severity { best = (partner, assessment) }

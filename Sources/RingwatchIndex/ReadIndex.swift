@@ -140,6 +140,18 @@ public final class ReadIndex {
         return out.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
     }
 
+    /// Calls `body` with the id, camera and time of each read of `plate` with
+    /// `from <= ts <= to`, newest first, without resolving the rest of the read (for detectors
+    /// that look at every read of a plate and keep few).
+    public func forEachSighting(plate: Plate, from: Timestamp, to: Timestamp, _ body: (ReadID, String, Timestamp) -> Void) {
+        guard let plateID = plates.id(of: plate.text) else { return }
+        forEachRead(plate: plateID, from: from.milliseconds) { partition, index in
+            let time = partition.time(at: index)
+            guard time <= to.milliseconds else { return }
+            body(ReadID(rawValue: partition.ids[index]), cameras.text(partition.cameras[index]) ?? "", Timestamp(milliseconds: time))
+        }
+    }
+
     /// Reads at `camera` with `from <= ts <= to`, oldest first.
     public func reads(camera: String, from: Timestamp, to: Timestamp) -> [IndexedRead] {
         guard let cameraID = cameras.existingID(for: camera) else { return [] }
