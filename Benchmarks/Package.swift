@@ -28,7 +28,7 @@ let package = Package(
                 .product(name: "RingwatchSimulator", package: "ringwatch"),
                 .product(name: "RingwatchTesting", package: "ringwatch"),
             ]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

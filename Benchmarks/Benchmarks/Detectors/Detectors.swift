@@ -36,20 +36,23 @@ func learnedWatches(_ count: Int) -> [RouteWatch] {
 let benchmarks: @Sendable () -> Void = {
     let perRead = Benchmark.Configuration.perOperation(seconds: 3, iterations: 400)
 
-    Benchmark("hotlist: one read against 1,000,000 entries, OCR-tolerant", configuration: .perOperation()) { (benchmark: Benchmark, replay: WindowReplay) in
+    Benchmark("hotlist: one read against 1,000,000 entries, OCR-tolerant", configuration: .perOperation()) {
+        (benchmark: Benchmark, replay: WindowReplay) in
         blackHole(replay.advance(benchmark.scaledIterations.count))
     } setup: {
         let hotlist = HotlistFixture()
         return WindowReplay(reads: hotlist.reads(count: 200_000), detectors: [HotlistDetector(entries: hotlist.entries)], inserts: false)
     }
 
-    Benchmark("window insert alone (the rush, reference for the next three)", configuration: perRead) { (benchmark: Benchmark, replay: WindowReplay) in
+    Benchmark("window insert alone (the rush, reference for the next three)", configuration: perRead) {
+        (benchmark: Benchmark, replay: WindowReplay) in
         blackHole(replay.advance(benchmark.scaledIterations.count))
     } setup: {
         warmed([])
     }
 
-    Benchmark("mismatch: window insert + registry check (8M vehicles)", configuration: perRead) { (benchmark: Benchmark, replay: WindowReplay) in
+    Benchmark("mismatch: window insert + registry check (8M vehicles)", configuration: perRead) {
+        (benchmark: Benchmark, replay: WindowReplay) in
         blackHole(replay.advance(benchmark.scaledIterations.count))
     } setup: {
         warmed([MismatchDetector(lookup: RegistryLookup(registry: registry, cameras: ReadTraffic.cameras))])
@@ -73,7 +76,8 @@ let benchmarks: @Sendable () -> Void = {
         warmed([RouteWatchDetector(watches: learnedWatches(100))], inserts: false)
     }
 
-    Benchmark("all five: window insert + every detector, as the pipeline runs them", configuration: perRead) { (benchmark: Benchmark, replay: WindowReplay) in
+    Benchmark("all five: window insert + every detector, as the pipeline runs them", configuration: perRead) {
+        (benchmark: Benchmark, replay: WindowReplay) in
         blackHole(replay.advance(benchmark.scaledIterations.count))
     } setup: {
         let lookup = RegistryLookup(registry: registry, cameras: ReadTraffic.cameras)

@@ -7,7 +7,8 @@ import RingwatchIngest
 let benchmarks: @Sendable () -> Void = {
     // 100,000 distinct bodies (about 230 bytes each), cycled: more than the caches hold, as on
     // the wire.
-    Benchmark("decode: read body (230-byte JSON) -> PlateRead", configuration: .perOperation()) { (benchmark: Benchmark, bodies: [[UInt8]]) in
+    Benchmark("decode: read body (230-byte JSON) -> PlateRead", configuration: .perOperation()) {
+        (benchmark: Benchmark, bodies: [[UInt8]]) in
         let decoder = ReadDecoder()
         var next = benchmark.currentIteration &* 1000
         for _ in benchmark.scaledIterations {

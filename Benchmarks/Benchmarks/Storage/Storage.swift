@@ -52,7 +52,8 @@ let benchmarks: @Sendable () -> Void = {
         try History()
     }
 
-    Benchmark("history writer: submit a 1,000-read batch, wait for its commit", configuration: perRead) { (benchmark: Benchmark, state: (History, HistoryWriter)) in
+    Benchmark("history writer: submit a 1,000-read batch, wait for its commit", configuration: perRead) {
+        (benchmark: Benchmark, state: (History, HistoryWriter)) in
         let (history, writer) = state
         var batch = WriteBatch()
         batch.reads = history.batch(benchmark.scaledIterations.count)

@@ -37,7 +37,8 @@ func convoyDrafts() -> [TriggerDraft] {
 
 let benchmarks: @Sendable () -> Void = {
     for (name, drafts) in [("hotlist", hotlistDrafts), ("convoy", convoyDrafts)] {
-        Benchmark("trigger encode: \(name) trigger -> topic + JSON body", configuration: .perOperation()) { (benchmark: Benchmark, drafts: [TriggerDraft]) in
+        Benchmark("trigger encode: \(name) trigger -> topic + JSON body", configuration: .perOperation()) {
+            (benchmark: Benchmark, drafts: [TriggerDraft]) in
             var sequence = Int64(benchmark.currentIteration) * 1000
             for _ in benchmark.scaledIterations {
                 blackHole(encode(drafts[Int(sequence) % drafts.count], sequence: sequence))

@@ -36,9 +36,10 @@ public struct HotlistFixture: Sendable {
                 plates.append(pattern)
             }
             let (category, severity) = categories[index % categories.count]
-            entries.append(HotlistEntry(
-                pattern: pattern, category: category, severity: severity, reason: "Case AN.\(index % 90 + 10).L3.\(100_000 + index)/26",
-                expires: index % 5 == 0 ? expiry : nil))
+            entries.append(
+                HotlistEntry(
+                    pattern: pattern, category: category, severity: severity, reason: "Case AN.\(index % 90 + 10).L3.\(100_000 + index)/26",
+                    expires: index % 5 == 0 ? expiry : nil))
         }
         self.entries = entries
         self.listedPlates = plates

@@ -72,11 +72,15 @@ public enum ReadTraffic {
             let camera = cameraIDs[Int(random.next() % UInt64(cameraIDs.count))]
             let vehicle = Int(random.next() % UInt64(fleet))
             let (make, model, color) = vehicles[vehicle % vehicles.count]
-            reads.append(PlateRead(
-                sourceID: "\(camera)-\(index)", camera: camera, timestamp: first.adding(milliseconds: Int64(index) * span / Int64(count)),
-                plate: Plate(normalising: printedPlate(vehicle))!, sequence: Int64(index), confidence: 0.8 + Double(random.next() % 200) / 1000,
-                characterConfidence: characterConfidence ? [0.99, 0.97, 0.95, 0.9, 0.98, 0.99, 0.97] : nil, make: make, model: model, color: color,
-                vehicleConfidence: 0.91, direction: index % 2 == 0 ? .inbound : .outbound))
+            reads.append(
+                PlateRead(
+                    sourceID: "\(camera)-\(index)", camera: camera,
+                    timestamp: first.adding(milliseconds: Int64(index) * span / Int64(count)),
+                    plate: Plate(normalising: printedPlate(vehicle))!, sequence: Int64(index),
+                    confidence: 0.8 + Double(random.next() % 200) / 1000,
+                    characterConfidence: characterConfidence ? [0.99, 0.97, 0.95, 0.9, 0.98, 0.99, 0.97] : nil, make: make, model: model,
+                    color: color,
+                    vehicleConfidence: 0.91, direction: index % 2 == 0 ? .inbound : .outbound))
         }
         return reads
     }

@@ -43,7 +43,8 @@ public enum RegistryFixture {
             let value = (index &* 7_919_993) % 35_152_000
             index += 1
             let number = value % 1000, triple = value / 1000 % 17_576, first = 1 + value / 17_576_000
-            let plate = "\(first)" + String(decoding: [letters[triple / 676], letters[triple / 26 % 26], letters[triple % 26]], as: UTF8.self)
+            let plate =
+                "\(first)" + String(decoding: [letters[triple / 676], letters[triple / 26 % 26], letters[triple % 26]], as: UTF8.self)
                 + ReadTraffic.threeDigits(number)
             if known.contains(Substring(plate)) { continue }
             let (make, model, color, type) = filler[index % filler.count]
