@@ -15,6 +15,14 @@ let package = Package(
         .executable(name: "ringwatch-bench", targets: ["ringwatch-bench"]),
         .library(name: "RingwatchEngine", targets: ["RingwatchEngine"]),
         .library(name: "RingwatchSimulator", targets: ["RingwatchSimulator"]),
+        // For the micro-benchmark package in Benchmarks/, which measures the hot functions one by one.
+        .library(name: "RingwatchCore", targets: ["RingwatchCore"]),
+        .library(name: "RingwatchIngest", targets: ["RingwatchIngest"]),
+        .library(name: "RingwatchIndex", targets: ["RingwatchIndex"]),
+        .library(name: "RingwatchRegistry", targets: ["RingwatchRegistry"]),
+        .library(name: "RingwatchDetectors", targets: ["RingwatchDetectors"]),
+        .library(name: "RingwatchStorage", targets: ["RingwatchStorage"]),
+        .library(name: "RingwatchTesting", targets: ["RingwatchTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--check" ]; then
-    exec swift format lint --recursive Sources Tests
+    exec swift format lint --recursive Sources Tests Benchmarks/Sources Benchmarks/Benchmarks
 fi
-exec swift format --in-place --recursive Sources Tests
+exec swift format --in-place --recursive Sources Tests Benchmarks/Sources Benchmarks/Benchmarks
