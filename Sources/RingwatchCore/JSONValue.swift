@@ -33,6 +33,36 @@ public enum JSONValue: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Powers of ten that doubles hold exactly, for `writeShortDecimal`.
+    private static let powersOfTen: [Double] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
+
+    /// Writes `value` the way Swift's shortest form does when that form has at most six
+    /// decimals (confidences, scores, distances — most numbers a read or trigger carries),
+    /// without going through `String`: the fewest decimals `k` whose integer `n` gives back
+    /// exactly `value` as `n / 10^k` (a correctly rounded division, as a parser does). Returns
+    /// false, writing nothing, for other values.
+    static func writeShortDecimal(_ value: Double, to out: inout [UInt8]) -> Bool {
+        let magnitude = abs(value)
+        guard magnitude >= 1e-4, magnitude < 1e6 else { return false }
+        for decimals in 1...6 {
+            let scale = powersOfTen[decimals]
+            let scaled = (magnitude * scale).rounded()
+            guard scaled / scale == magnitude else { continue }
+            let digits = UInt64(scaled)
+            let whole = digits / UInt64(scale), fraction = digits % UInt64(scale)
+            if value < 0 { out.append(45) }
+            out.append(contentsOf: String(whole).utf8)
+            out.append(46)
+            var divisor = UInt64(scale) / 10
+            while divisor > 0 {
+                out.append(48 + UInt8((fraction / divisor) % 10))
+                divisor /= 10
+            }
+            return true
+        }
+        return false
+    }
+
     /// Appends compact JSON text to `out`.
     public func write(to out: inout [UInt8]) {
         switch self {
@@ -44,7 +74,7 @@ public enum JSONValue: Sendable, Equatable {
                 // Integral doubles print without exponent noise; others with Swift's shortest form.
                 if value == value.rounded(), abs(value) < 1e15 {
                     out.append(contentsOf: String(Int64(value)).utf8)
-                } else {
+                } else if !JSONValue.writeShortDecimal(value, to: &out) {
                     out.append(contentsOf: String(value).utf8)
                 }
             } else {

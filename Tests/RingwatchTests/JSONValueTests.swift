@@ -1,6 +1,7 @@
 import Foundation
 import RingwatchCore
 import RingwatchIngest
+import RingwatchTesting
 import Testing
 
 /// Parses `text` with Foundation, an independent JSON parser, so "valid JSON" is not our own opinion.
@@ -123,5 +124,28 @@ struct JSONValueTests {
         #expect(JSONValue.optional(nil as String?) == .null)
         #expect(JSONValue.optional(0.5 as Double?) == .double(0.5))
         #expect(JSONValue.int(1) != JSONValue.double(1))
+    }
+}
+
+@Suite("JSONValue numbers")
+struct JSONValueNumberTests {
+    /// The fast decimal writer must print exactly what Swift's shortest form prints.
+    @Test func shortDecimalsPrintAsSwiftsShortestForm() {
+        var generator = SeededRandom(seed: 0x5EED)
+        var values: [Double] = [0.1, 0.2, 0.3, 0.5, 0.837, 0.0001, 0.00015, 999_999.5, 123.456789, 0.29, 1.005, 2.675, -0.75, -12.125]
+        for decimals in 1...6 {
+            let scale = Int((0..<decimals).reduce(1) { value, _ in value * 10 })
+            for _ in 0..<3_000 {
+                let whole = Double(Int.random(in: 0..<1_000, using: &generator))
+                let fraction = Double(Int.random(in: 0..<scale, using: &generator)) / Double(scale)
+                values.append(whole + fraction)
+                values.append(-(Double(Int.random(in: 0..<(scale * 1_000), using: &generator)) / Double(scale)))
+            }
+        }
+        // Doubles with no short decimal form at all go the slow way, also unchanged.
+        for _ in 0..<5_000 { values.append(Double.random(in: 1e-4..<1e6, using: &generator)) }
+        for value in values where value != value.rounded() {
+            #expect(JSONValue.double(value).serialized == String(value), "\(value)")
+        }
     }
 }
