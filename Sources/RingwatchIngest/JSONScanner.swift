@@ -143,6 +143,9 @@ struct JSONScanner {
         }
     }
 
+    /// 10^0 … 10^22, every one exact in a double.
+    static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
     mutating func readNumber() throws(Failure) -> Number {
         let start = position
         var negative = false
@@ -162,15 +165,23 @@ struct JSONScanner {
         guard position > integerStart else { throw .syntax("expected a value at byte \(start)") }
         if bytes[integerStart] == 48, position - integerStart > 1 { throw .syntax("leading zero in a number") }
         var isReal = false
+        var decimals = 0
         if position < bytes.count, bytes[position] == 46 {
             isReal = true
             position += 1
             let fractionStart = position
-            while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 { position += 1 }
-            guard position > fractionStart else { throw .syntax("digits expected after '.'") }
+            while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 {
+                if digits < 19 { mantissa = mantissa * 10 + UInt64(bytes[position] - 48) } else { overflow = true }
+                digits += 1
+                position += 1
+            }
+            decimals = position - fractionStart
+            guard decimals > 0 else { throw .syntax("digits expected after '.'") }
         }
+        var hasExponent = false
         if position < bytes.count, bytes[position] == 101 || bytes[position] == 69 {
             isReal = true
+            hasExponent = true
             position += 1
             if position < bytes.count, bytes[position] == 43 || bytes[position] == 45 { position += 1 }
             let exponentStart = position
@@ -179,6 +190,13 @@ struct JSONScanner {
         }
         if !isReal, !overflow, mantissa <= UInt64(Int64.max) {
             return .integer(negative ? -Int64(mantissa) : Int64(mantissa))
+        }
+        // Plain decimals of up to 15 significant digits (confidences such as 0.837): both the
+        // digits and the power of ten are exact doubles, so one division is correctly rounded —
+        // the same value strtod gives, without building a String.
+        if isReal, !hasExponent, !overflow, digits <= 15, decimals <= 22 {
+            let value = Double(mantissa) / JSONScanner.powersOfTen[decimals]
+            return .real(negative ? -value : value)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
         guard let value = Double(text) else { throw .syntax("unreadable number") }

@@ -205,6 +205,28 @@ struct ReadDecoderAcceptanceTests {
         #expect(read.direction == nil)
     }
 
+    /// Decimals take a fast path (no String, no strtod); it must give the very double strtod
+    /// gives, for short and long fractions, leading zeros, and exponents (which still go to strtod).
+    @Test func numbersDecodeToTheSameDoubleAsSwiftsParser() throws {
+        var texts = ["0.93", "0.1", "0.000837", "1.0", "0.9999999999999999", "0.123456789012345", "0.1234567890123456789",
+                     "5e-1", "0.5E0", "1", "0", "0.0", "0.30000000000000004"]
+        var state: UInt64 = 0x1234_5678
+        for _ in 0..<4_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let decimals = Int(state >> 60) + 1  // 1...16
+            var digits = String(state % 10_000_000_000_000_000)
+            while digits.count < 16 { digits = "0" + digits }
+            texts.append("0." + digits.prefix(decimals))
+        }
+        for text in texts {
+            // One per character of the normalised plate (1ABC123).
+            let list = Array(repeating: text, count: 7).joined(separator: ",")
+            let read = try accepted(body(#""confidence":\#(text),"char_confidence":[\#(list)]"#)).read
+            #expect(read.confidence == Double(text), "\(text)")
+            #expect(read.characterConfidence == Array(repeating: Double(text)!, count: 7), "\(text)")
+        }
+    }
+
     @Test func everyOptionalFieldIsDecoded() throws {
         let text = """
             {"id":"cam-7781","camera":"R2-07","ts":"2026-11-22T09:15:30.250+01:00","plate":"1-abc-123",
