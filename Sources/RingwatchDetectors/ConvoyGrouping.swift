@@ -27,6 +27,10 @@ public struct ConvoyGrouping: Sendable {
     public private(set) var groups: [Int: Group] = [:]
     private var groupsOf: [String: [Int]] = [:]
     private var links: [PairKey: (convoy: PairConvoy, lastEvidence: Int64)] = [:]
+    /// Pairs in the order their evidence arrived, for expiring quiet ones without scanning every
+    /// pair (an entry whose pair has newer evidence by then is skipped).
+    private var expiry: [(time: Int64, pair: PairKey)] = []
+    private var expiryHead = 0
     private var nextID = 0
 
     public init(maximumSize: Int = 12) {
@@ -40,6 +44,7 @@ public struct ConvoyGrouping: Sendable {
     public mutating func add(_ convoy: PairConvoy, lastEvidence: Int64) -> Int? {
         let a = convoy.pair.first, b = convoy.pair.second
         links[convoy.pair] = (convoy, lastEvidence)
+        expiry.append((lastEvidence, convoy.pair))
         let ofA = groupsOf[a] ?? [], ofB = groupsOf[b] ?? []
         if let shared = ofA.first(where: ofB.contains) {
             groups[shared]!.pairs[convoy.pair] = convoy
@@ -94,7 +99,10 @@ public struct ConvoyGrouping: Sendable {
               let shared = ofA.first(where: ofB.contains)
         else { return nil }
         groups[shared]!.lastEvidence = max(groups[shared]!.lastEvidence, lastEvidence)
-        if let known = links[pair]?.lastEvidence, known < lastEvidence { links[pair]!.lastEvidence = lastEvidence }
+        if let known = links[pair]?.lastEvidence, known < lastEvidence {
+            links[pair]!.lastEvidence = lastEvidence
+            expiry.append((lastEvidence, pair))
+        }
         return shared
     }
 
@@ -113,14 +121,29 @@ public struct ConvoyGrouping: Sendable {
     }
 
     /// Removes and returns the groups, and forgets the pairs, with no evidence since `cutoff`.
+    ///
+    /// Pairs leave in the order their evidence arrived: event time, give or take the lateness
+    /// allowance, so a pair may stay that much longer. (Rebuilding the pair table on every sweep
+    /// was the convoy detector's largest cost at national volume.)
     public mutating func removeQuiet(before cutoff: Int64) -> [Group] {
-        links = links.filter { $0.value.lastEvidence >= cutoff }
-        return groups.filter { $0.value.lastEvidence < cutoff }.keys.sorted().compactMap { remove($0) }
+        while expiryHead < expiry.count, expiry[expiryHead].time < cutoff {
+            let pair = expiry[expiryHead].pair
+            if let link = links[pair], link.lastEvidence < cutoff { links.removeValue(forKey: pair) }
+            expiryHead += 1
+        }
+        if expiryHead >= 1024, expiryHead * 2 >= expiry.count {
+            expiry.removeFirst(expiryHead)
+            expiryHead = 0
+        }
+        let quiet = groups.compactMap { $0.value.lastEvidence < cutoff ? $0.key : nil }
+        return quiet.sorted().compactMap { remove($0) }
     }
 
     /// Removes and returns every group.
     public mutating func removeAll() -> [Group] {
         links.removeAll()
+        expiry.removeAll()
+        expiryHead = 0
         return groups.keys.sorted().compactMap { remove($0) }
     }
 
