@@ -76,7 +76,9 @@ public final class RegistryLookup: VehicleRegistryLookup {
         let dark = Daylight.isDark(
             at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1,
             threshold: policy.darkBelowSunElevation)
-        if darkness.count > 4096 { darkness.removeAll(keepingCapacity: true) }  // unknown cameras by the thousand
+        // Room for every registered camera (a national network has thousands); unknown cameras
+        // by the thousand empty it.
+        if darkness.count > max(4096, 2 * cameras.count) { darkness.removeAll(keepingCapacity: true) }
         darkness[read.camera] = (minute, dark)
         return dark
     }
