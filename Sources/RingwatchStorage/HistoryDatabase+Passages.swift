@@ -59,20 +59,31 @@ extension HistoryDatabase {
         }
     }
 
-    /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table:
-    /// one probe of each sealed hour's (plate, ts) index per plate, a scan of an open hour.
-    /// Leaner than `reads(plates:)` (no OCR or classifier fields), for searches over many vehicles.
+    /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table.
+    /// A summarised hour gets one probe of its (plate, ts) index for each plate that
+    /// `plate_hours` places there, and is skipped when it places none. Any other sealed hour
+    /// gets one probe for each plate; an open hour is scanned. Leaner than `reads(plates:)`
+    /// (no OCR or classifier fields), for searches over many vehicles.
     public func passages(plates: [String], from: Timestamp, to: Timestamp) throws -> [Passage] {
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_plates (plate TEXT PRIMARY KEY) WITHOUT ROWID")
         try connection.execute("DELETE FROM temp.wanted_plates")
         let insert = try connection.cached("INSERT OR IGNORE INTO temp.wanted_plates (plate) VALUES (?)")
         for plate in plates { try insert.run([.text(plate)]) }
+        let partitions = try queriedPartitions(from: from, to: to)
+        let present = try fillHourPlates(partitions, from: from, to: to)
         var out: [Passage] = []
-        for partition in try readPartitions(from: from, to: to) {
-            out += try collectPassages(
-                "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
-                    + "WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?",
-                [.integer(from.milliseconds), .integer(to.milliseconds)])
+        for partition in partitions where !partition.summarised || present.contains(partition.hour) {
+            if partition.summarised {
+                out += try collectPassages(
+                    "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
+                        + "WHERE plate IN (SELECT plate FROM temp.hour_plates WHERE hour = ?) AND ts BETWEEN ? AND ?",
+                    [.integer(partition.hour), .integer(from.milliseconds), .integer(to.milliseconds)])
+            } else {
+                out += try collectPassages(
+                    "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
+                        + "WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?",
+                    [.integer(from.milliseconds), .integer(to.milliseconds)])
+            }
         }
         return out
     }

@@ -143,6 +143,19 @@ public enum Schema {
         Migration(version: 5, name: "route watch repetition", sql: """
             ALTER TABLE route_watches ADD COLUMN repeat_days INTEGER;
             """),
+        // The plate summary (issue 10): in which hours of each day a plate was read, so that a
+        // vehicle's history opens only those hour tables (HistoryDatabase+PlateHours.swift).
+        // Hours sealed before this version are summarised later by the writer, a few at a
+        // time; until then queries search them as before.
+        Migration(version: 6, name: "plate hours", sql: """
+            CREATE TABLE plate_hours (
+                day INTEGER NOT NULL,             -- days since 1970-01-01 (UTC)
+                plate TEXT NOT NULL,
+                hours INTEGER NOT NULL,           -- bit h: read in UTC hour h of the day
+                PRIMARY KEY (day, plate)
+            ) WITHOUT ROWID;
+            ALTER TABLE read_partitions ADD COLUMN summarised_at INTEGER;  -- when its plates went into plate_hours
+            """),
     ]
 
     /// The SQL of one day's reads table.

@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product ringwatch-bench
 //   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench history-scale [--db PATH] [--reads N] [--days N] [--runs N]   (needs .build/release/ringwatch too)
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -20,6 +21,9 @@ struct Arguments {
     var runsGiven = false
     var reads: Int?
     var rate = 50_000
+    /// A database to keep and reuse (`history-scale`).
+    var database: String?
+    var days = 31
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -30,10 +34,12 @@ struct Arguments {
                 runsGiven = true
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch":
+            case "--db": database = iterator.next()
+            case "--days": days = Int(iterator.next() ?? "") ?? days
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "history-scale":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|all [--runs N] [--reads N] [--rate N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|history-scale|all [--runs N] [--reads N] [--rate N] [--db PATH] [--days N]\n".utf8))
                 exit(2)
             }
         }
@@ -294,3 +300,9 @@ if arguments.suite == "routes" || arguments.suite == "watch" {
 }
 
 if arguments.suite == "accuracy" { try AccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 1).run() }
+
+// MARK: history at national scale (HistoryScaleBenchmark.swift)
+
+if arguments.suite == "history-scale" {
+    try HistoryScaleBenchmark(runs: arguments.runs, reads: arguments.reads ?? 100_000_000, days: arguments.days, path: arguments.database).run()
+}
