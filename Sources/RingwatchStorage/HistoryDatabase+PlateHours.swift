@@ -18,7 +18,7 @@ import SQLite
 /// A summarised hour's bits may say more than its table holds, but never less. For example, a
 /// purge that deletes only part of an hour leaves that hour's bit set. Queries treat a set bit
 /// as "look here" and a clear bit as "nothing here". Hours that are not summarised (the open
-/// hour, or hours sealed before schema version 6) are always searched. The writer summarises
+/// hour, or hours sealed before schema version 7) are always searched. The writer re-seals
 /// older hours in the background (`summariseOlderHours`).
 extension HistoryDatabase {
     /// One hour table as a query sees it.
@@ -118,9 +118,10 @@ extension HistoryDatabase {
     /// The bit of `hour` in its day's mask.
     static func bit(of hour: Int64) -> Int64 { 1 << (hour - hour.floorDivided(by: 24) * 24) }
 
-    /// Summarises up to `limit` sealed hours that are not summarised yet, oldest first. These are
-    /// hours sealed before schema version 6. Each hour gets its own short transaction. Returns the
-    /// hours done.
+    /// Re-seals up to `limit` sealed hours that are not summarised yet, oldest first: hours
+    /// sealed before schema version 7. Each gets its camera index rebuilt with the plate and its
+    /// plates written into `plate_hours`, in its own short transaction (about a second per
+    /// million reads). Returns the hours done.
     @discardableResult
     public func summariseOlderHours(limit: Int = .max) throws -> Int {
         let pending = try connection.rows(
@@ -128,16 +129,15 @@ extension HistoryDatabase {
             [.integer(Int64(min(limit, Int(Int32.max))))])
         for row in pending {
             guard let hour = row[0].int64, let table = row[1].string else { continue }
-            // A table sealed by an old version may lack the (plate, ts) index; sealing adds it.
             try connection.transaction {
-                try connection.execute(Schema.indexReadsTable(table))
+                try connection.execute(Schema.reindexReadsTable(table))
                 try summarise(hour: hour, table: table)
             }
         }
         return pending.count
     }
 
-    /// Hours sealed but not yet summarised (sealed before schema version 6).
+    /// Hours sealed but not yet summarised (sealed before schema version 7).
     public func unsummarisedHourCount() throws -> Int {
         Int(try connection.scalarInt("SELECT COUNT(*) FROM read_partitions WHERE indexed_at IS NOT NULL AND summarised_at IS NULL") ?? 0)
     }

@@ -344,8 +344,9 @@ public final class HistoryWriter: @unchecked Sendable {
         }
     }
 
-    /// Puts one hour sealed by an older version into the plate summary, so that a database
-    /// upgraded to schema version 6 catches up one hour per commit without holding ingest.
+    /// Re-seals one hour sealed by an older version (camera index with the plate, plate
+    /// summary), so that an upgraded database catches up one hour per commit without holding
+    /// ingest.
     private func summariseOlderHour() {
         do {
             if olderHoursToSummarise == nil { olderHoursToSummarise = try database.unsummarisedHourCount() > 0 }

@@ -156,6 +156,13 @@ public enum Schema {
             ) WITHOUT ROWID;
             ALTER TABLE read_partitions ADD COLUMN summarised_at INTEGER;  -- when its plates went into plate_hours
             """),
+        // The (camera, ts) index of a sealed hour carries the plate too, so "who passed this
+        // camera then" (route candidates, common) is answered from the index alone. Hours
+        // sealed before are marked for the writer to re-seal, one per commit: it rebuilds the
+        // camera index and rewrites the summary (`HistoryDatabase.summariseOlderHours`).
+        Migration(version: 7, name: "camera index with plate", sql: """
+            UPDATE read_partitions SET summarised_at = NULL;
+            """),
     ]
 
     /// The SQL of one day's reads table.
@@ -183,10 +190,17 @@ public enum Schema {
     }
 
     /// The SQL that seals one hour's table: (plate, ts) for "where was this vehicle", and
-    /// (camera, ts) for "who passed this camera then" (the convoy search).
+    /// (camera, ts, plate) for "who passed this camera then" (convoy and route searches; with
+    /// the plate in it, a range answers without visiting the table).
     static func indexReadsTable(_ name: String) -> String {
         "CREATE INDEX IF NOT EXISTS \(name)_by_plate ON \(name) (plate, ts); "
-            + "CREATE INDEX IF NOT EXISTS \(cameraIndexName(name)) ON \(name) (camera, ts)"
+            + "CREATE INDEX IF NOT EXISTS \(cameraIndexName(name)) ON \(name) (camera, ts, plate)"
+    }
+
+    /// The SQL that re-seals an hour sealed by an older version: its camera index is rebuilt
+    /// with the plate (schema version 7), its plate index made if missing.
+    static func reindexReadsTable(_ name: String) -> String {
+        "DROP INDEX IF EXISTS \(cameraIndexName(name)); " + indexReadsTable(name)
     }
 
     /// The name of an hour table's (camera, ts) index.

@@ -52,6 +52,10 @@ struct PlateHoursTests {
         #expect(try database.passages(plates: ["1ABC123"], from: everything.0, to: everything.1).count == 2)
         // A wildcard pattern does not use the summary.
         #expect(try database.reads(pattern: "1ABC12?", from: everything.0, to: everything.1).count == 3)
+        // Who passed a camera is answered from the (camera, ts, plate) index alone.
+        let plan = try database.connection.rows(
+            "EXPLAIN QUERY PLAN SELECT plate FROM reads_2026112008 WHERE camera = 'R1-01' AND ts BETWEEN 0 AND 1").map { $0.last?.string ?? "" }
+        #expect(plan.contains { $0.contains("COVERING INDEX reads_2026112008_by_camera") }, "\(plan)")
     }
 
     @Test func aReadArrivingAfterItsHourWasSealedIsAddedToTheSummary() throws {
@@ -77,13 +81,21 @@ struct PlateHoursTests {
             try store(many, in: database)
             try database.sealHours(before: day.adding(seconds: 12 * 3600))
         }
-        // Make it the database version 5 wrote: sealed hour tables with both indexes, no summary.
+        // Make it the database version 5 wrote: sealed hour tables with a (plate, ts) and a
+        // (camera, ts) index, no summary.
         do {
             let connection = try Connection(path: path)
             try connection.execute("""
                 DROP TABLE plate_hours; ALTER TABLE read_partitions DROP COLUMN summarised_at;
-                DELETE FROM schema_migrations WHERE version = 6
+                DELETE FROM schema_migrations WHERE version >= 6
                 """)
+            for hour in 0..<12 {
+                let table = Schema.readsTableName(hour: day.hourNumber + Int64(hour))
+                try connection.execute("DROP INDEX \(table)_by_camera; CREATE INDEX \(table)_by_camera ON \(table) (camera, ts)")
+            }
+        }
+        func cameraIndexColumns(_ database: HistoryDatabase, hour: Int64) throws -> Int {
+            try database.connection.rows("PRAGMA index_info(\(Schema.readsTableName(hour: day.hourNumber + hour))_by_camera)").count
         }
         let everything = (day, day.adding(seconds: 86_399))
         func answers(_ database: HistoryDatabase) throws -> [[String]] {
@@ -94,6 +106,7 @@ struct PlateHoursTests {
         let upgraded = try HistoryDatabase(path: path)
         #expect(try upgraded.connection.scalarInt("SELECT MAX(version) FROM schema_migrations") == Int64(Schema.currentVersion))
         #expect(try upgraded.unsummarisedHourCount() == 12)
+        #expect(try cameraIndexColumns(upgraded, hour: 0) == 2)
         let before = try answers(upgraded)
         #expect(before[0].count == 3 && before[1].count == 4 && before[2].count == many.count)
 
@@ -106,9 +119,13 @@ struct PlateHoursTests {
         #expect(writer.flush() == nil)
         writer.stop()
         #expect(try upgraded.unsummarisedHourCount() == 11)
+        // Re-sealed: the camera index now carries the plate.
+        #expect(try cameraIndexColumns(upgraded, hour: 0) == 3)
+        #expect(try cameraIndexColumns(upgraded, hour: 1) == 2)
         #expect(try upgraded.summariseOlderHours() == 11)
         #expect(try upgraded.unsummarisedHourCount() == 0)
         #expect(try summary(upgraded, day: day.dayNumber)["3C007ZZ"] == 1 << 7)
+        #expect(try cameraIndexColumns(upgraded, hour: 11) == 3)
         #expect(try answers(upgraded) == before)
     }
 
