@@ -27,9 +27,22 @@ extension HistoryDatabase {
 
     /// Whether `table` has its (camera, ts) index: sealed hours get it with the (plate, ts) one
     /// (`Schema.indexReadsTable`); the open hour, and hours sealed by older versions, do not.
+    ///
+    /// The names are read from the schema once (one scan of it instead of one per call: a
+    /// month is 2,000 schema rows); a table not among them is looked up again, since it may have
+    /// been sealed since. The SQL that uses the index does not name it, so a stale answer only
+    /// costs speed.
     public func hasCameraIndex(_ table: String) throws -> Bool {
-        try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                 [.text(Schema.cameraIndexName(table))]) ?? 0 > 0
+        if cameraIndexedTables == nil {
+            cameraIndexedTables = Set(try connection.rows(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name LIKE 'reads\\_%\\_by\\_camera' ESCAPE '\\'"
+            ).compactMap { $0.first?.string })
+        }
+        if cameraIndexedTables!.contains(table) { return true }
+        let found = try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                             [.text(Schema.cameraIndexName(table))]) ?? 0 > 0
+        if found { cameraIndexedTables!.insert(table) }
+        return found
     }
 
     /// The reads at `camera` in `table` with `from <= ts <= to`, oldest first. Uses the

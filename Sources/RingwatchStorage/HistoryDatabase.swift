@@ -66,6 +66,8 @@ public final class HistoryDatabase {
     private var knownReadTables: [Int64: String] = [:]
     /// Hours whose tables are not indexed yet.
     private var openHours: Set<Int64> = []
+    /// Hour tables known to have their camera index (loaded on first use; see `hasCameraIndex`).
+    var cameraIndexedTables: Set<String>?
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {

@@ -37,8 +37,13 @@ struct PlateHoursTests {
         let directory = TemporaryDirectory()
         let database = try HistoryDatabase(path: directory.file("h.sqlite"))
         try store(traffic, in: database)
+        #expect(try database.hasCameraIndex("reads_2026112008") == false)
         // Hour 11 stays open: not summarised, so always searched.
         try database.sealHours(before: day.adding(seconds: 11 * 3600))
+        // Sealed since the answer above: asked again, not taken from what was remembered.
+        #expect(try database.hasCameraIndex("reads_2026112008"))
+        #expect(try database.hasCameraIndex("reads_2026112011") == false)
+        #expect(try HistoryDatabase(path: directory.file("h.sqlite")).hasCameraIndex("reads_2026112010"))
         #expect(try summary(database, day: day.dayNumber) == ["1ABC123": 1 << 8 | 1 << 10, "1XYZ999": 1 << 9 | 1 << 10])
         let everything = (day, day.adding(seconds: 86_399))
         #expect(try database.reads(pattern: "1ABC123", from: everything.0, to: everything.1).count == 3)
