@@ -72,6 +72,17 @@ extension HistoryDatabase {
         }
     }
 
+    /// Like `forEachPlate(in:camera:from:to:_:)`, but hands over the plate's bytes (valid only
+    /// inside `body`) instead of a `String`: for searches that read millions of rows and key
+    /// them compactly (route candidates).
+    public func forEachPlateBytes(in table: String, camera: String, from: Timestamp, to: Timestamp,
+                                  _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws {
+        let statement = try connection.cached("SELECT plate FROM \(table) WHERE camera = ? AND ts BETWEEN ? AND ?")
+        defer { statement.reset() }
+        try statement.bind([.text(camera), .integer(from.milliseconds), .integer(to.milliseconds)])
+        while try statement.step() { statement.withText(0, body) }
+    }
+
     /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table.
     /// A summarised hour gets one probe of its (plate, ts) index for each plate that
     /// `plate_hours` places there, and is skipped when it places none. Any other sealed hour
