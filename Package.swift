@@ -88,7 +88,7 @@ let package = Package(
         // Analysts' queries: audit, access periods, output formats.
         .target(
             name: "RingwatchQuery",
-            dependencies: ["RingwatchCore", "RingwatchStorage", "RingwatchDetectors"],
+            dependencies: ["RingwatchCore", "RingwatchStorage", "RingwatchDetectors", "RingwatchRegistry"],
             swiftSettings: strictSettings
         ),
         // The analyst's report: one self-contained HTML page about a vehicle.

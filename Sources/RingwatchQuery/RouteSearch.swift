@@ -1,5 +1,6 @@
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchRegistry
 import RingwatchStorage
 
 /// A vehicle whose routes resemble the routes of the vehicle asked about: one row of
@@ -116,21 +117,29 @@ public struct RouteSearch {
         for trip in own { for camera in trip.cameras { passes[camera, default: 0] += 1 } }
         let bitCameras = passes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(64).map(\.key)
         let bit = Dictionary(uniqueKeysWithValues: bitCameras.enumerated().map { ($1, UInt64(1) << UInt64($0)) })
-        var seenAt: [String: UInt64] = [:]
+        // Keyed by the plate packed in 64 bits, straight from the row's bytes: a month's windows
+        // hold millions of rows, and making and hashing a String for each was most of the time.
+        var seenAt: [PlateKey: UInt64] = [:]
+        var seenAtText: [String: UInt64] = [:]  // plates that do not pack (none when normalised)
         for (step, window) in windows.enumerated() {
             if let mask = bit[window.camera] {
                 for partition in try database.readPartitions(from: window.from, to: window.to) {
-                    try database.forEachPlate(in: partition.table, camera: window.camera, from: window.from, to: window.to) { other in
-                        seenAt[other, default: 0] |= mask
+                    try database.forEachPlateBytes(in: partition.table, camera: window.camera, from: window.from, to: window.to) { bytes in
+                        if let key = PlateKey(normalisedBytes: bytes) {
+                            seenAt[key, default: 0] |= mask
+                        } else {
+                            seenAtText[String(decoding: bytes, as: UTF8.self), default: 0] |= mask
+                        }
                     }
                 }
             }
             progress?(step + 1, steps)
         }
-        seenAt[plate] = nil
         let typical = own.map { Set($0.cameras).count }.sorted()[own.count / 2]
         let needed = max(2, Int((0.4 * Double(typical)).rounded(.up)))
-        let candidates = seenAt.lazy.map { (plate: $0.key, cameras: $0.value.nonzeroBitCount) }.filter { $0.cameras >= needed }
+        var passedEnough = seenAt.compactMap { $0.value.nonzeroBitCount >= needed ? (plate: $0.key.text, cameras: $0.value.nonzeroBitCount) : nil }
+        passedEnough += seenAtText.compactMap { $0.value.nonzeroBitCount >= needed ? (plate: $0.key, cameras: $0.value.nonzeroBitCount) : nil }
+        let candidates = passedEnough.filter { $0.plate != plate }
             .sorted { ($0.cameras, $1.plate) > ($1.cameras, $0.plate) }
             .prefix(candidateLimit).map(\.plate)
         phaseEnded?("candidates", candidates.count)

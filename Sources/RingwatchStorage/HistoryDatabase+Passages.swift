@@ -27,9 +27,22 @@ extension HistoryDatabase {
 
     /// Whether `table` has its (camera, ts) index: sealed hours get it with the (plate, ts) one
     /// (`Schema.indexReadsTable`); the open hour, and hours sealed by older versions, do not.
+    ///
+    /// The names are read from the schema once (one scan of it instead of one per call: a
+    /// month is 2,000 schema rows); a table not among them is looked up again, since it may have
+    /// been sealed since. The SQL that uses the index does not name it, so a stale answer only
+    /// costs speed.
     public func hasCameraIndex(_ table: String) throws -> Bool {
-        try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
-                                 [.text(Schema.cameraIndexName(table))]) ?? 0 > 0
+        if cameraIndexedTables == nil {
+            cameraIndexedTables = Set(try connection.rows(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND name LIKE 'reads\\_%\\_by\\_camera' ESCAPE '\\'"
+            ).compactMap { $0.first?.string })
+        }
+        if cameraIndexedTables!.contains(table) { return true }
+        let found = try connection.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                             [.text(Schema.cameraIndexName(table))]) ?? 0 > 0
+        if found { cameraIndexedTables!.insert(table) }
+        return found
     }
 
     /// The reads at `camera` in `table` with `from <= ts <= to`, oldest first. Uses the
@@ -59,20 +72,42 @@ extension HistoryDatabase {
         }
     }
 
-    /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table:
-    /// one probe of each sealed hour's (plate, ts) index per plate, a scan of an open hour.
-    /// Leaner than `reads(plates:)` (no OCR or classifier fields), for searches over many vehicles.
+    /// Like `forEachPlate(in:camera:from:to:_:)`, but hands over the plate's bytes (valid only
+    /// inside `body`) instead of a `String`: for searches that read millions of rows and key
+    /// them compactly (route candidates).
+    public func forEachPlateBytes(in table: String, camera: String, from: Timestamp, to: Timestamp,
+                                  _ body: (UnsafeBufferPointer<UInt8>) -> Void) throws {
+        let statement = try connection.cached("SELECT plate FROM \(table) WHERE camera = ? AND ts BETWEEN ? AND ?")
+        defer { statement.reset() }
+        try statement.bind([.text(camera), .integer(from.milliseconds), .integer(to.milliseconds)])
+        while try statement.step() { statement.withText(0, body) }
+    }
+
+    /// The passages of any of `plates` (exact texts) in `from...to`, hour table by hour table.
+    /// A summarised hour gets one probe of its (plate, ts) index for each plate that
+    /// `plate_hours` places there, and is skipped when it places none. Any other sealed hour
+    /// gets one probe for each plate; an open hour is scanned. Leaner than `reads(plates:)`
+    /// (no OCR or classifier fields), for searches over many vehicles.
     public func passages(plates: [String], from: Timestamp, to: Timestamp) throws -> [Passage] {
         try connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_plates (plate TEXT PRIMARY KEY) WITHOUT ROWID")
         try connection.execute("DELETE FROM temp.wanted_plates")
         let insert = try connection.cached("INSERT OR IGNORE INTO temp.wanted_plates (plate) VALUES (?)")
         for plate in plates { try insert.run([.text(plate)]) }
+        let partitions = try queriedPartitions(from: from, to: to)
+        let present = try fillHourPlates(partitions, from: from, to: to)
         var out: [Passage] = []
-        for partition in try readPartitions(from: from, to: to) {
-            out += try collectPassages(
-                "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
-                    + "WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?",
-                [.integer(from.milliseconds), .integer(to.milliseconds)])
+        for partition in partitions where !partition.summarised || present.contains(partition.hour) {
+            if partition.summarised {
+                out += try collectPassages(
+                    "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
+                        + "WHERE plate IN (SELECT plate FROM temp.hour_plates WHERE hour = ?) AND ts BETWEEN ? AND ?",
+                    [.integer(partition.hour), .integer(from.milliseconds), .integer(to.milliseconds)])
+            } else {
+                out += try collectPassages(
+                    "SELECT read_id, plate, camera, ts, direction FROM \(partition.table) "
+                        + "WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?",
+                    [.integer(from.milliseconds), .integer(to.milliseconds)])
+            }
         }
         return out
     }

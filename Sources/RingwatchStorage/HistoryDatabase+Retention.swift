@@ -36,7 +36,8 @@ public struct PurgeResult: Sendable, Equatable {
 
 extension HistoryDatabase {
     /// Removes everything recorded before `cutoff`: reads, triggers with their decisions, and
-    /// quarantined messages. The audit log is kept (it is the record of the purge itself).
+    /// quarantined messages, and the plate summary of the hours gone (`plate_hours`). The audit
+    /// log is kept (it is the record of the purge itself).
     ///
     /// Reads are stored one table per hour, so a purged hour is one `DROP TABLE`, whatever its
     /// volume; only the hour that straddles the cutoff has rows deleted. Each table goes in its
@@ -59,6 +60,8 @@ extension HistoryDatabase {
                     result.reads += try connection.scalarInt("SELECT MAX(id) FROM \(name)") ?? 0
                     try connection.execute("DROP TABLE IF EXISTS \(name)")
                     try connection.cached("DELETE FROM read_partitions WHERE hour = ?").run([.integer(hour)])
+                    // The plate summary of the days before this hour's goes as the day is left.
+                    try connection.cached("DELETE FROM plate_hours WHERE day < ?").run([.integer(hour.floorDivided(by: 24))])
                 }
                 forgetReadsTable(hour: hour)
                 result.tablesDropped += 1
@@ -70,6 +73,7 @@ extension HistoryDatabase {
             }
         }
         try connection.transaction {
+            try forgetPlateHours(before: cutoff)
             try connection.cached("DELETE FROM triggers WHERE ts < ?").run([.integer(cutoff.milliseconds)])
             result.triggers = Int64(connection.changes)
             try connection.execute("DELETE FROM decisions WHERE trigger_id NOT IN (SELECT trigger_id FROM triggers)")

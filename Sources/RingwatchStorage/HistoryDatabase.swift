@@ -66,6 +66,8 @@ public final class HistoryDatabase {
     private var knownReadTables: [Int64: String] = [:]
     /// Hours whose tables are not indexed yet.
     private var openHours: Set<Int64> = []
+    /// Hour tables known to have their camera index (loaded on first use; see `hasCameraIndex`).
+    var cameraIndexedTables: Set<String>?
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {
@@ -138,6 +140,7 @@ public final class HistoryDatabase {
                 try connection.execute(Schema.indexReadsTable(name))
                 try connection.cached("UPDATE read_partitions SET indexed_at = ? WHERE hour = ?")
                     .run([.integer(Timestamp.now.milliseconds), .integer(hour)])
+                try summarise(hour: hour, table: name)
             }
             openHours.remove(hour)
             sealed.append(name)
@@ -149,9 +152,13 @@ public final class HistoryDatabase {
     public var unsealedHours: [Int64] { openHours.sorted() }
 
     /// Appends reads; call inside a transaction.
+    ///
+    /// A read for an hour already sealed also goes into `plate_hours` (one upsert); reads for
+    /// open hours cost nothing more than the row.
     public func insert(reads: [PlateRead], receivedAt: Timestamp) throws {
         var currentHour: Int64 = .min
         var statement: Statement?
+        var late: Statement?
         for read in reads {
             let hour = read.timestamp.hourNumber
             if hour != currentHour || statement == nil {
@@ -161,7 +168,11 @@ public final class HistoryDatabase {
                         make, model, color, vehicle_confidence, direction, seq, received_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                late = openHours.contains(hour) ? nil : try plateHourUpsert()
                 currentHour = hour
+            }
+            if let late {
+                try late.run([.integer(hour.floorDivided(by: 24)), .text(read.plate.text), .integer(Self.bit(of: hour))])
             }
             let insert = statement!
             insert.bind(read.id.storageValue, at: 1)
@@ -227,8 +238,13 @@ public final class HistoryDatabase {
     public func reads(pattern: String, from: Timestamp, to: Timestamp, camera: String? = nil, limit: Int = 100_000) throws -> [StoredRead] {
         var out: [StoredRead] = []
         // GLOB uses the same wildcards as hotlists and, with a literal prefix, still the index.
-        let comparison = pattern.contains(where: { $0 == "?" || $0 == "*" }) ? "GLOB" : "="
-        for table in try readTables(from: from, to: to) {
+        let isPattern = pattern.contains(where: { $0 == "?" || $0 == "*" })
+        let comparison = isPattern ? "GLOB" : "="
+        // A plain plate skips the summarised hours it was not read in.
+        let partitions = try queriedPartitions(from: from, to: to)
+        let present = isPattern || !partitions.contains(where: \.summarised) ? [] : try summarisedHours(of: pattern, from: from, to: to)
+        for partition in partitions where isPattern || !partition.summarised || present.contains(partition.hour) {
+            let table = partition.table
             var sql = "SELECT \(StoredRead.columns) FROM \(table) WHERE plate \(comparison) ? AND ts BETWEEN ? AND ?"
             var arguments: [Value] = [.text(pattern), .integer(from.milliseconds), .integer(to.milliseconds)]
             if let camera {
@@ -237,6 +253,7 @@ public final class HistoryDatabase {
             }
             sql += " ORDER BY ts, id LIMIT \(max(0, limit - out.count))"
             let statement = try connection.cached(sql)
+            defer { statement.reset() }
             try statement.bind(arguments)
             while try statement.step() { out.append(StoredRead(statement)) }
             if out.count >= limit { break }
@@ -256,9 +273,16 @@ public final class HistoryDatabase {
         let insert = try connection.cached("INSERT OR IGNORE INTO temp.wanted_plates (plate) VALUES (?)")
         for plate in plates { try insert.run([.text(plate)]) }
         var out: [StoredRead] = []
-        for table in try readTables(from: from, to: to) {
-            let statement = try connection.cached(Self.readsOfPlatesSQL(table: table, camera: camera != nil) + " LIMIT \(max(0, limit - out.count))")
-            var arguments: [Value] = [.integer(from.milliseconds), .integer(to.milliseconds)]
+        let partitions = try queriedPartitions(from: from, to: to)
+        let present = try fillHourPlates(partitions, from: from, to: to)
+        for partition in partitions where !partition.summarised || present.contains(partition.hour) {
+            let sql = partition.summarised
+                ? Self.readsOfPlatesSQL(table: partition.table, camera: camera != nil, hour: true)
+                : Self.readsOfPlatesSQL(table: partition.table, camera: camera != nil)
+            let statement = try connection.cached(sql + " LIMIT \(max(0, limit - out.count))")
+            defer { statement.reset() }
+            var arguments: [Value] = partition.summarised ? [.integer(partition.hour)] : []
+            arguments += [.integer(from.milliseconds), .integer(to.milliseconds)]
             if let camera { arguments.append(.text(camera)) }
             try statement.bind(arguments)
             while try statement.step() { out.append(StoredRead(statement)) }
@@ -267,10 +291,12 @@ public final class HistoryDatabase {
         return out
     }
 
-    /// The query of `reads(plates:...)` for one hour's table.
-    static func readsOfPlatesSQL(table: String, camera: Bool) -> String {
-        "SELECT \(StoredRead.columns) FROM \(table) WHERE plate IN (SELECT plate FROM temp.wanted_plates) AND ts BETWEEN ? AND ?"
-            + (camera ? " AND camera = ?" : "") + " ORDER BY ts, id"
+    /// The query of `reads(plates:...)` for one hour's table: every wanted plate, or with `hour`
+    /// only those `plate_hours` places in the hour (`temp.hour_plates`, its first parameter).
+    static func readsOfPlatesSQL(table: String, camera: Bool, hour: Bool = false) -> String {
+        "SELECT \(StoredRead.columns) FROM \(table) WHERE plate IN "
+            + (hour ? "(SELECT plate FROM temp.hour_plates WHERE hour = ?)" : "(SELECT plate FROM temp.wanted_plates)")
+            + " AND ts BETWEEN ? AND ?" + (camera ? " AND camera = ?" : "") + " ORDER BY ts, id"
     }
 
     /// Every stored read with `from <= ts <= to`, oldest first, handed over one at a time.

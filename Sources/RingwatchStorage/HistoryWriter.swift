@@ -325,9 +325,14 @@ public final class HistoryWriter: @unchecked Sendable {
         request.done.signal()
     }
 
+    /// Whether hours sealed before the plate summary existed may still need summarising
+    /// (writer thread only; checked once, at the first commit).
+    private var olderHoursToSummarise: Bool?
+
     /// Indexes the hours that event time has left behind. Sealing takes about a second per
     /// million reads; the queue absorbs what arrives meanwhile.
     private func seal() {
+        summariseOlderHour()
         guard latestWritten != .min, let oldest = database.unsealedHours.first,
               (oldest + 1) * 3_600_000 + sealDelayMilliseconds <= latestWritten
         else { return }
@@ -337,6 +342,23 @@ public final class HistoryWriter: @unchecked Sendable {
             if !sealed.isEmpty { logger.info("sealed and indexed history partitions", metadata: ["tables": "\(sealed.joined(separator: ","))"]) }
         } catch {
             logger.error("could not index a history partition; queries on it scan instead", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Re-seals one hour sealed by an older version (camera index with the plate, plate
+    /// summary), so that an upgraded database catches up one hour per commit without holding
+    /// ingest.
+    private func summariseOlderHour() {
+        do {
+            if olderHoursToSummarise == nil { olderHoursToSummarise = try database.unsummarisedHourCount() > 0 }
+            guard olderHoursToSummarise == true else { return }
+            if try database.summariseOlderHours(limit: 1) == 0 {
+                olderHoursToSummarise = false
+                logger.info("every sealed history hour is in the plate summary")
+            }
+        } catch {
+            olderHoursToSummarise = false
+            logger.error("could not summarise an older history hour; queries search it in full", metadata: ["error": "\(error)"])
         }
     }
 

@@ -143,6 +143,26 @@ public enum Schema {
         Migration(version: 5, name: "route watch repetition", sql: """
             ALTER TABLE route_watches ADD COLUMN repeat_days INTEGER;
             """),
+        // The plate summary (issue 10): in which hours of each day a plate was read, so that a
+        // vehicle's history opens only those hour tables (HistoryDatabase+PlateHours.swift).
+        // Hours sealed before this version are summarised later by the writer, a few at a
+        // time; until then queries search them as before.
+        Migration(version: 6, name: "plate hours", sql: """
+            CREATE TABLE plate_hours (
+                day INTEGER NOT NULL,             -- days since 1970-01-01 (UTC)
+                plate TEXT NOT NULL,
+                hours INTEGER NOT NULL,           -- bit h: read in UTC hour h of the day
+                PRIMARY KEY (day, plate)
+            ) WITHOUT ROWID;
+            ALTER TABLE read_partitions ADD COLUMN summarised_at INTEGER;  -- when its plates went into plate_hours
+            """),
+        // The (camera, ts) index of a sealed hour carries the plate too, so "who passed this
+        // camera then" (route candidates, common) is answered from the index alone. Hours
+        // sealed before are marked for the writer to re-seal, one per commit: it rebuilds the
+        // camera index and rewrites the summary (`HistoryDatabase.summariseOlderHours`).
+        Migration(version: 7, name: "camera index with plate", sql: """
+            UPDATE read_partitions SET summarised_at = NULL;
+            """),
     ]
 
     /// The SQL of one day's reads table.
@@ -170,10 +190,17 @@ public enum Schema {
     }
 
     /// The SQL that seals one hour's table: (plate, ts) for "where was this vehicle", and
-    /// (camera, ts) for "who passed this camera then" (the convoy search).
+    /// (camera, ts, plate) for "who passed this camera then" (convoy and route searches; with
+    /// the plate in it, a range answers without visiting the table).
     static func indexReadsTable(_ name: String) -> String {
         "CREATE INDEX IF NOT EXISTS \(name)_by_plate ON \(name) (plate, ts); "
-            + "CREATE INDEX IF NOT EXISTS \(cameraIndexName(name)) ON \(name) (camera, ts)"
+            + "CREATE INDEX IF NOT EXISTS \(cameraIndexName(name)) ON \(name) (camera, ts, plate)"
+    }
+
+    /// The SQL that re-seals an hour sealed by an older version: its camera index is rebuilt
+    /// with the plate (schema version 7), its plate index made if missing.
+    static func reindexReadsTable(_ name: String) -> String {
+        "DROP INDEX IF EXISTS \(cameraIndexName(name)); " + indexReadsTable(name)
     }
 
     /// The name of an hour table's (camera, ts) index.

@@ -135,6 +135,13 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// Hands the bytes of a text column to `body` without making a `String` (they are valid
+    /// only inside `body`); an empty buffer for NULL.
+    public func withText<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        guard let text = sqlite3_column_text(handle, Int32(index)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, Int32(index)))))
+    }
+
     public func blob(_ index: Int) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, Int32(index)))
         guard count > 0, let bytes = sqlite3_column_blob(handle, Int32(index)) else { return [] }

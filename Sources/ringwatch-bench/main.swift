@@ -2,6 +2,7 @@
 //
 //   swift build -c release --product ringwatch-bench
 //   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench history-scale [--db PATH] [--reads N] [--days N] [--runs N]   (needs .build/release/ringwatch too)
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
 import Foundation
@@ -22,6 +23,9 @@ struct Arguments {
     var rate = 50_000
     /// Where `national` keeps its generated inputs.
     var directory = "/tmp/ringwatch-national"
+    /// A database to keep and reuse (`history-scale`).
+    var database: String?
+    var days = 31
 
     init() {
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
@@ -33,10 +37,12 @@ struct Arguments {
             case "--reads": reads = Int(iterator.next() ?? "")
             case "--rate": rate = Int(iterator.next() ?? "") ?? rate
             case "--dir": directory = iterator.next() ?? directory
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national":
+            case "--db": database = iterator.next()
+            case "--days": days = Int(iterator.next() ?? "") ?? days
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all [--runs N] [--reads N] [--rate N] [--dir DIR]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
                 exit(2)
             }
         }
@@ -315,3 +321,9 @@ if arguments.suite == "national" {
 }
 
 if arguments.suite == "accuracy" { try AccuracyBenchmark(runs: arguments.runsGiven ? arguments.runs : 1).run() }
+
+// MARK: history at national scale (HistoryScaleBenchmark.swift)
+
+if arguments.suite == "history-scale" {
+    try HistoryScaleBenchmark(runs: arguments.runs, reads: arguments.reads ?? 100_000_000, days: arguments.days, path: arguments.database).run()
+}
