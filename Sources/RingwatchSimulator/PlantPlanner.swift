@@ -317,7 +317,11 @@ struct PlantPlanner {
         // company drifts by far more (`Journey.spread`, `Journey.driverSpread`).
         // The whole convoy stays within a minute from lead to tail (the gaps are scaled down
         // when they would add up to more), so that every member co-occurs with every other.
-        var bases = (1..<size).map { _ in random.uniform(4, 38) }
+        // The gaps come from the convoy's own stream; the planner's stream advances by as many
+        // draws as an earlier gap model took, so every other planted event stays where it was.
+        var gapRandom = SplitMix64(seed: configuration.seed, stream: .plant, 0xC0_4701, UInt64(index))
+        for _ in 0..<((size - 1) * (1 + path.count)) { _ = random.next() }
+        var bases = (1..<size).map { _ in gapRandom.uniform(4, 38) }
         let total = bases.reduce(0, +)
         if total > PlantPlanner.convoyLength { bases = bases.map { $0 * PlantPlanner.convoyLength / total } }
         var members = [lead]
@@ -325,7 +329,7 @@ struct PlantPlanner {
             let ahead = members[members.count - 1]
             var times: [Int64] = []
             for (slot, time) in ahead.enumerated() {
-                let gap = min(60, max(2, base * random.uniform(0.95, 1.05) + random.uniform(-1, 1)))
+                let gap = min(60, max(2, base * gapRandom.uniform(0.95, 1.05) + gapRandom.uniform(-1, 1)))
                 var when = time + Int64(gap * 1000)
                 if slot > 0 { when = max(when, times[slot - 1] + 15_000) }
                 times.append(when)
