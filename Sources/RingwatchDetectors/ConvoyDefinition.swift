@@ -77,8 +77,8 @@ public struct ConvoyDefinition: Sendable, Equatable {
     /// them: the score is `exp(−E × chanceScale)` (`ConvoyScoring`), so that it answers for a
     /// day of traffic, not for one vehicle, each of which is in effect one more try. `E`
     /// errs on the side of chance (company assumed to keep together, bands widened by the
-    /// jitter), so this is far below the vehicles of a day: 500 puts about one false convoy a
-    /// day above a score of 0.95 in simulated traffic of 1.7 million reads a day
+    /// jitter), so this is far below the vehicles of a day: 500 puts one to three false convoys
+    /// a day above a score of 0.95 in simulated traffic of 1.7 million reads a day
     /// (docs/performance.md). 1 scores each pair on its own.
     public var chanceScale = 500.0
     /// Gaps below this are scored as this: two lanes read side by side are not "closer".
