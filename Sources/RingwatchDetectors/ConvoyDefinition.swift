@@ -54,15 +54,33 @@ public struct ConvoyDefinition: Sendable, Equatable {
     /// shared camera, before the traffic around is measured (`ConvoyScoring`).
     public var routePersistence = 0.5
     /// After the first move between evidence cameras, the share of a car's company assumed to
-    /// stay with it at least (`ConvoyScoring`): cars together once mostly stay together. 0 (the
-    /// default) multiplies the measured shares as they are.
-    public var followOnPersistence = 0.0
+    /// stay with it at least (`ConvoyScoring`): cars together once mostly stay together (the
+    /// shares measured on all traffic are far lower, about 0.1, as most neighbours turn off;
+    /// multiplied as they are they would make any long shared way look unlikely).
+    public var followOnPersistence = 0.5
     /// Evidence is steady when one vehicle passes first everywhere and the largest gap is at
     /// most this times the smallest (`ConvoyScoring`).
     public var steadyGapRatio = 2.0
     /// Of chance company, the share that keeps a steady gap for one more camera (`ConvoyScoring`);
     /// 1 (the default) gives steady evidence no extra weight.
     public var steadyShare = 1.0
+    /// How fast the gap between two unrelated cars changes, as a share of the time they drive:
+    /// the spread (σ) of a stranger's gap change over a leg of `L` seconds is `gapDrift × L`
+    /// seconds, up to what staying within `maxGap` allows (`ConvoyScoring`). Drivers differ in
+    /// pace and every leg brings its own lights and lanes, so strangers drift apart by tens of
+    /// seconds over a few kilometres; a convoy keeps its gap on purpose.
+    public var gapDrift = 0.15
+    /// Gaps within this of each other are indistinguishable: read positions and clocks differ
+    /// a little between cameras (`ConvoyScoring`).
+    public var gapJitterMilliseconds: Int64 = 500
+    /// How many chances the traffic gets to produce a pair like this, as the score counts
+    /// them: the score is `exp(−E × chanceScale)` (`ConvoyScoring`), so that it answers for a
+    /// day of traffic, not for one vehicle, each of which is in effect one more try. `E`
+    /// errs on the side of chance (company assumed to keep together, bands widened by the
+    /// jitter), so this is far below the vehicles of a day: 500 puts one to three false convoys
+    /// a day above a score of 0.95 in simulated traffic of 1.7 million reads a day
+    /// (docs/performance.md). 1 scores each pair on its own.
+    public var chanceScale = 500.0
     /// Gaps below this are scored as this: two lanes read side by side are not "closer".
     public var gapFloorMilliseconds: Int64 = 2_000
     /// Live: a convoy with the same members fires again only after no evidence for this long.
@@ -96,6 +114,9 @@ public struct ConvoyDefinition: Sendable, Equatable {
         if !(0...1).contains(followOnPersistence) { return "follow_on_persistence must be in 0...1" }
         if !(steadyGapRatio >= 1) { return "steady_gap_ratio must be at least 1" }
         if !(steadyShare > 0 && steadyShare <= 1) { return "steady_share must be in (0, 1]" }
+        if !(gapDrift > 0 && gapDrift <= 10) { return "gap_drift must be in (0, 10]" }
+        if gapJitterMilliseconds < 0 || gapJitterMilliseconds > maxGapMilliseconds { return "gap_jitter_s must be in 0...max_gap_s" }
+        if !(chanceScale >= 1 && chanceScale <= 1e12) { return "chance_scale must be in 1...1e12" }
         if gapFloorMilliseconds < 0 || gapFloorMilliseconds > maxGapMilliseconds { return "gap_floor_s must be in 0...max_gap_s" }
         if quietPeriodMilliseconds < 0 { return "quiet_period_s must not be negative" }
         if maximumCandidates < 1 || maximumCandidates > 10_000 { return "max_candidates must be in 1...10000" }

@@ -85,8 +85,8 @@ public struct ConvoyGroup: Sendable {
         let shown = cameras.count > 8 ? cameras.prefix(8).joined(separator: ", ") + ", …" : cameras.joined(separator: ", ")
         return "\(plates.count) vehicles travelled together past \(cameras.count) cameras (\(shown)) within \(minutes) min, "
             + "at most \(Int((Double(maxGapMilliseconds) / 1000).rounded())) s apart, \(how) at \(strongest.evidence.count) of them; "
-            + "\(ConvoyGroup.format(expected: expectedByChance)) vehicles would keep such company by chance in the traffic at these cameras and hours "
-            + "(score \(String(format: "%.3f", score)))."
+            + "\(ConvoyGroup.format(expected: -log(max(score, .leastNonzeroMagnitude)))) pairs in a day's traffic would keep such company by chance "
+            + "at these cameras and hours (score \(String(format: "%.3f", score)))."
     }
 
     /// An expected count for the sentence ("about 0.034"): two significant figures, no exponent.

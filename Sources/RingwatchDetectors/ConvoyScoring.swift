@@ -33,25 +33,30 @@ extension TrafficRateSource {
 ///   03:00. `g` is halfway between the pair's gap there and the maximum gap (anything within
 ///   the maximum meets the definition; closeness earns half credit). `n` is the geometric mean
 ///   over the evidence cameras, so each camera's traffic at that hour weighs in.
-/// - On the first move between evidence cameras only a share `p₂` of a car's neighbours is
-///   still near it: measured on the traffic that made the same move
-///   (`TrafficRateSource.persistence`: high along a ring where everyone goes on together, low
-///   where the traffic splits), else `routePersistence`.
-/// - After that the moves are not independent: two cars that stayed together for one move
-///   mostly stay together for the next (same road, same pace). Each later move keeps at least
-///   `followOnPersistence` of the company, so a further camera on a common road adds little
-///   (0 by default: the measured shares multiply as they are).
-/// - What chance company rarely does is keep its order and its gap: strangers' gaps drift
-///   camera by camera. Evidence in one order whose largest gap is at most `steadyGapRatio`
-///   times its smallest (gaps below `gapFloorMilliseconds` counted as the floor) keeps, from
-///   the third camera on, only a share `steadyShare` per camera of the chance company; evidence
-///   without both earns no such credit (1 by default: none for any evidence).
+/// - On each move between evidence cameras only a share `p` of a car's neighbours is still near
+///   it: measured on the traffic that made the same move (`TrafficRateSource.persistence`:
+///   high along a ring where everyone goes on together, low where the traffic splits), else
+///   `routePersistence`. Cars that stayed together for one move mostly share the road for the
+///   next, so later moves keep at least `followOnPersistence` (`f`) of the company: a further
+///   camera adds weight through a kept gap, not merely by being passed together.
+/// - What chance company does not do is keep its gap. A stranger's gap changes over a leg of
+///   `L` seconds by about `gapDrift × L` (σ; drivers differ in pace and each leg brings its own
+///   lights), though no more than staying within the maximum gap allows (σ at most about
+///   0.45 × the maximum gap). The pair's gaps lie within a band of width `w` (largest minus
+///   smallest, signed, so a swap of order makes it wide), widened by `gapJitterMilliseconds`
+///   on each side; at each camera after the first, a chance companion's gap lands in such a
+///   band with probability about `q = w′ / (σ √(2π))` (at most 1). A convoy holding its gap
+///   within a few seconds over long legs earns a few per cent per camera; gaps wandering as
+///   strangers' do earn nothing. The band, not the change from camera to camera, is what
+///   counts: strangers' small steps add up to a drift, a convoy's do not.
+/// - Optionally (`steadyShare` below 1) evidence in one order whose gaps stay within
+///   `steadyGapRatio` of each other keeps a further `steadyShare` per camera after the second.
 ///
-///     E = n × p₂ × max(p₃, f) × … × max(p_k, f) × s^(k−2 if steady, else 0)
+///     E = n × p₂ × max(p₃, f) × … × max(p_k, f) × q₂ × … × q_k  (× steadyShare^(k−2) when steady)
 ///
-/// The score is the probability that no vehicle would match the pattern by chance: 1 is
-/// certain, 0.5 means about 0.7 chance companions expected. It is per vehicle: over a day of
-/// hundreds of thousands of vehicles, `minimumScore` must be high.
+/// The score is `exp(−E × chanceScale)`: `E` is per leader, and a day of traffic brings many
+/// leaders, each a chance for chance company, so the score answers for the day: 1 is certain;
+/// 0.95 means about one chance in twenty that the traffic alone made such a pair.
 public struct ConvoyScoring: Sendable {
     public let definition: ConvoyDefinition
 
@@ -68,13 +73,38 @@ public struct ConvoyScoring: Sendable {
         /// Measured share of the company kept on each move between evidence cameras (before
         /// `followOnPersistence` applies), `k − 1` of them.
         public var shares: [Double]
-        /// Whether the evidence keeps one order and a steady gap.
+        /// Whether the evidence keeps one order and a steady gap (`steadyGapRatio`).
         public var steady: Bool
-        /// Expected chance companions `E`.
+        /// Of the company kept on each move, the share whose gap changed no more than the
+        /// pair's (`q`), `k − 1` of them.
+        public var keptGap: [Double] = []
+        /// Expected chance companions of one leader, `E`.
         public var expected: Double
-        /// exp(−E).
+        /// exp(−E × chanceScale).
         public var score: Double
     }
+
+    /// The spread (σ, milliseconds) of a chance companion's gap change over a leg of
+    /// `legMilliseconds`: `gapDrift` of the leg, but no more than staying within the maximum
+    /// gap allows.
+    public func driftSpread(leg legMilliseconds: Int64) -> Double {
+        // A leg is at least a few seconds long: two cameras read at once say nothing of drift.
+        let drift = definition.gapDrift * Double(max(legMilliseconds, 5_000))
+        let cap = ConvoyScoring.windowSpread * Double(definition.maxGapMilliseconds)
+        return 1 / (1 / (drift * drift) + 1 / (cap * cap)).squareRoot()
+    }
+
+    /// Of the vehicles still near a car after a leg of `legMilliseconds`, the share whose gap
+    /// lands by chance in a band `bandMilliseconds` wide (before the jitter is added).
+    public func keptGapShare(band bandMilliseconds: Int64, leg legMilliseconds: Int64) -> Double {
+        let width = Double(max(0, bandMilliseconds) + 2 * definition.gapJitterMilliseconds)
+        return min(1, width / (driftSpread(leg: legMilliseconds) * (2 * Double.pi).squareRoot()))
+    }
+
+    /// The spread of a companion's gap change once it is limited by staying within the
+    /// maximum gap at both cameras, as a share of the maximum gap (two gaps each within ±g:
+    /// their difference spreads over about ±g).
+    public static let windowSpread = 0.45
 
     /// Whether `evidence` keeps one order and a gap within `steadyGapRatio` of itself.
     public func isSteady(_ evidence: [CoOccurrence]) -> Bool {
@@ -99,17 +129,22 @@ public struct ConvoyScoring: Sendable {
         }
         let density = exp(logSum / Double(evidence.count))
         var expected = density
-        var shares: [Double] = []
+        var shares: [Double] = [], keptGap: [Double] = []
+        let band = evidence.map(\.gapMilliseconds).max()! - evidence.map(\.gapMilliseconds).min()!
         for index in evidence.indices.dropFirst() {
             let before = evidence[index - 1], after = evidence[index]
-            let share = rates.persistence(
-                from: before.camera, at: leaderIsFirst ? before.firstTime : before.secondTime,
-                to: after.camera, at: leaderIsFirst ? after.firstTime : after.secondTime, excluding: pair) ?? definition.routePersistence
+            let from = leaderIsFirst ? before.firstTime : before.secondTime
+            let to = leaderIsFirst ? after.firstTime : after.secondTime
+            let share = rates.persistence(from: before.camera, at: from, to: after.camera, at: to, excluding: pair) ?? definition.routePersistence
             shares.append(share)
             expected *= index == 1 ? share : max(share, definition.followOnPersistence)
+            let kept = keptGapShare(band: band, leg: to.milliseconds - from.milliseconds)
+            keptGap.append(kept)
+            expected *= kept
         }
         let steady = isSteady(evidence)
         if steady, evidence.count > 2 { expected *= pow(definition.steadyShare, Double(evidence.count - 2)) }
-        return Chance(density: density, shares: shares, steady: steady, expected: expected, score: exp(-expected))
+        return Chance(density: density, shares: shares, steady: steady, keptGap: keptGap, expected: expected,
+                      score: exp(-expected * definition.chanceScale))
     }
 }

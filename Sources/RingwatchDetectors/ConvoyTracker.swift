@@ -81,6 +81,9 @@ public final class ConvoyTracker {
     private var rejectedSince: Int64 = .min / 2
     private var nextSerial: UInt32 = 0
 
+    /// The least share of company a move keeps, however few made it together.
+    static let minimumShare = 0.02
+
     /// Neighbours looked at on each side of a move when learning how the traffic moves on.
     static let learningNeighbours = 64
 
@@ -534,13 +537,21 @@ extension ConvoyTracker: TrafficRateSource {
             guard let vehicle = vehicleIDs[plate] else { continue }
             let trail = vehicles[Int(vehicle)].trail
             guard var index = trail.firstIndex(where: { $0.time == fromTime.milliseconds && $0.camera == start }) else { continue }
-            var product = 1.0
+            var product = 1.0, last = 1.0
             while index + 1 < trail.count, trail[index + 1].time <= toTime.milliseconds {
                 let here = trail[index], next = trail[index + 1]
-                if here.camera != next.camera { product *= moves.share(from: here.camera, to: next.camera) ?? definition.routePersistence }
+                if here.camera != next.camera {
+                    last = moves.share(from: here.camera, to: next.camera) ?? definition.routePersistence
+                    product *= last
+                }
                 index += 1
             }
-            return product
+            // Cameras in between that the two did not pass together: they were apart there (or one
+            // was not read), and meeting again is no rarer than company arriving with the last
+            // move. Without this floor two strangers whose long, different ways cross again would
+            // score as if they had kept together all along. A move nobody else made is rare, not
+            // impossible (as in the history search).
+            return max(product, last, ConvoyTracker.minimumShare)
         }
         return nil
     }

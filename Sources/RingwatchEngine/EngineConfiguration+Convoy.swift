@@ -9,7 +9,7 @@ extension EngineConfiguration {
         let known: Set<String> = [
             "enabled", "max_gap_s", "min_cameras", "window_s", "gap_tolerance_s", "excluded_vehicle_types", "exclude_commuters",
             "commuter_days", "commuter_lookback_days", "commuter_memory_pairs", "min_score", "min_pair_score", "score_high", "score_medium",
-            "route_persistence", "follow_on_persistence", "steady_gap_ratio", "steady_share", "gap_floor_s", "quiet_period_s", "max_candidates", "max_group_size",
+            "route_persistence", "follow_on_persistence", "steady_gap_ratio", "steady_share", "gap_drift", "gap_jitter_s", "chance_scale", "gap_floor_s", "quiet_period_s", "max_candidates", "max_group_size",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' in [convoy] (known: \(known.sorted().joined(separator: ", ")))")
@@ -59,6 +59,9 @@ extension EngineConfiguration {
         if let value = try number("follow_on_persistence") { definition.followOnPersistence = value }
         if let value = try number("steady_gap_ratio") { definition.steadyGapRatio = value }
         if let value = try number("steady_share") { definition.steadyShare = value }
+        if let value = try number("gap_drift") { definition.gapDrift = value }
+        if let value = try milliseconds("gap_jitter_s") { definition.gapJitterMilliseconds = value }
+        if let value = try number("chance_scale") { definition.chanceScale = value }
         if let value = try milliseconds("gap_floor_s") { definition.gapFloorMilliseconds = value }
         if let value = try milliseconds("quiet_period_s") { definition.quietPeriodMilliseconds = value }
         if let value = try integer("max_candidates") { definition.maximumCandidates = value }

@@ -136,20 +136,71 @@ struct Journey: QueueItem, Sendable {
             }
         }
 
-        var factor = exp(Journey.spread(kind) * random.normal()) * profile.congestion(atMilliseconds: time)
+        let road: Road = network.level[here] != network.level[next] ? .radial
+            : network.level[here] == 0 ? .innerRing : network.level[here] == network.outermost ? .outerRing : .middleRing
+        var factor = exp(Journey.spread(kind, on: road) * random.normal()) * Journey.driverFactor(vehicle: vehicle, kind: kind)
+            * profile.congestion(atMilliseconds: time)
         if kind == .bus { factor *= Journey.busStops }
         time += Int64((pause + seconds * factor) * 1000)
         camera = UInt16(next)
         return true
     }
 
-    /// Spread of the log-normal travel-time noise: commuters and buses keep to their times.
-    static func spread(_ kind: Kind) -> Double {
-        switch kind {
-        case .commuter: 0.06
-        case .bus: 0.05
-        case .visitor, .through, .van: 0.12
+    /// The kind of road a leg is on, which decides how much its travel time varies.
+    enum Road: Sendable, CaseIterable {
+        /// The inner ring: a city boulevard with a traffic light at most junctions.
+        case innerRing
+        /// Between rings: city avenues, also with lights.
+        case radial
+        /// A ring road with few lights.
+        case middleRing
+        /// The outer ring: a motorway.
+        case outerRing
+    }
+
+    /// Spread of the log-normal travel-time noise of a leg, drawn afresh for every leg of every
+    /// vehicle: lights, lane changes, a van pulling out, a bus stop. Where there are traffic
+    /// lights, whether a car makes the green or waits a cycle decides tens of seconds on one
+    /// leg, so the spread is largest on the signalised city roads and smallest on the motorway.
+    /// It is what makes two unrelated cars that enter the rings together drift apart by tens
+    /// of seconds within a few cameras (σ 0.22 on a 60 s inner-ring leg is about 13 s for each
+    /// car, 19 s between two; σ 0.10 on a 150 s motorway leg 15 s, 21 s between two), and what
+    /// breaks up a platoon behind a slow truck. Commuters meet the same traffic as everyone
+    /// else; buses keep closely to their timetable.
+    static func spread(_ kind: Kind, on road: Road) -> Double {
+        if kind == .bus { return 0.05 }
+        switch road {
+        case .innerRing: return 0.22
+        case .radial: return 0.18
+        case .middleRing: return 0.14
+        case .outerRing: return 0.10
         }
+    }
+
+    /// The largest leg spread of `kind` on any road (sizes `slowestFactor`).
+    static func largestSpread(_ kind: Kind) -> Double {
+        Road.allCases.map { spread(kind, on: $0) }.max() ?? 0
+    }
+
+    /// Spread of the log-normal pace of a driver, the same on every leg of every journey: some
+    /// drive a little faster than the flow, some slower, and keep doing so (σ 0.10: about the
+    /// spread of free speeds among drivers). On top of the leg noise, two strangers who happen
+    /// to enter the rings together drift apart steadily rather than only by a random walk.
+    /// Buses keep their timetable and have none.
+    static func driverSpread(_ kind: Kind) -> Double {
+        switch kind {
+        case .bus: 0
+        case .commuter, .visitor, .through, .van: 0.10
+        }
+    }
+
+    /// The pace factor of `vehicle`'s driver (`driverSpread`): a function of the vehicle alone,
+    /// so deterministic and the same on all its journeys.
+    static func driverFactor(vehicle: UInt32, kind: Kind) -> Double {
+        let spread = driverSpread(kind)
+        guard spread > 0 else { return 1 }
+        var random = SplitMix64(state: SplitMix64.mix(UInt64(vehicle) &+ 0x5EED_D71E_0000_0000))
+        return exp(spread * random.normal())
     }
 
     /// Buses stop on the way: their legs take this much longer.
@@ -159,6 +210,6 @@ struct Journey: QueueItem, Sendable {
     /// (`SplitMix64.normalBound`) in the heaviest congestion. Parking and timetables are sized
     /// with it, so that no vehicle starts a journey before its previous one has ended.
     static func slowestFactor(_ kind: Kind) -> Double {
-        exp(spread(kind) * SplitMix64.normalBound) * TrafficProfile.heaviestCongestion * (kind == .bus ? busStops : 1)
+        exp((largestSpread(kind) + driverSpread(kind)) * SplitMix64.normalBound) * TrafficProfile.heaviestCongestion * (kind == .bus ? busStops : 1)
     }
 }

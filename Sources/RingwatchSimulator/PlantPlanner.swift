@@ -311,14 +311,25 @@ struct PlantPlanner {
         let vehicles = (0..<size).map { _ in takeVehicle() }
         let path = route(minimumCameras: 5).inboundPath(network)
         guard let lead = timed(path, index, of: count, extra: Int64(size) * 60_000) else { skipped.append(id); return }
-        // Followers keep a gap of a few seconds to most of a minute, varying camera by camera.
+        // Each follower keeps its own gap behind the car ahead, a few seconds to most of a
+        // minute: drivers in contact (by phone, or keeping the car ahead in sight) hold it on
+        // purpose, within about a tenth of it and a second either way, at every camera. Chance
+        // company drifts by far more (`Journey.spread`, `Journey.driverSpread`).
+        // The whole convoy stays within a minute from lead to tail (the gaps are scaled down
+        // when they would add up to more), so that every member co-occurs with every other.
+        // The gaps come from the convoy's own stream; the planner's stream advances by as many
+        // draws as an earlier gap model took, so every other planted event stays where it was.
+        var gapRandom = SplitMix64(seed: configuration.seed, stream: .plant, 0xC0_4701, UInt64(index))
+        for _ in 0..<((size - 1) * (1 + path.count)) { _ = random.next() }
+        var bases = (1..<size).map { _ in gapRandom.uniform(4, 38) }
+        let total = bases.reduce(0, +)
+        if total > PlantPlanner.convoyLength { bases = bases.map { $0 * PlantPlanner.convoyLength / total } }
         var members = [lead]
-        for _ in 1..<size {
-            let base = random.uniform(4, 38)
+        for base in bases {
             let ahead = members[members.count - 1]
             var times: [Int64] = []
             for (slot, time) in ahead.enumerated() {
-                let gap = min(60, max(2, base * random.uniform(0.7, 1.3)))
+                let gap = min(60, max(2, base * gapRandom.uniform(0.95, 1.05) + gapRandom.uniform(-1, 1)))
                 var when = time + Int64(gap * 1000)
                 if slot > 0 { when = max(when, times[slot - 1] + 15_000) }
                 times.append(when)
@@ -335,6 +346,9 @@ struct PlantPlanner {
             add(path, times, plant: plant, member: member, run: 0, direction: .inbound)
         }
     }
+
+    /// Seconds from a planted convoy's lead to its tail, at most (before the gaps wobble).
+    static let convoyLength = 54.0
 
     private mutating func planCloneVehicle(_ index: Int, of count: Int) {
         let id = "\(PlantKind.cloneVehicle.idPrefix)-\(index + 1)"

@@ -91,6 +91,10 @@ struct ConvoyAccuracyBenchmark {
             definition.minimumScore = value
             definition.minimumPairScore = value
         }
+        // RINGWATCH_BENCH_CHANCE_SCALE=X scores with another `chance_scale` (studying the threshold).
+        if let text = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_CHANCE_SCALE"], let value = Double(text) {
+            definition.chanceScale = value
+        }
         let bench = ConvoyAccuracyBenchmark(runs: runs, definition: definition)
         try bench.measure()
     }
@@ -227,8 +231,9 @@ struct ConvoyAccuracyBenchmark {
                     out += "\(truth ? 1 : 0),\(truth ? "true" : cause([pair.pair.first, pair.pair.second], events: events, roles: roles)),"
                         + "\(pair.evidence.count),\(pair.expectedByChance),\(hour),\(pair.consistentOrder),"
                         + "\(pair.chance?.density ?? 0),\(pair.chance?.steady ?? false),"
-                        + (pair.chance?.shares ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ","
-                        + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds)" }.joined(separator: " ") + "\n"
+                        + (pair.chance?.shares ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ";"
+                        + (pair.chance?.keptGap ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ","
+                        + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds):\($0.time.milliseconds)" }.joined(separator: " ") + "\n"
                 }
             }
             try out.write(toFile: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv", atomically: true, encoding: .utf8)

@@ -82,12 +82,15 @@ struct ConvoyEngineTests {
         let directory = TemporaryDirectory()
         let off = try directory.write("off.toml", "[convoy]\nenabled = false\n")
         #expect(try EngineConfiguration.load(tomlFile: off).convoy == nil)
-        let tuned = try directory.write("tuned.toml", "[convoy]\nmax_gap_s = 45\nmin_cameras = 4\nexcluded_vehicle_types = [\"Bus\", \"coach\"]\nmin_score = 0.7\n")
+        let tuned = try directory.write("tuned.toml", "[convoy]\nmax_gap_s = 45\nmin_cameras = 4\nexcluded_vehicle_types = [\"Bus\", \"coach\"]\nmin_score = 0.7\ngap_drift = 0.2\ngap_jitter_s = 1.5\nchance_scale = 1000\n")
         let definition = try #require(try EngineConfiguration.load(tomlFile: tuned).convoy)
         #expect(definition.maxGapMilliseconds == 45_000)
         #expect(definition.minCameras == 4)
         #expect(definition.excludedVehicleTypes == ["bus", "coach"])
         #expect(definition.minimumScore == 0.7)
+        #expect(definition.gapDrift == 0.2 && definition.gapJitterMilliseconds == 1_500 && definition.chanceScale == 1000)
+        let drift = try directory.write("drift.toml", "[convoy]\ngap_drift = 0\n")
+        #expect(throws: (any Error).self) { try EngineConfiguration.load(tomlFile: drift) }
         let bad = try directory.write("bad.toml", "[convoy]\nmin_cameras = 1\n")
         #expect(throws: (any Error).self) { try EngineConfiguration.load(tomlFile: bad) }
         let unknown = try directory.write("unknown.toml", "[convoy]\nmax_gap = 45\n")

@@ -174,7 +174,8 @@ struct ConvoyDefinitionTests {
     }
 
     @Test func aQuietHourScoresHigherThanTheRushHourForTheSameGeometry() {
-        let stops = [("R3-01", 0.0, 12.0), ("R3-02", 300.0, 340.0), ("R2-04", 600.0, 625.0)]
+        // A steady gap (12–14 s) over three cameras five minutes apart.
+        let stops = [("R3-01", 0.0, 12.0), ("R3-02", 300.0, 314.0), ("R2-04", 600.0, 613.0)]
         let (key, items) = ConvoyFixture.pair("1AAA001", "1BBB002", stops)
         let quiet = try! #require(definition.assess(key, items, rates: FixedRates(otherwise: 10)))       // 10 reads/h
         let rush = try! #require(definition.assess(key, items, rates: FixedRates(otherwise: 3600)))      // one a second
@@ -184,41 +185,61 @@ struct ConvoyDefinitionTests {
         // One busy camera among quiet ones weighs in, but less than all busy.
         let mixed = try! #require(definition.assess(key, items, rates: FixedRates(perHour: ["R3-01": 3600], otherwise: 10)))
         #expect(mixed.score < quiet.score && mixed.score > rush.score)
-        // Tighter gaps are less likely by chance.
-        let (_, tighter) = ConvoyFixture.pair("1AAA001", "1BBB002", [("R3-01", 0, 3), ("R3-02", 300, 310), ("R2-04", 600, 605)])
-        let tight = try! #require(definition.assess(key, tighter, rates: FixedRates(otherwise: 600)))
-        let loose = try! #require(definition.assess(key, items, rates: FixedRates(otherwise: 600)))
+        // A narrower band of gaps is less likely by chance.
+        let (_, looser) = ConvoyFixture.pair("1AAA001", "1BBB002", [("R3-01", 0, 12), ("R3-02", 300, 322), ("R2-04", 600, 616)])
+        let tight = try! #require(definition.assess(key, items, rates: FixedRates(otherwise: 60)))
+        let loose = try! #require(definition.assess(key, looser, rates: FixedRates(otherwise: 60)))
         #expect(tight.score > loose.score)
+        #expect(tight.chance!.keptGap.allSatisfy { $0 < 0.1 })
+        #expect(loose.chance!.keptGap.allSatisfy { $0 > 0.15 })
     }
 
     /// Dense traffic that keeps 15% of a car's company per move, as measured on the simulated
-    /// ring: multiplied as independent, four shared cameras with a drifting gap look rarer than a
-    /// steady six-camera convoy deserves to. With `followOnPersistence` and `steadyShare` set,
-    /// the drifting pair stays below the reporting score and the steady one stays above it.
-    @Test func correlatedCompanyNeedsSteadyEvidenceToFire() {
+    /// ring. Four shared cameras in one order but with a gap drifting by 15 s a camera are what
+    /// strangers do, and stay below the reporting score; six cameras with the gap held within
+    /// 3 s are what a convoy does, and pass it. Cameras passed together add weight through the
+    /// kept gap, not merely by being passed (company that stayed once mostly stays).
+    @Test func aSteadyGapOutweighsCompanyThatDrifts() {
         let rates = MeasuredRates(perHour: 600, share: 0.15)
         let drifting = ConvoyFixture.pair("1AAA001", "1BBB002", [("R3-01", 0, 5), ("R3-02", 300, 320), ("R2-04", 600, 635), ("R1-02", 900, 950)])
         let steady = ConvoyFixture.pair("7LLL001", "5MMM002", [
             ("R3-01", 0, 10), ("R3-02", 300, 312), ("R2-04", 600, 611), ("R1-02", 900, 913), ("R1-03", 1200, 1210), ("R1-04", 1500, 1512),
         ])
-        let independent = ConvoyDefinition()
-        let oldDrifting = try! #require(independent.assess(drifting.0, drifting.1, rates: rates))
-        #expect(oldDrifting.evidence.count == 4)
-        #expect(oldDrifting.score >= independent.minimumScore)
+        let definition = ConvoyDefinition()
+        let loose = try! #require(definition.assess(drifting.0, drifting.1, rates: rates))
+        #expect(loose.evidence.count == 4)
+        #expect(loose.consistentOrder)
+        #expect(loose.score < definition.minimumScore)
+        #expect(loose.expectedByChance * definition.chanceScale > 1)
+        // A 45 s band over five-minute legs is what strangers' gaps do: no credit.
+        #expect(loose.chance?.keptGap.allSatisfy { $0 > 0.5 } == true)
+        let held = try! #require(definition.assess(steady.0, steady.1, rates: rates))
+        #expect(held.evidence.count == 6)
+        #expect(held.score >= definition.minimumScore)
+        // The measured shares are reported as measured, one per move, and so is the kept gap.
+        #expect(held.chance?.shares == Array(repeating: 0.15, count: 5))
+        #expect(held.chance?.keptGap.count == 5)
+        // Without the follow-on floor the measured shares multiply as independent, and four
+        // cameras with a drifting gap would look rarer than the six steady ones.
+        var independent = definition
+        independent.followOnPersistence = 0
+        let naive = try! #require(independent.assess(drifting.0, drifting.1, rates: rates))
+        #expect(naive.expectedByChance < loose.expectedByChance)
+    }
 
-        var correlated = ConvoyDefinition()
-        correlated.followOnPersistence = 0.8
-        correlated.steadyShare = 0.3
-        let newDrifting = try! #require(correlated.assess(drifting.0, drifting.1, rates: rates))
-        #expect(newDrifting.chance?.steady == false)
-        #expect(newDrifting.score < correlated.minimumScore)
-        #expect(newDrifting.expectedByChance > 1)
-        let newSteady = try! #require(correlated.assess(steady.0, steady.1, rates: rates))
-        #expect(newSteady.evidence.count == 6)
-        #expect(newSteady.chance?.steady == true)
-        #expect(newSteady.score >= correlated.minimumScore)
-        // The measured shares are reported as measured, one per move.
-        #expect(newSteady.chance?.shares == Array(repeating: 0.15, count: 5))
+    @Test func theKeptGapShareGrowsWithTheBandAndShrinksWithTheLegUpToTheWindow() {
+        let scoring = ConvoyScoring(definition: definition)
+        // Wider band, more chance company fits in it.
+        #expect(scoring.keptGapShare(band: 1_000, leg: 120_000) < scoring.keptGapShare(band: 5_000, leg: 120_000))
+        // Longer leg, strangers drift further: less of them keep the band.
+        #expect(scoring.keptGapShare(band: 2_000, leg: 300_000) < scoring.keptGapShare(band: 2_000, leg: 60_000))
+        // But a companion within the maximum gap at both cameras cannot have drifted by more than
+        // the window allows: beyond a long leg the share stops shrinking.
+        let cap = ConvoyScoring.windowSpread * Double(definition.maxGapMilliseconds)
+        #expect(scoring.driftSpread(leg: 3_600_000) <= cap)
+        #expect(scoring.driftSpread(leg: 3_600_000) > 0.99 * cap)
+        // A band as wide as strangers' drift earns nothing.
+        #expect(scoring.keptGapShare(band: 60_000, leg: 60_000) == 1)
     }
 
     @Test func steadinessNeedsOneOrderAndGapsWithinTheRatio() {
@@ -441,7 +462,9 @@ struct ConvoyTrackerTests {
         let rush = try! #require(convoyScore(hour: 8, perHour: 1800, minimumScore: 0))
         #expect(night > 0.9)
         #expect(rush < night)
-        #expect(rush < 0.5)
+        // The pair holds its gap to the millisecond, which earns it credit even at 08:00; the
+        // density still keeps it below the reporting score.
+        #expect(rush < ConvoyDefinition().minimumScore)
     }
 
     @Test func theRushHourConvoyIsNotReportedAtTheDefaultMinimumScore() {
