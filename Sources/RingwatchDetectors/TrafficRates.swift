@@ -52,9 +52,10 @@ public final class TrafficRates: TrafficRateSource {
     /// Counts one read at `camera`.
     public func observe(camera: String, at time: Timestamp) {
         let milliseconds = time.milliseconds
-        if cameras[camera] == nil { cameras[camera] = CameraTraffic(at: milliseconds, since: milliseconds) }
-        // In place: copying the hour-of-day profile out and back for every read would allocate.
-        cameras[camera]!.observe(milliseconds, timeConstant: timeConstant, smoothing: smoothing)
+        // In place and with one hash of the camera id: copying the hour-of-day profile out and
+        // back for every read would allocate.
+        cameras[camera, default: CameraTraffic(at: milliseconds, since: milliseconds)]
+            .observe(milliseconds, timeConstant: timeConstant, smoothing: smoothing)
     }
 
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
