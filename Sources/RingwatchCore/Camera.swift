@@ -52,6 +52,9 @@ public struct CameraRegistry: Sendable {
 
     public subscript(id: String) -> Camera? { cameras[id] }
 
+    /// Whether `id` is registered, without copying the camera out (the pipeline asks per read).
+    public func contains(_ id: String) -> Bool { cameras.index(forKey: id) != nil }
+
     public var count: Int { cameras.count }
 
     /// The ring of `camera`, or `?` for a camera missing from the registry.

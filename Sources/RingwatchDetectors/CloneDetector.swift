@@ -92,7 +92,7 @@ public final class CloneDetector: Detector {
         // asking the window (which resolves every read it returns into strings).
         let seenBefore = lastSeen[key]
         lastSeen[key] = max(seenBefore ?? .min, time)
-        guard let seenBefore, seenBefore >= time - span, context.cameras[read.camera] != nil,
+        guard let seenBefore, seenBefore >= time - span, context.cameras.contains(read.camera),
             distances.maximum >= configuration.minimumDistanceKilometres
         else { return [] }
 

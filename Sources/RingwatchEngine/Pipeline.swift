@@ -258,7 +258,7 @@ public final class Pipeline: @unchecked Sendable {
             counters.duplicate.add(1, ordering: .relaxed)
             return
         }
-        if cameras[read.camera] == nil { counters.unknownCamera.add(1, ordering: .relaxed) }
+        if !cameras.contains(read.camera) { counters.unknownCamera.add(1, ordering: .relaxed) }
         if let sequence = read.sequence, case .gap(let missing) = sequences.observe(camera: read.camera, sequence: sequence) {
             counters.countGap(camera: read.camera, missing: missing)
             logGap(camera: read.camera, missing: missing)
