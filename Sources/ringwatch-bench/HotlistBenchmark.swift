@@ -49,35 +49,6 @@ func hotlistCSV(count: Int, seed: UInt64 = 99) -> (text: String, plates: [String
     return (lines.joined(separator: "\n") + "\n", plates)
 }
 
-/// `count` reads: 1% exact hits, 1% misreads of listed plates (one confusion substitution, or a
-/// dropped character), the rest plates not on the list; half carry `char_confidence`.
-func hotlistReads(count: Int, listed: [String], at time: Timestamp, seed: UInt64 = 5) -> [PlateRead] {
-    var random = SeededGenerator(state: seed)
-    let confusions = OCRConfusions.standard
-    return (0..<count).map { index in
-        var text: String
-        switch index % 100 {
-        case 0:
-            text = listed[Int(random.next() % UInt64(listed.count))]
-        case 1:
-            var bytes = Array(listed[Int(random.next() % UInt64(listed.count))].utf8)
-            if let position = bytes.indices.first(where: { confusions.isInSomeClass(bytes[$0]) }) {
-                bytes[position] = confusions.alternatives(of: bytes[position])[0]
-            } else {
-                bytes.remove(at: 1 + Int(random.next() % 5))
-            }
-            text = String(decoding: bytes, as: UTF8.self)
-        default:
-            // Another current-format plate: most are not listed.
-            text = String(1 + random.next() % 9) + String(decoding: (0..<3).map { _ in UInt8(65 + random.next() % 26) }, as: UTF8.self)
-                + String(format: "%03d", Int(random.next() % 1000))
-        }
-        let characters = index % 2 == 0 ? Array(repeating: 0.9, count: text.utf8.count) : nil
-        return PlateRead(camera: "R2-04", timestamp: time.adding(milliseconds: Int64(index)), plate: Plate(normalised: text),
-                         confidence: 0.9, characterConfidence: characters)
-    }
-}
-
 /// Runs the hotlist suite and prints its figures.
 func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
     let size = 1_000_000
@@ -104,7 +75,7 @@ func runHotlistBenchmark(runs: Int, reads readCount: Int) throws {
     print("matcher key table: \(matcher.tableBytes / 1_048_576) MiB")
 
     // Matching: the same reads against lists of growing size, OCR-tolerant and exact-only.
-    let reads = hotlistReads(count: readCount, listed: plates, at: time)
+    let reads = HotlistTraffic.reads(count: readCount, listed: plates, at: time)
     let entries = matcher.entries
     for (label, list, configuration) in [
         ("match, 10k entries", Array(entries.prefix(10_000)), HotlistMatcher.Configuration()),

@@ -45,30 +45,8 @@ public struct HotlistFixture: Sendable {
         self.listedPlates = plates
     }
 
-    /// `count` reads at one camera, a millisecond apart from `time`.
+    /// `count` reads at one camera, a millisecond apart from `time` (`HotlistTraffic`).
     public func reads(count: Int, at time: Timestamp = ReadTraffic.start, seed: UInt64 = 5) -> [PlateRead] {
-        var random = SeededRandom(seed: seed)
-        let confusions = OCRConfusions.standard
-        return (0..<count).map { index in
-            var text: String
-            switch index % 100 {
-            case 0:
-                text = listedPlates[Int(random.next() % UInt64(listedPlates.count))]
-            case 1:
-                var bytes = Array(listedPlates[Int(random.next() % UInt64(listedPlates.count))].utf8)
-                if let position = bytes.indices.first(where: { confusions.isInSomeClass(bytes[$0]) }) {
-                    bytes[position] = confusions.alternatives(of: bytes[position])[0]
-                } else {
-                    bytes.remove(at: 1 + Int(random.next() % 5))
-                }
-                text = String(decoding: bytes, as: UTF8.self)
-            default:
-                text = random.belgianPlate()
-            }
-            let characters = index % 2 == 0 ? Array(repeating: 0.9, count: text.utf8.count) : nil
-            return PlateRead(
-                camera: "R2-04", timestamp: time.adding(milliseconds: Int64(index)), plate: Plate(normalised: text), confidence: 0.9,
-                characterConfidence: characters)
-        }
+        HotlistTraffic.reads(count: count, listed: listedPlates, at: time, seed: seed)
     }
 }
