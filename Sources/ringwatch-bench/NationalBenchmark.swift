@@ -45,13 +45,13 @@ struct NationalBenchmark {
             + "\(Self.registryVehicles) registered vehicles; all detectors and persistence on")
 
         var ceilings: [Double] = [], rates: [Double] = [], lost: [Int] = [], inside: [[Double]] = [], outside: [[Double]] = []
-        var memory: (engine: Int, window: Double) = (0, 0)
+        var memory = (engine: 0, growthPerRead: 0.0)
         for _ in 0..<runs {
             ceilings.append(try transportCeiling())
-            let (rate, loss, resident) = try engineRun(rate: 0, count: reads)
-            rates.append(rate)
-            lost.append(loss)
-            memory = resident
+            let result = try withEngine(rate: 0, count: reads, triggers: false) { _, _ in }
+            rates.append(result.rate)
+            lost.append(result.lost)
+            memory = result.memory
             let latency = try latencyRun()
             inside.append(latency.inside)
             outside.append(latency.outside)
@@ -71,7 +71,7 @@ struct NationalBenchmark {
         percentiles(outside, "latency read sent → trigger received")
         print(String(format: "resident memory: engine with registry, hotlist and watches %.0f MB; growth while ingesting %.1f bytes per read "
                 + "(window, detector state, SQLite cache; the window alone: `ringwatch-bench index`)",
-                     Double(memory.engine) / 1_048_576, memory.window))
+                     Double(memory.engine) / 1_048_576, memory.growthPerRead))
     }
 
     // MARK: Inputs
@@ -134,11 +134,9 @@ struct NationalBenchmark {
         let original = try String(contentsOfFile: source, encoding: .utf8)
         var rows = original.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         var taken = Set(rows.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" })
-        var random = SeededGenerator(state: seed)
+        var random = SeededRandom(seed: seed)
         while rows.count - 1 < lines {
-            let number = Int(random.next() % 12_167_000)
-            let candidate = "\(1 + Int(random.next() % 9))\(letters[number % 23])\(letters[(number / 23) % 23])\(letters[(number / 529) % 23])"
-                + String(format: "%03d", (number / 12_167) % 1000)
+            let candidate = random.belgianPlate()
             guard taken.insert(candidate).inserted else { continue }
             rows.append(line(candidate))
         }
@@ -218,12 +216,6 @@ struct NationalBenchmark {
         }
     }
 
-    /// One engine run: the rate from "go" to the last read stored, reads lost, and memory.
-    func engineRun(rate: Int, count: Int, triggers: Bool = false) throws -> (rate: Double, lost: Int, memory: (engine: Int, window: Double)) {
-        let result = try withEngine(rate: rate, count: count, triggers: triggers) { _, _ in }
-        return (result.rate, result.lost, result.memory)
-    }
-
     struct LatencyFigures {
         /// p50, p99, p99.9, max in milliseconds, then the number of triggers.
         var inside: [Double]
@@ -243,10 +235,12 @@ struct NationalBenchmark {
         return figures
     }
 
+    /// One engine run: the rate from "go" to the last read stored, reads lost, and memory
+    /// (resident after loading, and growth per read while ingesting).
     struct RunResult {
         var rate: Double
         var lost: Int
-        var memory: (engine: Int, window: Double)
+        var memory: (engine: Int, growthPerRead: Double)
     }
 
     func withEngine(rate: Int, count: Int, triggers: Bool, after: (Engine, [String: Any]) -> Void) throws -> RunResult {

@@ -10,6 +10,7 @@
 // `--triggers` — the latency from sending a read to receiving each trigger it fired.
 import Foundation
 import RingwatchCore
+import RingwatchEngine
 import RingwatchSimulator
 import RingwatchTesting
 import Synchronization
@@ -168,13 +169,15 @@ struct NationalDriver {
             sleep(3)
             stopListening.store(true, ordering: .relaxed)
             while listener?.isFinished == false { usleep(10_000) }
-            var histogram = LatencyCounts()
+            var histogram = LatencyHistogram()
             for (at, ids) in received.withLock({ $0 }) {
                 // The read that fired a trigger is the latest of its evidence.
                 guard let sent = ids.compactMap({ loaded.ids[$0] }).map({ sentAt[$0] }).max(), sent > 0, at > sent else { continue }
-                histogram.values.append(at - sent)
+                histogram.record(nanoseconds: at - sent)
             }
-            latency = histogram.summary
+            func milliseconds(_ fraction: Double) -> Double { Double(histogram.percentile(fraction)) / 1e6 }
+            latency = ["count": Int(histogram.count), "p50_ms": milliseconds(0.5), "p99_ms": milliseconds(0.99),
+                       "p999_ms": milliseconds(0.999), "max_ms": milliseconds(1)]
         }
         let result: [String: Any] = ["sent": loaded.bodies.count, "probes": probes, "send_seconds": sendSeconds, "external_latency": latency]
         let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
@@ -185,20 +188,6 @@ struct NationalDriver {
     private func standardInputHasLine() -> Bool {
         var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) > 0
-    }
-}
-
-/// Exact percentiles of a modest number of latencies (nanoseconds).
-struct LatencyCounts {
-    var values: [UInt64] = []
-
-    var summary: [String: Any] {
-        let sorted = values.sorted()
-        func at(_ fraction: Double) -> Double {
-            guard !sorted.isEmpty else { return 0 }
-            return Double(sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]) / 1e6
-        }
-        return ["count": sorted.count, "p50_ms": at(0.5), "p99_ms": at(0.99), "p999_ms": at(0.999), "max_ms": at(1)]
     }
 }
 
