@@ -10,15 +10,16 @@ import RingwatchStorage
 import Synchronization
 import ZeroMQ
 
-/// The read path: one thread that owns the ingest and trigger sockets, the window and the
-/// detectors. Reads are decoded, validated, de-duplicated, indexed, evaluated and handed to the
-/// history writer in batches; triggers are published as they fire.
+/// The read path: one thread that owns the trigger socket, the window and the detectors. Reads
+/// arrive decoded and validated from the `IngestStage` (its own thread, which owns the ingest
+/// sockets), and are de-duplicated, indexed, evaluated and handed to the history writer in
+/// batches; triggers are published as they fire.
 ///
 /// A single owner thread keeps the hot path free of locks: other threads reach the pipeline's
 /// state only through `perform(_:)`, which runs a closure between two batches.
 public final class Pipeline: @unchecked Sendable {
     // @unchecked: every mutable member is used only on the pipeline thread, except `commands`
-    // (a Mutex) and `stopRequested` (an Atomic).
+    // (a Mutex); the ingest sockets belong to `stage`'s thread.
     private let configuration: EngineConfiguration
     private let counters: EngineCounters
     private let writer: HistoryWriter
@@ -30,7 +31,8 @@ public final class Pipeline: @unchecked Sendable {
     /// Every socket reads arrive on (SUB, then PULL).
     private let ingestSockets: [Socket]
     private let publisher: Socket
-    private let decoder: ReadDecoder
+    /// Receives and decodes on its own thread; hands reads over in batches.
+    private let stage: IngestStage
     public let cameras: CameraRegistry
     public let index: ReadIndex
     public let hotlist: HotlistDetector
@@ -52,7 +54,6 @@ public final class Pipeline: @unchecked Sendable {
     private var sequences = SequenceTracker()
     private var clock: EventClock
     private var batch = WriteBatch()
-    private let stopRequested = Atomic<Bool>(false)
     private let commands = Mutex<[Command]>([])
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
@@ -101,7 +102,6 @@ public final class Pipeline: @unchecked Sendable {
                                             vehicleType: { [registry] plate in registry.registry.vehicle(registeredAs: plate)?.vehicleType }))
         }
         self.detectorTimers = detectors.map { metrics.detectorTimer($0.kind) }
-        self.decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,
             horizonMilliseconds: configuration.horizonHours * 3_600_000))
@@ -128,6 +128,7 @@ public final class Pipeline: @unchecked Sendable {
             self.pull = pull
         }
         ingestSockets = [ingest] + (pull.map { [$0] } ?? [])
+        stage = IngestStage(sockets: ingestSockets, configuration: configuration, counters: counters, logger: logger)
 
         publisher = try Socket(context, .publisher)
         try publisher.setSendHighWaterMark(configuration.sendHighWaterMark)
@@ -171,12 +172,15 @@ public final class Pipeline: @unchecked Sendable {
         thread.stackSize = 8 << 20
         self.thread = thread
         thread.start()
+        stage.start()
     }
 
     /// Stops taking reads, finishes those already received, and hands everything to the writer.
     func stop() {
         guard thread != nil else { return }
-        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        // The stage hands over what libzmq holds, then says it is finished; the pipeline thread
+        // takes the rest and ends.
+        stage.stop()
         done.wait()
         thread = nil
     }
@@ -191,65 +195,26 @@ public final class Pipeline: @unchecked Sendable {
 
     private func run() {
         nameCurrentThread("rw-pipeline")
-        while !stopRequested.load(ordering: .relaxed) {
+        while true {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-            let ready = (try? Poller.poll(ingestSockets, milliseconds: 50)) ?? []
-            var taken = 0
-            for (socket, hasInput) in zip(ingestSockets, ready) where hasInput { taken += drain(socket, limit: 4096) }
-            if taken > 0 { counters.lastReceivedAt.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+            guard let items = stage.output.take(waitingAtMost: 0.05) else { break }
+            for item in items { handle(item) }
             runCommands()
             flushBatch()
         }
-        // Finish what libzmq already holds for us: those reads were received.
-        while ingestSockets.reduce(0, { $0 + drain($1, limit: 4096) }) > 0 { flushBatch() }
         runCommands()
         flushBatch()
     }
 
-    /// Takes up to `limit` waiting messages; returns how many there were.
-    @discardableResult
-    private func drain(_ socket: Socket, limit: Int) -> Int {
-        var taken = 0
-        while taken < limit {
-            let got: Bool
-            do {
-                got = try socket.receive(dontWait: true, maximumFrames: 2) { message in
-                    handle(message)
-                    return true
-                } ?? false
-            } catch {
-                logger.error("ingest receive failed", metadata: ["error": "\(error)"])
-                break
-            }
-            if !got { break }
-            taken += 1
-        }
-        return taken
-    }
-
-    private func handle(_ message: ReceivedMessage) {
-        receivedAt = DispatchTime.now().uptimeNanoseconds
-        defer { receivedAt = 0 }
-        counters.received.add(1, ordering: .relaxed)
-        let now = Timestamp.now
-        guard message.totalFrames == 2 else {
-            quarantine(Rejection(.badEnvelope, "message has \(message.totalFrames) frames; expected 2 (topic, body)"), message, at: now)
-            return
-        }
-        let body = message.frames[1]
-        switch decoder.decode(body) {
-        case .failure(let rejection):
-            quarantine(rejection, message, at: now)
-        case .success(let decoded):
-            let read = decoded.read
-            if configuration.maximumFutureSkewSeconds > 0,
-               read.timestamp.milliseconds > now.milliseconds + configuration.maximumFutureSkewSeconds * 1000 {
-                quarantine(Rejection(.futureTimestamp, "ts is more than \(configuration.maximumFutureSkewSeconds) s ahead of the engine's clock"),
-                           message, at: now)
-                return
-            }
-            if !decoded.ignored.isEmpty { counters.fieldsIgnored.add(1, ordering: .relaxed) }
+    private func handle(_ item: IngestStage.Item) {
+        switch item {
+        case .read(let read, let receivedAt):
+            self.receivedAt = receivedAt
             accept(read)
+            self.receivedAt = 0
+        case .rejected(let message, let reason):
+            counters.countRejection(reason)
+            batch.quarantined.append(message)
         }
     }
 
@@ -323,17 +288,6 @@ public final class Pipeline: @unchecked Sendable {
             metrics.triggerLatency.record(nanoseconds: elapsed)
             metrics.triggerLatencyTimer.recordNanoseconds(Int64(elapsed))
         }
-    }
-
-    /// Keeps the message's body (the last frame, cut at `quarantine_max_bytes`) and topic (the
-    /// first frame of a multi-frame message) with the reason.
-    private func quarantine(_ rejection: Rejection, _ message: ReceivedMessage, at time: Timestamp) {
-        counters.countRejection(rejection.reason)
-        let body = message.frames.last ?? UnsafeRawBufferPointer(start: nil, count: 0)
-        let topic = message.frames.count > 1 ? String(decoding: message.frames[0].prefix(256), as: UTF8.self) : nil
-        batch.quarantined.append(QuarantinedMessage(
-            receivedAt: time, topic: topic, reason: rejection.reason.rawValue, detail: rejection.detail,
-            size: body.count, body: Array(body.prefix(configuration.quarantineMaximumBytes))))
     }
 
     private func logGap(camera: String, missing: Int64) {

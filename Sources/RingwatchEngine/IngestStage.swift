@@ -1,0 +1,151 @@
+import Foundation
+import Logging
+import RingwatchCore
+import RingwatchIngest
+import RingwatchStorage
+import Synchronization
+import ZeroMQ
+
+/// The receiving end of the read path: its own thread owns the ingest sockets (SUB, and PULL
+/// when configured), takes messages off them, decodes and validates each, and hands the results
+/// to the pipeline thread in batches.
+///
+/// Decoding is a tenth of the engine's work per read and needs nothing from the window, so it
+/// runs here, on a second core, while the pipeline thread indexes and evaluates the previous
+/// batch. The hand-over is bounded: when the pipeline falls behind, this thread waits and stops
+/// receiving, and the sockets' high-water marks apply exactly as when one thread did both
+/// (SUB drops past it and counts nothing lost here; PULL pushes back on the camera side).
+final class IngestStage: @unchecked Sendable {
+    // @unchecked: the sockets and the decoder are used only on the ingest thread once it has
+    // started; `stopRequested` is atomic and `output` does its own locking.
+
+    /// One message, received and decoded (or rejected).
+    enum Item {
+        /// A read that passed decoding; `receivedAt` is when it came off the socket (uptime ns).
+        case read(PlateRead, receivedAt: UInt64)
+        /// A message that did not, with why and what it held.
+        case rejected(QuarantinedMessage, RejectionReason)
+    }
+
+    /// Messages taken off a socket before the batch is handed over (less when the socket runs dry).
+    static let batchSize = 256
+
+    let sockets: [Socket]
+    let output: Handoff<Item>
+    private let decoder: ReadDecoder
+    private let counters: EngineCounters
+    private let logger: Logger
+    private let maximumFutureSkewSeconds: Int64
+    private let quarantineMaximumBytes: Int
+    private let stopRequested = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private var thread: Thread?
+    private var pending: [Item] = []
+
+    init(sockets: [Socket], configuration: EngineConfiguration, counters: EngineCounters, logger: Logger) {
+        self.sockets = sockets
+        self.counters = counters
+        self.logger = logger
+        decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
+        maximumFutureSkewSeconds = configuration.maximumFutureSkewSeconds
+        quarantineMaximumBytes = configuration.quarantineMaximumBytes
+        // Enough for a fraction of a second at full speed; beyond it the sockets buffer.
+        output = Handoff(capacity: 32 * Self.batchSize)
+        pending.reserveCapacity(Self.batchSize)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            done.signal()
+        }
+        thread.name = "ringwatch-ingest"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops receiving after handing over everything libzmq already holds; the pipeline then
+    /// sees `take` return nil once it has taken the rest.
+    func stop() {
+        guard thread != nil else { return }
+        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        done.wait()
+        thread = nil
+    }
+
+    private func run() {
+        nameCurrentThread("rw-ingest")
+        while !stopRequested.load(ordering: .relaxed) {
+            let ready = (try? Poller.poll(sockets, milliseconds: 50)) ?? []
+            var taken = 0
+            for (socket, hasInput) in zip(sockets, ready) where hasInput { taken += drain(socket) }
+            if taken > 0 { counters.lastReceivedAt.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed) }
+        }
+        // Finish what libzmq already holds for us: those reads were received.
+        while sockets.reduce(0, { $0 + drain($1) }) > 0 {}
+        output.finish()
+    }
+
+    /// Takes the messages waiting on `socket`, handing them over a batch at a time; returns how
+    /// many there were. Stops after a few batches so that one busy socket does not starve the other.
+    private func drain(_ socket: Socket) -> Int {
+        var taken = 0
+        while taken < 16 * Self.batchSize {
+            let got: Bool
+            do {
+                got = try socket.receive(dontWait: true, maximumFrames: 2) { message in
+                    handle(message)
+                    return true
+                } ?? false
+            } catch {
+                logger.error("ingest receive failed", metadata: ["error": "\(error)"])
+                break
+            }
+            if !got { break }
+            taken += 1
+            if pending.count >= Self.batchSize { handOver() }
+        }
+        handOver()
+        return taken
+    }
+
+    private func handOver() {
+        guard !pending.isEmpty else { return }
+        output.put(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func handle(_ message: ReceivedMessage) {
+        let receivedAt = DispatchTime.now().uptimeNanoseconds
+        counters.received.add(1, ordering: .relaxed)
+        let now = Timestamp.now
+        guard message.totalFrames == 2 else {
+            reject(Rejection(.badEnvelope, "message has \(message.totalFrames) frames; expected 2 (topic, body)"), message, at: now)
+            return
+        }
+        switch decoder.decode(message.frames[1]) {
+        case .failure(let rejection):
+            reject(rejection, message, at: now)
+        case .success(let decoded):
+            let read = decoded.read
+            if maximumFutureSkewSeconds > 0, read.timestamp.milliseconds > now.milliseconds + maximumFutureSkewSeconds * 1000 {
+                reject(Rejection(.futureTimestamp, "ts is more than \(maximumFutureSkewSeconds) s ahead of the engine's clock"), message, at: now)
+                return
+            }
+            if !decoded.ignored.isEmpty { counters.fieldsIgnored.add(1, ordering: .relaxed) }
+            pending.append(.read(read, receivedAt: receivedAt))
+        }
+    }
+
+    /// Keeps the message's body (the last frame, cut at `quarantine_max_bytes`) and topic (the
+    /// first frame of a multi-frame message) with the reason.
+    private func reject(_ rejection: Rejection, _ message: ReceivedMessage, at time: Timestamp) {
+        let body = message.frames.last ?? UnsafeRawBufferPointer(start: nil, count: 0)
+        let topic = message.frames.count > 1 ? String(decoding: message.frames[0].prefix(256), as: UTF8.self) : nil
+        let kept = QuarantinedMessage(
+            receivedAt: time, topic: topic, reason: rejection.reason.rawValue, detail: rejection.detail,
+            size: body.count, body: Array(body.prefix(quarantineMaximumBytes)))
+        pending.append(.rejected(kept, rejection.reason))
+    }
+}
