@@ -53,7 +53,7 @@ struct Fleet: Sendable {
     func vehicle(_ index: Int) -> Vehicle {
         var random = SplitMix64(seed: seed, stream: .vehicle, UInt64(index))
         let role = role(of: index)
-        let format = Fleet.format(role: role, foreignShare: foreignShare, &random)
+        let format = Fleet.format(role: role, foreignShare: foreignShare, &random).roomy(forVehicle: index)
         let kind: VehicleCatalog.Kind
         switch role {
         case .van: kind = .van
@@ -79,7 +79,7 @@ struct Fleet: Sendable {
     func decoyVehicle(_ number: Int) -> Vehicle {
         let index = count + number
         var random = SplitMix64(seed: seed, stream: .vehicle, UInt64(index))
-        let format = PlateFormat.belgianCurrent
+        let format = PlateFormat.belgianCurrent.roomy(forVehicle: index)
         let model = VehicleCatalog.randomModel(.car, &random)
         let color = VehicleCatalog.randomColor(.car, &random)
         return Vehicle(
@@ -89,6 +89,10 @@ struct Fleet: Sendable {
 
     /// A plate that no vehicle of the fleet carries (for hotlist decoys), normalised.
     func decoyPlate(_ number: Int) -> String { decoyVehicle(number).normalisedPlate }
+
+    /// The most vehicles a fleet (with its hotlist decoys) can number: every vehicle below it
+    /// gets a plate of its own (`PlateFormat.roomy(forVehicle:)`).
+    static let largestNumbering = Int(PlateFormat.belgianCurrent.capacity)
 
     private static func format(role: Role, foreignShare: Double, _ random: inout SplitMix64) -> PlateFormat {
         func belgian() -> PlateFormat {

@@ -49,6 +49,15 @@ enum PlateFormat: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// The format vehicle number `index` is given: this one, unless the format has fewer plates
+    /// than the fleet has numbers below `index` — then vehicles `index` and `index − capacity`
+    /// would share a plate — in which case the country's (or, abroad, the world's) largest
+    /// format. Distinct vehicles below `belgianCurrent.capacity` thus always get distinct plates.
+    func roomy(forVehicle index: Int) -> PlateFormat {
+        guard UInt64(index) >= capacity else { return self }
+        return isBelgian ? .belgianCurrent : .french
+    }
+
     /// Appends the printed form of plate `number` (< capacity) to `out`.
     func write(number: UInt64, into out: inout [UInt8]) {
         var rest = number

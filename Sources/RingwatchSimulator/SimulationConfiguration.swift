@@ -54,8 +54,8 @@ public struct SimulationConfiguration: Sendable, Equatable {
     /// Share of visiting vehicles with Dutch, French or German plates. Default 0.12.
     public var foreignShare = 0.12
     /// Upper bound on distinct vehicles (registry lines grow with it). At high rates the same
-    /// vehicles simply come back more often. Default 1,000,000; at most 3,000,000 (the Dutch
-    /// formats' plates run out beyond).
+    /// vehicles simply come back more often. Default 1,000,000; at most 30,000,000 (beyond a
+    /// format's plates, vehicles get the country's largest format).
     public var maximumFleet = 1_000_000
     /// Traffic simulated before `start` and not emitted, so the roads are busy from the first
     /// second. Default 30.
@@ -125,7 +125,8 @@ public struct SimulationConfiguration: Sendable, Equatable {
         if !(readsPerSecond > 0 && readsPerSecond <= 10_000_000) { return "readsPerSecond must be more than 0 and at most 10,000,000" }
         if !(-14 * 60...14 * 60).contains(utcOffsetMinutes) { return "utcOffsetMinutes must be within ±14 hours" }
         if !(0...60_000).contains(maximumClockSkewMilliseconds) { return "maximumClockSkewMilliseconds must be 0...60000" }
-        if !(1000...3_000_000).contains(maximumFleet) { return "maximumFleet must be 1,000...3,000,000" }
+        if !(1000...30_000_000).contains(maximumFleet) { return "maximumFleet must be 1,000...30,000,000" }
+        if maximumFleet + hotlistDecoys > Fleet.largestNumbering { return "maximumFleet + hotlistDecoys must be at most \(Fleet.largestNumbering)" }
         if !(0...1000).contains(busLines) { return "busLines must be 0...1000" }
         if !(0...10_000_000).contains(hotlistDecoys) { return "hotlistDecoys must be 0...10,000,000" }
         if !(0...24 * 60).contains(warmUpMinutes) { return "warmUpMinutes must be 0...1440" }

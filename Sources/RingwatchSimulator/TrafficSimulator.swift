@@ -21,10 +21,12 @@ public final class TrafficSimulator {
     /// True when no vehicle is ever on two journeys at once: the visitor pool is large enough
     /// that a visiting vehicle has always left before it arrives again. False only when
     /// `maximumFleet` caps the pool below that (above about 80 reads/s with the default
-    /// 1,000,000 vehicles, 200 reads/s with 3,000,000): the same plate can then be read in two
+    /// 1,000,000 vehicles on the Antwerp cameras): the same plate can then be read in two
     /// places at once, which a clone detector rightly reports, so use such runs for throughput,
-    /// not for accuracy.
+    /// not for accuracy — or raise `maximumFleet` to `fleetNeeded`.
     public let visitorsNeverOverlap: Bool
+    /// The `maximumFleet` at which visitors would never overlap.
+    public let fleetNeeded: Int
     /// Called with what the simulator knows about each read it publishes (see `ReadTruth`);
     /// for evaluations that need more than the planted events' ground truth. Nil by default,
     /// which costs nothing.
@@ -172,6 +174,7 @@ public final class TrafficSimulator {
         self.fleet = fleet
         visitors = VisitorTraffic(seed: seed, network: network, demand: demand, pool: fleet.visitors)
         visitorsNeverOverlap = Double(visitors.turnover) > mostDuringAVisit
+        fleetNeeded = configuration.maximumFleet - room + needed + groups
         fleetSummary = FleetSummary(
             commuters: fleet.commuters.count, vans: fleet.vans.count, buses: fleet.buses.count,
             planted: fleet.planted.count, visitors: fleet.visitors.count)

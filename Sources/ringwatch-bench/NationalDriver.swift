@@ -100,7 +100,8 @@ struct NationalDriver {
         let socket = try Socket(context, .publisher)
         try socket.setSendHighWaterMark(0)
         try socket.setPublisherNoDrop(true)
-        try socket.setLinger(milliseconds: 30_000)
+        // Wait for every message to leave, however slow the engine is: "sent = stored" must hold.
+        try socket.setLinger(milliseconds: -1)
         try socket.connect(endpoint)
 
         // Triggers, received on their own thread: (uptime ns when received, read ids).

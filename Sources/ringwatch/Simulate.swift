@@ -79,6 +79,13 @@ struct Simulate: ParsableCommand {
             valueName: "minutes"))
     var warmUp = 30
 
+    @Option(
+        name: .customLong("max-fleet"),
+        help: ArgumentHelp(
+            "Most distinct vehicles (default 1000000); raise it at national rates so that no vehicle is on two journeys at once.",
+            valueName: "n"))
+    var maximumFleet: Int?
+
     func run() throws {
         let sinks = [publish, bind, out].compactMap { $0 }
         guard sinks.count == 1 else { throw UsageError("give exactly one of --publish ENDPOINT, --bind ENDPOINT or --out FILE") }
@@ -92,6 +99,10 @@ struct Simulate: ParsableCommand {
         }
 
         let simulator = try makeSimulator()
+        if !simulator.visitorsNeverOverlap {
+            printError("simulate: warning: the fleet is too small for this rate and camera network, so some vehicles are on two "
+                + "journeys at once (the clone detector will see them); --max-fleet \(simulator.fleetNeeded) avoids it")
+        }
         if let fixturesOut { try writeFixtures(simulator, to: fixturesOut) }
         let began = DispatchTime.now().uptimeNanoseconds
         if let out {
@@ -149,9 +160,10 @@ struct Simulate: ParsableCommand {
             configuration.start = try parseTime(start, flag: "--start")
         }
         if let misreadRate { configuration.misreadRate = misreadRate }
+        if let maximumFleet { configuration.maximumFleet = maximumFleet }
         let flags = [
             ("hours", "--hours"), ("readsPerSecond", "--rate"), ("misreadRate", "--misread-rate"), ("hotlistDecoys", "--hotlist-decoys"),
-            ("warmUpMinutes", "--warm-up"),
+            ("warmUpMinutes", "--warm-up"), ("maximumFleet", "--max-fleet"),
         ]
         if var problem = configuration.problem {
             for (name, flag) in flags { problem = problem.replacingOccurrences(of: name, with: flag) }

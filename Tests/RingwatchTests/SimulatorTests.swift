@@ -342,6 +342,27 @@ struct SimulatorTests {
         #expect(format.country == country)
     }
 
+    /// A national fleet numbers more vehicles than the Dutch formats have plates: vehicle `i` and
+    /// vehicle `i + capacity` must not share a plate (before, ~3,900 pairs did at 7M vehicles and
+    /// the clone detector fired on them).
+    @Test func vehiclesBeyondAFormatsCapacityStillGetPlatesOfTheirOwn() {
+        let fleet = Fleet(seed: 5, commuters: 0, vans: 0, busLines: 0, busesPerLine: 0, planted: 0, visitors: 20_000_000, foreignShare: 0.5)
+        for format in [RingwatchSimulator.PlateFormat.dutchLettersFirst, .dutchDigitsFirst, .belgianLetters] {
+            let capacity = Int(format.capacity)
+            #expect(format.roomy(forVehicle: capacity - 1) == format)
+            let moved = format.roomy(forVehicle: capacity)
+            #expect(moved.capacity > UInt64(20_000_000) && moved.country == (format.isBelgian ? "BE" : "FR"))
+        }
+        var seen: [String: Int] = [:]
+        for base in stride(from: 0, to: 3_000, by: 1) {
+            for offset in [0, 3_317_760, 4_091_904, 6_635_520, 8_183_808, 12_275_712] {
+                let index = base + offset
+                let plate = fleet.vehicle(index).normalisedPlate
+                if let other = seen.updateValue(index, forKey: plate) { Issue.record("vehicles \(other) and \(index) share a plate") }
+            }
+        }
+    }
+
     /// Vehicle numbers map to plates by a keyed permutation: under an affine map, the plates of
     /// vehicles *i* and *i + k* differ by the same characters for every *i*, which made a whole
     /// range of hotlist decoys look-alikes (`D` for `Q`) of a range of the fleet.
