@@ -5,7 +5,7 @@
 // Inputs, made once in DIR (default /tmp/ringwatch-national) and reused:
 // - cameras.csv: 5,500 cameras about a kilometre apart on five rings across a country;
 // - day.jsonl: a simulated day at national volume (`ringwatch simulate --out`, 580 reads/s on
-//   average, about 50 million reads, 7,000,000 distinct vehicles);
+//   average, about 50 million reads, 9,000,000 distinct vehicles);
 // - hotlist.csv: the simulator's planted entries padded to 1,000,000 plates with plates that
 //   do not drive;
 // - registry.csv: the simulated fleet padded to 8,000,000 vehicles.
@@ -34,7 +34,7 @@ struct NationalBenchmark {
     static let hotlistEntries = 1_000_000
     static let registryVehicles = 8_000_000
     /// Distinct vehicles on the road (`simulate --max-fleet`); the registry is padded beyond them.
-    static let fleet = 7_000_000
+    static let fleet = 9_000_000
     static let readsPerSecond = 580.0
 
     var camerasPath: String { directory + "/cameras.csv" }
