@@ -7,12 +7,12 @@ import Synchronization
 import ZeroMQ
 
 /// The receiving end of the read path: its own thread owns the ingest sockets (SUB, and PULL
-/// when configured), takes messages off them, decodes and validates each, and hands the results
-/// to the pipeline thread in batches.
+/// when configured), takes messages off them, decodes and validates each, drops duplicates, and
+/// hands the rest to the pipeline thread in batches.
 ///
-/// Decoding is a tenth of the engine's work per read and needs nothing from the window, so it
-/// runs here, on a second core, while the pipeline thread indexes and evaluates the previous
-/// batch. The hand-over is bounded: when the pipeline falls behind, this thread waits and stops
+/// Decoding and de-duplication are a tenth of the engine's work per read and need nothing from
+/// the window, so they run here, on a second core, while the pipeline thread indexes and
+/// evaluates the previous batch. The hand-over is bounded: when the pipeline falls behind, this thread waits and stops
 /// receiving, and the sockets' high-water marks apply exactly as when one thread did both
 /// (SUB drops past it and counts nothing lost here; PULL pushes back on the camera side).
 final class IngestStage: @unchecked Sendable {
@@ -33,6 +33,10 @@ final class IngestStage: @unchecked Sendable {
     let sockets: [Socket]
     let output: Handoff<Item>
     private let decoder: ReadDecoder
+    /// Ids of the reads in the window (by event time, like the window itself).
+    private var duplicates: DuplicateFilter
+    /// The newest event time accepted, for forgetting ids as the window moves on.
+    private var newest: Int64 = .min
     private let counters: EngineCounters
     private let logger: Logger
     private let maximumFutureSkewSeconds: Int64
@@ -47,11 +51,20 @@ final class IngestStage: @unchecked Sendable {
         self.counters = counters
         self.logger = logger
         decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
+        duplicates = DuplicateFilter(horizonMilliseconds: configuration.horizonHours * 3_600_000)
         maximumFutureSkewSeconds = configuration.maximumFutureSkewSeconds
         quarantineMaximumBytes = configuration.quarantineMaximumBytes
         // Enough for a fraction of a second at full speed; beyond it the sockets buffer.
         output = Handoff(capacity: 32 * Self.batchSize)
         pending.reserveCapacity(Self.batchSize)
+    }
+
+    /// Remembers a read restored into the window at a restart, so that a camera resending it is
+    /// told it is a duplicate. Only before `start()`.
+    func remember(_ read: PlateRead) {
+        precondition(thread == nil, "reads are remembered before the ingest thread starts")
+        _ = duplicates.insert(read.id, at: read.timestamp)
+        newest = max(newest, read.timestamp.milliseconds)
     }
 
     func start() {
@@ -134,6 +147,17 @@ final class IngestStage: @unchecked Sendable {
                 return
             }
             if !decoded.ignored.isEmpty { counters.fieldsIgnored.add(1, ordering: .relaxed) }
+            guard duplicates.insert(read.id, at: read.timestamp) else {
+                counters.duplicate.add(1, ordering: .relaxed)
+                return
+            }
+            if read.timestamp.milliseconds > newest {
+                // Forget ids older than the window once a minute of event time.
+                if newest != .min, read.timestamp.milliseconds / 60_000 != newest / 60_000 {
+                    duplicates.evict(olderThanHorizonBefore: read.timestamp)
+                }
+                newest = read.timestamp.milliseconds
+            }
             pending.append(.read(read, receivedAt: receivedAt))
         }
     }

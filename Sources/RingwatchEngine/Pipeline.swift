@@ -11,8 +11,8 @@ import Synchronization
 import ZeroMQ
 
 /// The read path: one thread that owns the trigger socket, the window and the detectors. Reads
-/// arrive decoded and validated from the `IngestStage` (its own thread, which owns the ingest
-/// sockets), and are de-duplicated, indexed, evaluated and handed to the history writer in
+/// arrive decoded, validated and de-duplicated from the `IngestStage` (its own thread, which
+/// owns the ingest sockets), and are indexed, evaluated and handed to the history writer in
 /// batches; triggers are published as they fire.
 ///
 /// A single owner thread keeps the hot path free of locks: other threads reach the pipeline's
@@ -50,7 +50,6 @@ public final class Pipeline: @unchecked Sendable {
     private var corrections: [(read: PlateRead, plate: String)] = []
     /// Reads until the next one whose detectors are timed.
     private var timingCountdown = EngineMetrics.detectorSampling
-    private var duplicates: DuplicateFilter
     private var sequences = SequenceTracker()
     private var clock: EventClock
     private var batch = WriteBatch()
@@ -105,7 +104,6 @@ public final class Pipeline: @unchecked Sendable {
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,
             horizonMilliseconds: configuration.horizonHours * 3_600_000))
-        self.duplicates = DuplicateFilter(horizonMilliseconds: configuration.horizonHours * 3_600_000)
         self.clock = EventClock(latenessMilliseconds: configuration.latenessSeconds * 1000)
 
         ingest = try Socket(context, .subscriber)
@@ -153,7 +151,7 @@ public final class Pipeline: @unchecked Sendable {
         var restored = 0
         try database.forEachRead(from: start, to: latest) { stored in
             let read = stored.read
-            _ = duplicates.insert(read.id, at: read.timestamp)
+            stage.remember(read)
             if let sequence = read.sequence { sequences.restore(camera: read.camera, sequence: sequence) }
             _ = clock.observe(read.timestamp)
             index.insert(read)
@@ -219,10 +217,6 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func accept(_ read: PlateRead) {
-        guard duplicates.insert(read.id, at: read.timestamp) else {
-            counters.duplicate.add(1, ordering: .relaxed)
-            return
-        }
         if !cameras.contains(read.camera) { counters.unknownCamera.add(1, ordering: .relaxed) }
         if let sequence = read.sequence, case .gap(let missing) = sequences.observe(camera: read.camera, sequence: sequence) {
             counters.countGap(camera: read.camera, missing: missing)
@@ -233,7 +227,6 @@ public final class Pipeline: @unchecked Sendable {
         if late { counters.late.add(1, ordering: .relaxed) }
         index.insert(read)
         if let previousLatest, let latest = clock.latest, latest.milliseconds / 60_000 != previousLatest.milliseconds / 60_000 {
-            duplicates.evict(olderThanHorizonBefore: latest)
             counters.windowBytes.store(index.estimatedBytes, ordering: .relaxed)
         }
         counters.accepted.add(1, ordering: .relaxed)
