@@ -7,10 +7,11 @@ import Synchronization
 import ZeroMQ
 
 /// The receiving end of the read path: its own thread owns the ingest sockets (SUB, and PULL
-/// when configured), takes messages off them, decodes and validates each, drops duplicates, and
+/// when configured), takes messages off them, decodes and validates each, drops duplicates,
+/// counts reads from unknown cameras and reads lost on the way (gaps in a camera's `seq`), and
 /// hands the rest to the pipeline thread in batches.
 ///
-/// Decoding and de-duplication are a tenth of the engine's work per read and need nothing from
+/// This is a tenth of the engine's work per read and need nothing from
 /// the window, so they run here, on a second core, while the pipeline thread indexes and
 /// evaluates the previous batch. The hand-over is bounded: when the pipeline falls behind, this thread waits and stops
 /// receiving, and the sockets' high-water marks apply exactly as when one thread did both
@@ -37,6 +38,10 @@ final class IngestStage: @unchecked Sendable {
     private var duplicates: DuplicateFilter
     /// The newest event time accepted, for forgetting ids as the window moves on.
     private var newest: Int64 = .min
+    private let cameras: CameraRegistry
+    private var sequences = SequenceTracker()
+    /// When each camera's last gap was logged (wall clock), so a lossy link logs once in 10 s.
+    private var lastGapLog: [String: Timestamp] = [:]
     private let counters: EngineCounters
     private let logger: Logger
     private let maximumFutureSkewSeconds: Int64
@@ -46,8 +51,9 @@ final class IngestStage: @unchecked Sendable {
     private var thread: Thread?
     private var pending: [Item] = []
 
-    init(sockets: [Socket], configuration: EngineConfiguration, counters: EngineCounters, logger: Logger) {
+    init(sockets: [Socket], configuration: EngineConfiguration, cameras: CameraRegistry, counters: EngineCounters, logger: Logger) {
         self.sockets = sockets
+        self.cameras = cameras
         self.counters = counters
         self.logger = logger
         decoder = ReadDecoder(maximumBodyBytes: configuration.maximumBodyBytes)
@@ -60,11 +66,12 @@ final class IngestStage: @unchecked Sendable {
     }
 
     /// Remembers a read restored into the window at a restart, so that a camera resending it is
-    /// told it is a duplicate. Only before `start()`.
+    /// told it is a duplicate and its camera's `seq` continues. Only before `start()`.
     func remember(_ read: PlateRead) {
         precondition(thread == nil, "reads are remembered before the ingest thread starts")
         _ = duplicates.insert(read.id, at: read.timestamp)
         newest = max(newest, read.timestamp.milliseconds)
+        if let sequence = read.sequence { sequences.restore(camera: read.camera, sequence: sequence) }
     }
 
     func start() {
@@ -158,8 +165,20 @@ final class IngestStage: @unchecked Sendable {
                 }
                 newest = read.timestamp.milliseconds
             }
+            if !cameras.contains(read.camera) { counters.unknownCamera.add(1, ordering: .relaxed) }
+            if let sequence = read.sequence, case .gap(let missing) = sequences.observe(camera: read.camera, sequence: sequence) {
+                counters.countGap(camera: read.camera, missing: missing)
+                logGap(camera: read.camera, missing: missing)
+            }
             pending.append(.read(read, receivedAt: receivedAt))
         }
+    }
+
+    private func logGap(camera: String, missing: Int64) {
+        let now = Timestamp.now
+        if let last = lastGapLog[camera], now.milliseconds - last.milliseconds < 10_000 { return }
+        lastGapLog[camera] = now
+        logger.warning("reads lost between camera and engine", metadata: ["camera": "\(camera)", "missing": "\(missing)"])
     }
 
     /// Keeps the message's body (the last frame, cut at `quarantine_max_bytes`) and topic (the

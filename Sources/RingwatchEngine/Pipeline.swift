@@ -11,8 +11,8 @@ import Synchronization
 import ZeroMQ
 
 /// The read path: one thread that owns the trigger socket, the window and the detectors. Reads
-/// arrive decoded, validated and de-duplicated from the `IngestStage` (its own thread, which
-/// owns the ingest sockets), and are indexed, evaluated and handed to the history writer in
+/// arrive decoded, validated and de-duplicated, with lost reads and unknown cameras counted, from
+/// the `IngestStage` (its own thread, which owns the ingest sockets), and are indexed, evaluated and handed to the history writer in
 /// batches; triggers are published as they fire.
 ///
 /// A single owner thread keeps the hot path free of locks: other threads reach the pipeline's
@@ -50,13 +50,11 @@ public final class Pipeline: @unchecked Sendable {
     private var corrections: [(read: PlateRead, plate: String)] = []
     /// Reads until the next one whose detectors are timed.
     private var timingCountdown = EngineMetrics.detectorSampling
-    private var sequences = SequenceTracker()
     private var clock: EventClock
     private var batch = WriteBatch()
     private let commands = Mutex<[Command]>([])
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
-    private var lastGapLog: [String: Timestamp] = [:]
     /// When the message being handled came off the socket (uptime ns); 0 outside `handle`.
     private var receivedAt: UInt64 = 0
 
@@ -126,7 +124,7 @@ public final class Pipeline: @unchecked Sendable {
             self.pull = pull
         }
         ingestSockets = [ingest] + (pull.map { [$0] } ?? [])
-        stage = IngestStage(sockets: ingestSockets, configuration: configuration, counters: counters, logger: logger)
+        stage = IngestStage(sockets: ingestSockets, configuration: configuration, cameras: cameras, counters: counters, logger: logger)
 
         publisher = try Socket(context, .publisher)
         try publisher.setSendHighWaterMark(configuration.sendHighWaterMark)
@@ -152,7 +150,6 @@ public final class Pipeline: @unchecked Sendable {
         try database.forEachRead(from: start, to: latest) { stored in
             let read = stored.read
             stage.remember(read)
-            if let sequence = read.sequence { sequences.restore(camera: read.camera, sequence: sequence) }
             _ = clock.observe(read.timestamp)
             index.insert(read)
             restored += 1
@@ -217,11 +214,6 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func accept(_ read: PlateRead) {
-        if !cameras.contains(read.camera) { counters.unknownCamera.add(1, ordering: .relaxed) }
-        if let sequence = read.sequence, case .gap(let missing) = sequences.observe(camera: read.camera, sequence: sequence) {
-            counters.countGap(camera: read.camera, missing: missing)
-            logGap(camera: read.camera, missing: missing)
-        }
         let previousLatest = clock.latest
         let late = clock.observe(read.timestamp)
         if late { counters.late.add(1, ordering: .relaxed) }
@@ -281,13 +273,6 @@ public final class Pipeline: @unchecked Sendable {
             metrics.triggerLatency.record(nanoseconds: elapsed)
             metrics.triggerLatencyTimer.recordNanoseconds(Int64(elapsed))
         }
-    }
-
-    private func logGap(camera: String, missing: Int64) {
-        let now = Timestamp.now
-        if let last = lastGapLog[camera], now.milliseconds - last.milliseconds < 10_000 { return }
-        lastGapLog[camera] = now
-        logger.warning("reads lost between camera and engine", metadata: ["camera": "\(camera)", "missing": "\(missing)"])
     }
 
     private func runCommands() {
