@@ -105,7 +105,8 @@ public final class Engine: @unchecked Sendable {
             database: database, logger: logger, maximumQueuedItems: configuration.writerQueueItems,
             sealDelayMilliseconds: (configuration.latenessSeconds + 240) * 1000,
             retention: RetentionPolicy(retentionDays: configuration.retentionDays,
-                                       checkIntervalMilliseconds: configuration.purgeIntervalSeconds * 1000))
+                                       checkIntervalMilliseconds: configuration.purgeIntervalSeconds * 1000),
+            niceness: configuration.writerNiceness)
         context = try Context(ioThreads: 1)
         let curveSecretKey: String?
         (authenticator, curveSecretKey) = try Engine.secure(configuration.security, context: context, logger: logger)

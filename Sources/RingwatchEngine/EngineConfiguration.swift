@@ -65,6 +65,10 @@ public struct EngineConfiguration: Sendable {
     public var sendHighWaterMark: Int32 = 100_000
     /// Items the history writer may hold before ingest waits for the disk.
     public var writerQueueItems = 1_000_000
+    /// Nice levels the history writer thread runs below the read path (`writer_nice`), so that
+    /// sealing an hour (seconds of index building) does not take a core from the pipeline on a
+    /// busy machine; the writer's queue absorbs the delay. 0 turns it off.
+    public var writerNiceness: Int32 = 5
     /// Quarantined bodies are stored up to this many bytes (the size is always recorded).
     public var quarantineMaximumBytes = 1024 * 1024
     /// The convoy detector's definition (`[convoy]`); nil when the detector is off.
@@ -226,6 +230,7 @@ public struct EngineConfiguration: Sendable {
             if let value = try int(tuning, "receive_hwm", 0...100_000_000) { receiveHighWaterMark = Int32(value) }
             if let value = try int(tuning, "send_hwm", 0...100_000_000) { sendHighWaterMark = Int32(value) }
             if let value = try int(tuning, "writer_queue_items", 1000...100_000_000) { writerQueueItems = Int(value) }
+            if let value = try int(tuning, "writer_nice", 0...19) { writerNiceness = Int32(value) }
             if let value = try int(tuning, "quarantine_max_bytes", 0...16_777_216) { quarantineMaximumBytes = Int(value) }
         }
         if let retention = table["retention"] {

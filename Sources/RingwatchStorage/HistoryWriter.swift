@@ -112,6 +112,8 @@ public final class HistoryWriter: @unchecked Sendable {
     public let retention: RetentionPolicy?
     /// Purges asked for and not yet taken up (guarded by `condition`).
     private var purgeRequests: [PurgeRequest] = []
+    /// Nice levels the writer thread runs below the others (0: the same priority).
+    private let niceness: Int32
     /// The purge in progress (writer thread only).
     private var activePurge: PurgeRequest?
     /// Wall-clock time of the next retention check (writer thread only).
@@ -120,9 +122,10 @@ public final class HistoryWriter: @unchecked Sendable {
     /// Opens the writer on `database`, reserving the first lease of trigger `seq` values.
     public init(
         database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 100_000,
-        sealDelayMilliseconds: Int64 = 5 * 60_000, retention: RetentionPolicy? = nil
+        sealDelayMilliseconds: Int64 = 5 * 60_000, retention: RetentionPolicy? = nil, niceness: Int32 = 0
     ) throws {
         self.database = database
+        self.niceness = niceness
         self.retention = retention
         self.sealDelayMilliseconds = sealDelayMilliseconds
         self.logger = logger
@@ -224,6 +227,9 @@ public final class HistoryWriter: @unchecked Sendable {
 
     private func run() {
         nameCurrentThread("rw-writer")
+        if niceness > 0, lowerCurrentThreadPriority(by: niceness) == nil {
+            logger.warning("could not lower the history writer's priority", metadata: ["writer_nice": "\(niceness)"])
+        }
         while true {
             condition.lock()
             while queue.isEmpty && !stopping && requestedSequenceLimit == sequenceLimit.load(ordering: .relaxed)
