@@ -211,6 +211,10 @@ struct NationalBenchmark {
         var configuration = EngineConfiguration.loopback(databasePath: database, camerasPath: camerasPath)
         configuration.hotlistPath = hotlistPath
         configuration.registryPath = registryPath
+        // For comparing the writer at the pipeline's priority (0) with the default.
+        if let nice = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_WRITER_NICE"].flatMap(Int32.init) {
+            configuration.writerNiceness = nice
+        }
         configuration.vehicleMakesPath = RingwatchProcess.packageRoot + "/Fixtures/vehicle-makes.csv"
         configuration.vehicleModelsPath = RingwatchProcess.packageRoot + "/Fixtures/vehicle-models.csv"
         configuration.vehicleColorsPath = RingwatchProcess.packageRoot + "/Fixtures/vehicle-colors.csv"
