@@ -93,8 +93,13 @@ public final class CloneDetector: Detector {
         guard let plate = inserted?.plate ?? context.index.plateID(read.plate), PlateKey(read.plate.text) != nil else { return [] }
         // Most plates were not read within the span: the window's newest other read of the
         // plate answers that before any of its reads is visited.
+        let camera = inserted?.camera ?? context.index.cameraID(read.camera)
+        // A registered camera has a place among the distances (looked up by number when the
+        // window numbered the read's camera).
         guard let seenBefore = context.index.newestTime(of: plate, other: inserted?.position),
-            seenBefore.milliseconds >= time - span, context.cameras.contains(read.camera),
+            seenBefore.milliseconds >= time - span,
+            let here = camera.flatMap({ $0.rawValue == 0 ? nil : place(of: $0, in: distances, index: context.index) })
+                ?? distances.place(of: read.camera),
             distances.maximum >= configuration.minimumDistanceKilometres
         else { return [] }
         let key = PlateKey(read.plate.text)!
@@ -103,10 +108,8 @@ public final class CloneDetector: Detector {
         // visited as (id, camera, time); only the few that are implausible are resolved.
         var candidates: [(id: ReadID, kilometres: Double, elapsed: Int64, excess: Double, position: WindowPosition)] = []
         let from = read.timestamp.adding(milliseconds: -span), to = read.timestamp.adding(milliseconds: span)
-        let camera = inserted?.camera ?? context.index.cameraID(read.camera)
-        let here = distances.place(of: read.camera)
         context.index.forEachSighting(plate: plate, from: from, to: to) { id, otherCamera, timestamp, position in
-            guard id != read.id, otherCamera != camera, let here, let there = place(of: otherCamera, in: distances, index: context.index)
+            guard id != read.id, otherCamera != camera, let there = place(of: otherCamera, in: distances, index: context.index)
             else { return }
             let kilometres = distances.kilometres(here, there)
             guard kilometres >= configuration.minimumDistanceKilometres else { return }

@@ -77,21 +77,28 @@ struct PlateInterner {
 
 /// Small vocabularies (camera ids, makes, models, colours) as 16-bit ids; never shrinks.
 struct VocabularyInterner {
-    private var ids: [String: UInt16] = [:]
+    /// Ids of texts of up to 16 bytes (nearly all): integer hashing and comparison.
+    private var short = ShortTextTable()
+    /// Ids of longer texts.
+    private var long: [String: UInt16] = [:]
     private var texts: [String] = [""]  // id 0 means "none"
 
     /// The id of `text`, 0 for nil or when the vocabulary is full.
     mutating func id(for text: String?) -> UInt16 {
         guard let text else { return 0 }
-        if let id = ids[text] { return id }
+        let key = ShortTextTable.key(of: text)
+        if let id = key.map({ short.value(for: $0) }) ?? long[text] { return id }
         guard texts.count < Int(UInt16.max) else { return 0 }
         let id = UInt16(texts.count)
         texts.append(text)
-        ids[text] = id
+        if let key { short.insert(id, for: key) } else { long[text] = id }
         return id
     }
 
-    func existingID(for text: String) -> UInt16? { ids[text] }
+    func existingID(for text: String) -> UInt16? {
+        if let key = ShortTextTable.key(of: text) { return short.value(for: key) }
+        return long[text]
+    }
 
     func text(_ id: UInt16) -> String? { id == 0 ? nil : texts[Int(id)] }
 

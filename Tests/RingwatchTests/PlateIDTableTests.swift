@@ -59,3 +59,33 @@ struct PlateIDTableTests {
         #expect(seen == reference)
     }
 }
+
+@Suite("ShortTextTable")
+struct ShortTextTableTests {
+    @Test func textsUpToSixteenBytesHaveKeysThatTellThemApart() {
+        let texts = ["", "A", "A\0", "AB", "BA", "R1-01", "R1-010", "Mercedes-Benz", "0123456789ABCDEF", "0123456789ABCDEE", "é", "e"]
+        let keys = texts.compactMap(ShortTextTable.key(of:))
+        #expect(keys.count == texts.count)
+        for (a, first) in keys.enumerated() {
+            for (b, second) in keys.enumerated() where a != b { #expect(first != second, "\(texts[a]) and \(texts[b])") }
+        }
+        #expect(ShortTextTable.key(of: "0123456789ABCDEFG") == nil)
+    }
+
+    @Test func agreesWithADictionaryThroughGrowth() {
+        var table = ShortTextTable()
+        var reference: [String: UInt16] = [:]
+        var random = SeededRandom(seed: 3)
+        for _ in 0..<20_000 {
+            let text = "C\(random.next() % 9_000)-\(random.next() % 3)"
+            if reference[text] == nil {
+                let id = UInt16(reference.count + 1)
+                reference[text] = id
+                table.insert(id, for: ShortTextTable.key(of: text)!)
+            }
+        }
+        #expect(table.count == reference.count)
+        for (text, id) in reference { #expect(table.value(for: ShortTextTable.key(of: text)!) == id) }
+        #expect(table.value(for: ShortTextTable.key(of: "never")!) == nil)
+    }
+}

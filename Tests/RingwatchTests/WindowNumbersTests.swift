@@ -102,4 +102,18 @@ struct WindowNumbersTests {
         #expect(index.reads(plate: Plate(normalised: "2XYZ999"), from: from, to: to).map(\.plate.text) == ["2XYZ999"])
         #expect(index.reads(plate: Plate(normalised: "1ABC123"), from: from, to: to).isEmpty)
     }
+
+    /// Texts past 16 bytes take the vocabulary's other table; both give the text back.
+    @Test func longAndShortVocabularyTextsComeBackAsTheyWent() throws {
+        let index = ReadIndex()
+        let long = "Automobiles Ettore Bugatti", short = "Skoda"
+        index.insert(read("1ABC123", at: t0, camera: "A-CAMERA-WITH-A-LONG-ID", id: "a", make: long))
+        index.insert(read("1ABC124", at: t0, camera: "R1-01", id: "b", make: short))
+        index.insert(read("1ABC125", at: t0, camera: "A-CAMERA-WITH-A-LONG-ID", id: "c", make: long))
+        let (from, to) = (t0, t0.adding(seconds: 60))
+        #expect(index.reads(camera: "A-CAMERA-WITH-A-LONG-ID", from: from, to: to).map(\.make) == [long, long])
+        #expect(index.reads(plate: Plate(normalised: "1ABC124"), from: from, to: to).map(\.make) == [short])
+        let a = try #require(index.inserted(ReadID.from(sourceID: "c")))
+        #expect(index.cameraID("A-CAMERA-WITH-A-LONG-ID") == a.camera)
+    }
 }
