@@ -99,7 +99,7 @@ public final class MismatchDetector: Detector {
         let observation = context.index.inserted(read.id).map {
             lookup.observation(of: read, camera: Int($0.camera.rawValue), description: $0.description)
         } ?? lookup.observation(of: read)
-        guard let registered = lookup.registry.normalisedVehicle(key) else {
+        guard let registered = lookup.registeredVehicle(key) else {
             return unregistered(read, key: key, observation: observation, context: context)
         }
         if observation.isJudged {

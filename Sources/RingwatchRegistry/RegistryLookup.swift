@@ -43,6 +43,11 @@ public final class RegistryLookup: VehicleRegistryLookup {
     private var darknessByNumber: [(minute: Int64, isDark: Bool)] = []
     /// `normalised` by the caller's description number.
     private var normalisedByNumber: [UInt64: NormalisedVehicle] = [:]
+    /// Where recently asked plates are in the registry (`registeredVehicle(_:)`): a vehicle is
+    /// read at camera after camera, and each bisection of eight million keys costs several
+    /// cache misses. Direct-mapped by the key's hash; key 0 (no plate has it) marks a free slot.
+    private var recentPlates: [(key: UInt64, position: Int32)] = []
+    private static let recentPlatesSlots = 1 << 18
 
     public init(
         registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
@@ -60,6 +65,26 @@ public final class RegistryLookup: VehicleRegistryLookup {
         self.registry = registry
         normalised.removeAll()
         normalisedByNumber.removeAll()
+        recentPlates.removeAll()
+    }
+
+    /// The normalised description of the vehicle registered under `key`, as
+    /// `registry.normalisedVehicle(_:)` gives it, remembering where recently asked plates are.
+    public func registeredVehicle(_ key: PlateKey) -> NormalisedVehicle? {
+        if recentPlates.isEmpty {
+            recentPlates = Array(repeating: (key: 0, position: -1), count: Self.recentPlatesSlots)
+        }
+        var z = key.rawValue &* 0x9E37_79B9_7F4A_7C15
+        z ^= z >> 29
+        let slot = Int(truncatingIfNeeded: z) & (Self.recentPlatesSlots - 1)
+        let position: Int
+        if recentPlates[slot].key == key.rawValue {
+            position = Int(recentPlates[slot].position)
+        } else {
+            position = registry.position(of: key) ?? -1
+            recentPlates[slot] = (key.rawValue, Int32(position))
+        }
+        return position >= 0 ? registry.normalisedVehicle(at: position) : nil
     }
 
     /// True when a registry with at least one vehicle is loaded.

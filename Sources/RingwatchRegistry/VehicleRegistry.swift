@@ -88,6 +88,11 @@ public final class VehicleRegistry: Sendable {
     /// strings for the registry's own spelling (the hot path of the detectors): one search.
     public func normalisedVehicle(_ key: PlateKey) -> NormalisedVehicle? {
         guard let index = position(of: key) else { return nil }
+        return normalisedVehicle(at: index)
+    }
+
+    /// The normalised description of the vehicle at `index` (a `position(of:)`).
+    func normalisedVehicle(at index: Int) -> NormalisedVehicle {
         let word = VehicleWord(rawValue: vehicles[index])
         var vehicle = kindNormalised[word.kind]
         vehicle.color = colorFamilies[word.color]

@@ -55,4 +55,19 @@ struct NumberedObservationTests {
         #expect(before.contains { $0.0.isDark } && !after.contains { $0.0.isDark })
         for (numbered, plain) in before + after { #expect(numbered == plain) }
     }
+
+    /// The cache of recently asked plates answers as the registry does, for plates asked again
+    /// and again, unregistered ones, colliding slots, and after a reload.
+    @Test func registeredVehicleAnswersAsTheRegistryDoes() throws {
+        let lines = (0..<300).map { "1ABC\(100 + $0),\(["Volkswagen,Golf,grey", "Skoda,Octavia,black", "BMW,X1,blue"][$0 % 3]),car" }
+        let lookup = RegistryLookup(registry: RegistryFixtures.registry(lines), cameras: RegistryFixtures.cameras)
+        // 200 plates of which 100 are registered, asked five times over in an interleaved order.
+        let keys = (0..<1_000).map { try! #require(PlateKey("1ABC\(300 + ($0 * 7) % 200)")) }
+        for key in keys { #expect(lookup.registeredVehicle(key) == lookup.registry.normalisedVehicle(key)) }
+        #expect(keys.contains { lookup.registeredVehicle($0) == nil } && keys.contains { lookup.registeredVehicle($0) != nil })
+        lookup.replace(RegistryFixtures.registry(["1ABC499,Peugeot,308,white,car"]))
+        for key in keys { #expect(lookup.registeredVehicle(key) == lookup.registry.normalisedVehicle(key)) }
+        #expect(lookup.registeredVehicle(try #require(PlateKey("1ABC499")))?.make == lookup.registry.normalisedVehicle(try #require(PlateKey("1ABC499")))?.make)
+        #expect(lookup.registeredVehicle(try #require(PlateKey("1ABC300"))) == nil)
+    }
 }
