@@ -43,10 +43,12 @@ public final class RegistryLookup: VehicleRegistryLookup {
     private var darknessByNumber: [(minute: Int64, isDark: Bool)] = []
     /// `normalised` by the caller's description number.
     private var normalisedByNumber: [UInt64: NormalisedVehicle] = [:]
-    /// Where recently asked plates are in the registry (`registeredVehicle(_:)`): a vehicle is
-    /// read at camera after camera, and each bisection of eight million keys costs several
-    /// cache misses. Direct-mapped by the key's hash; key 0 (no plate has it) marks a free slot.
-    private var recentPlates: [(key: UInt64, position: Int32)] = []
+    /// Recently asked plates and their registered vehicles' packed ids (`registeredVehicle(_:)`):
+    /// a vehicle is read at camera after camera, and each bisection of eight million keys costs
+    /// several cache misses, the vehicle's ids one more. Direct-mapped by the key's hash; a key
+    /// with the top bit set (no plate key has it) records a plate that is not registered; 0 a
+    /// free slot.
+    private var recentPlates: [(key: UInt64, word: UInt64)] = []
     private static let recentPlatesSlots = 1 << 18
 
     public init(
@@ -71,20 +73,21 @@ public final class RegistryLookup: VehicleRegistryLookup {
     /// The normalised description of the vehicle registered under `key`, as
     /// `registry.normalisedVehicle(_:)` gives it, remembering where recently asked plates are.
     public func registeredVehicle(_ key: PlateKey) -> NormalisedVehicle? {
-        if recentPlates.isEmpty {
-            recentPlates = Array(repeating: (key: 0, position: -1), count: Self.recentPlatesSlots)
-        }
+        if recentPlates.isEmpty { recentPlates = Array(repeating: (key: 0, word: 0), count: Self.recentPlatesSlots) }
         var z = key.rawValue &* 0x9E37_79B9_7F4A_7C15
         z ^= z >> 29
         let slot = Int(truncatingIfNeeded: z) & (Self.recentPlatesSlots - 1)
-        let position: Int
-        if recentPlates[slot].key == key.rawValue {
-            position = Int(recentPlates[slot].position)
-        } else {
-            position = registry.position(of: key) ?? -1
-            recentPlates[slot] = (key.rawValue, Int32(position))
+        let unregistered = key.rawValue | 1 << 63
+        let known = recentPlates[slot]
+        if known.key == key.rawValue { return registry.normalisedVehicle(word: known.word) }
+        if known.key == unregistered { return nil }
+        guard let position = registry.position(of: key) else {
+            recentPlates[slot] = (unregistered, 0)
+            return nil
         }
-        return position >= 0 ? registry.normalisedVehicle(at: position) : nil
+        let word = registry.vehicleWord(at: position)
+        recentPlates[slot] = (key.rawValue, word)
+        return registry.normalisedVehicle(word: word)
     }
 
     /// True when a registry with at least one vehicle is loaded.

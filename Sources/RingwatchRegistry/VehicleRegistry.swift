@@ -91,9 +91,15 @@ public final class VehicleRegistry: Sendable {
         return normalisedVehicle(at: index)
     }
 
+    /// The packed ids of the vehicle at `index` (a `position(of:)`).
+    func vehicleWord(at index: Int) -> UInt64 { vehicles[index] }
+
     /// The normalised description of the vehicle at `index` (a `position(of:)`).
-    func normalisedVehicle(at index: Int) -> NormalisedVehicle {
-        let word = VehicleWord(rawValue: vehicles[index])
+    func normalisedVehicle(at index: Int) -> NormalisedVehicle { normalisedVehicle(word: vehicles[index]) }
+
+    /// The normalised description of a vehicle from its packed ids (`vehicleWord(at:)`).
+    func normalisedVehicle(word rawValue: UInt64) -> NormalisedVehicle {
+        let word = VehicleWord(rawValue: rawValue)
         var vehicle = kindNormalised[word.kind]
         vehicle.color = colorFamilies[word.color]
         return vehicle
