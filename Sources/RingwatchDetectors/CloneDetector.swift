@@ -92,7 +92,8 @@ public final class CloneDetector: Detector {
         purgeIfDue(at: time, span: span)
         guard let plate = inserted?.plate ?? context.index.plateID(read.plate), PlateKey(read.plate.text) != nil else { return [] }
         // Most plates were not read within the span: the window's newest other read of the
-        // plate answers that before any of its reads is visited.
+        // plate answers that before any of its reads is visited. (The visit below then asks
+        // for one this detector saw: reads restored at a restart alone do not open a search.)
         let camera = inserted?.camera ?? context.index.cameraID(read.camera)
         // A registered camera has a place among the distances (looked up by number when the
         // window numbered the read's camera).
@@ -108,8 +109,12 @@ public final class CloneDetector: Detector {
         // visited as (id, camera, time); only the few that are implausible are resolved.
         var candidates: [(id: ReadID, kilometres: Double, elapsed: Int64, excess: Double, position: WindowPosition)] = []
         let from = read.timestamp.adding(milliseconds: -span), to = read.timestamp.adding(milliseconds: span)
-        context.index.forEachSighting(plate: plate, from: from, to: to) { id, otherCamera, timestamp, position in
-            guard id != read.id, otherCamera != camera, let there = place(of: otherCamera, in: distances, index: context.index)
+        var sawOther = false
+        // To the newest read: a later read this detector saw counts as seen within the span.
+        context.index.forEachSighting(plate: plate, from: from, to: Timestamp(milliseconds: .max)) { id, otherCamera, timestamp, position in
+            guard id != read.id else { return }
+            if !sawOther && recent.saw(position) { sawOther = true }
+            guard timestamp <= to, otherCamera != camera, let there = place(of: otherCamera, in: distances, index: context.index)
             else { return }
             let kilometres = distances.kilometres(here, there)
             guard kilometres >= configuration.minimumDistanceKilometres else { return }
@@ -118,7 +123,7 @@ public final class CloneDetector: Detector {
             guard kilometres > reachable else { return }
             candidates.append((id, kilometres, elapsed, kilometres / max(reachable, 1e-9), position))
         }
-        guard !candidates.isEmpty else { return [] }
+        guard sawOther, !candidates.isEmpty else { return [] }
         // Oldest first before sorting, as the window lists reads, so ties go the same way.
         candidates.reverse()
         candidates.sort { $0.excess > $1.excess }

@@ -33,6 +33,9 @@ struct ReadQualityMemoryTests {
         #expect(memory.quality(at: at[2]) == nil)
         #expect(memory.quality(at: at[3]) == nil)
         #expect(memory.quality(at: at[4]) == both)
+        // A read seen with nothing to say is still known to have been seen; a skipped one not.
+        #expect(memory.saw(at[0]) && memory.saw(at[1]) && memory.saw(at[2]) && memory.saw(at[4]))
+        #expect(!memory.saw(at[3]))
     }
 
     @Test func doubtfulReadsOutOfOrderAreStillFound() {
@@ -56,5 +59,6 @@ struct ReadQualityMemoryTests {
         memory.forget(before: 120_000)
         #expect(memory.partitionCount == 2)
         #expect(memory.quality(at: at[0]) == nil && memory.quality(at: at[1]) == quality && memory.quality(at: at[2]) == quality)
+        #expect(!memory.saw(at[0]) && memory.saw(at[1]))
     }
 }
