@@ -36,6 +36,12 @@ struct CameraDistances {
     /// Distance between two cameras in km; nil when either is not registered.
     func kilometres(_ a: String, _ b: String) -> Double? {
         guard let first = indexes[a], let second = indexes[b] else { return nil }
-        return cameras[first].distanceKilometres(to: cameras[second])
+        return kilometres(first, second)
     }
+
+    /// Where `camera` is among the registered cameras, for `kilometres(_:_:)` by place.
+    func place(of camera: String) -> Int? { indexes[camera] }
+
+    /// Distance in km between the cameras at two places.
+    func kilometres(_ a: Int, _ b: Int) -> Double { cameras[a].distanceKilometres(to: cameras[b]) }
 }

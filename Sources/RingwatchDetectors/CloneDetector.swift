@@ -51,19 +51,18 @@ public final class CloneDetector: Detector {
 
     private var distances: CameraDistances?
     private var distancesFor = -1
+    /// The camera registry's place of each window camera id (`CameraDistances` index; -1 when
+    /// not registered, -2 not yet looked up), so distances need no camera text.
+    private var cameraPlaces: [Int32] = []
     /// What the window does not keep about recent reads: classifier confidence and doubtful
-    /// characters. Reads older than the detection span are forgotten in arrival order.
-    private var recent: [ReadID: ReadQuality] = [:]
-    private var recentOrder: [(id: ReadID, time: Int64)] = []
-    private var recentHead = 0
+    /// characters, under the read's place in the window. Forgotten a minute after the span.
+    private var recent = ReadQualityMemory()
     private var latest: Int64 = .min
     private var lastFired: [PlateKey: (time: Int64, severity: Severity)] = [:]
-    /// The latest event time each plate was read at, for plates read within the span.
-    private var lastSeen: [PlateKey: Int64] = [:]
     private var nextPurge: Int64 = .min
 
     /// The parts of a read the window drops.
-    struct ReadQuality {
+    struct ReadQuality: Equatable {
         var vehicleConfidence: Double?
         /// Positions of confusable characters read with low confidence (bit per position).
         var weakPositions: UInt16
@@ -80,36 +79,51 @@ public final class CloneDetector: Detector {
         if distancesFor != context.cameras.count {
             distances = CameraDistances(context.cameras)
             distancesFor = context.cameras.count
+            cameraPlaces.removeAll()
         }
         guard let distances, configuration.maximumSpeedKilometresPerHour > 0 else { return [] }
         let time = read.timestamp.milliseconds
         let span = Int64((distances.maximum / configuration.maximumSpeedKilometresPerHour * 3600 + configuration.skewMarginSeconds) * 1000)
         let quality = self.quality(of: read)
-        remember(read.id, quality, at: time, span: span)
+        // The window numbered the read as it inserted it; a read it did not keep (older than
+        // its horizon) is looked up by text and can only pair with reads it kept.
+        let inserted = context.index.inserted(read.id)
+        remember(quality, of: inserted, at: time, span: span)
         purgeIfDue(at: time, span: span)
-        guard let key = PlateKey(read.plate.text) else { return [] }
-        // Most plates were not seen within the span: a hash of eight bytes answers that without
-        // asking the window (which resolves every read it returns into strings).
-        let seenBefore = lastSeen[key]
-        lastSeen[key] = max(seenBefore ?? .min, time)
-        guard let seenBefore, seenBefore >= time - span, context.cameras.contains(read.camera),
+        guard let plate = inserted?.plate ?? context.index.plateID(read.plate), PlateKey(read.plate.text) != nil else { return [] }
+        // Most plates were not read within the span: the window's newest other read of the
+        // plate answers that before any of its reads is visited. (The visit below then asks
+        // for one this detector saw: reads restored at a restart alone do not open a search.)
+        let camera = inserted?.camera ?? context.index.cameraID(read.camera)
+        // A registered camera has a place among the distances (looked up by number when the
+        // window numbered the read's camera).
+        guard let seenBefore = context.index.newestTime(of: plate, other: inserted?.position),
+            seenBefore.milliseconds >= time - span,
+            let here = camera.flatMap({ $0.rawValue == 0 ? nil : place(of: $0, in: distances, index: context.index) })
+                ?? distances.place(of: read.camera),
             distances.maximum >= configuration.minimumDistanceKilometres
         else { return [] }
+        let key = PlateKey(read.plate.text)!
 
         // Implausible partners, most implausible first. The window's reads of the plate are
         // visited as (id, camera, time); only the few that are implausible are resolved.
-        var candidates: [(id: ReadID, kilometres: Double, elapsed: Int64, excess: Double)] = []
+        var candidates: [(id: ReadID, kilometres: Double, elapsed: Int64, excess: Double, position: WindowPosition)] = []
         let from = read.timestamp.adding(milliseconds: -span), to = read.timestamp.adding(milliseconds: span)
-        context.index.forEachSighting(plate: read.plate, from: from, to: to) { id, camera, timestamp in
-            guard id != read.id, camera != read.camera, let kilometres = distances.kilometres(read.camera, camera),
-                kilometres >= configuration.minimumDistanceKilometres
+        var sawOther = false
+        // To the newest read: a later read this detector saw counts as seen within the span.
+        context.index.forEachSighting(plate: plate, from: from, to: Timestamp(milliseconds: .max)) { id, otherCamera, timestamp, position in
+            guard id != read.id else { return }
+            if !sawOther && recent.saw(position) { sawOther = true }
+            guard timestamp <= to, otherCamera != camera, let there = place(of: otherCamera, in: distances, index: context.index)
             else { return }
+            let kilometres = distances.kilometres(here, there)
+            guard kilometres >= configuration.minimumDistanceKilometres else { return }
             let elapsed = abs(time - timestamp.milliseconds)
             let reachable = configuration.maximumSpeedKilometresPerHour * (Double(elapsed) / 1000 + configuration.skewMarginSeconds) / 3600
             guard kilometres > reachable else { return }
-            candidates.append((id, kilometres, elapsed, kilometres / max(reachable, 1e-9)))
+            candidates.append((id, kilometres, elapsed, kilometres / max(reachable, 1e-9), position))
         }
-        guard !candidates.isEmpty else { return [] }
+        guard sawOther, !candidates.isEmpty else { return [] }
         // Oldest first before sorting, as the window lists reads, so ties go the same way.
         candidates.reverse()
         candidates.sort { $0.excess > $1.excess }
@@ -119,12 +133,17 @@ public final class CloneDetector: Detector {
                 .map { ($0.id, $0) },
             uniquingKeysWith: { first, _ in first })
         let partners = strongest.compactMap { candidate in
-            resolved[candidate.id].map { (read: $0, kilometres: candidate.kilometres, elapsed: candidate.elapsed, excess: candidate.excess) }
+            resolved[candidate.id].map {
+                (read: $0, kilometres: candidate.kilometres, elapsed: candidate.elapsed, excess: candidate.excess, position: candidate.position)
+            }
         }
+        // Qualities older than this were forgotten (a minute of slack for late reads).
+        let remembered = latest - span - 60_000
         // The strongest evidence wins: a confident partner over a doubtful but faster one.
-        var best: (partner: (read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double), assessment: Assessment)?
+        var best: (partner: (read: IndexedRead, kilometres: Double, elapsed: Int64, excess: Double, position: WindowPosition), assessment: Assessment)?
         for partner in partners {
-            let otherQuality = recent[partner.read.id] ?? ReadQuality(vehicleConfidence: nil, weakPositions: 0, weakestConfidence: 1)
+            let known = partner.read.timestamp.milliseconds >= remembered ? recent.quality(at: partner.position) : nil
+            let otherQuality = known ?? ReadQuality(vehicleConfidence: nil, weakPositions: 0, weakestConfidence: 1)
             guard let assessment = assess(read, quality, partner.read, otherQuality) else { continue }
             if best == nil || assessment.severity > best!.assessment.severity { best = (partner, assessment) }
         }
@@ -258,32 +277,29 @@ public final class CloneDetector: Detector {
 
     // MARK: Memory
 
-    private func remember(_ id: ReadID, _ quality: ReadQuality, at time: Int64, span: Int64) {
-        latest = max(latest, time)
-        // Nothing to remember beyond what a missing entry means.
-        guard quality.vehicleConfidence != nil || quality.weakPositions != 0 else { return }
-        recent[id] = quality
-        recentOrder.append((id, time))
-        // Forget what no later read can pair with (the span, plus lateness slack of a minute).
-        let cutoff = latest - span - 60_000
-        while recentHead < recentOrder.count, recentOrder[recentHead].time < cutoff {
-            recent.removeValue(forKey: recentOrder[recentHead].id)
-            recentHead += 1
-        }
-        if recentHead > 4096 && recentHead * 2 > recentOrder.count {
-            recentOrder.removeFirst(recentHead)
-            recentHead = 0
-        }
+    /// The `CameraDistances` place of a window camera id, looked up once per camera.
+    private func place(of camera: WindowCameraID, in distances: CameraDistances, index: ReadIndex) -> Int? {
+        let slot = Int(camera.rawValue)
+        if slot >= cameraPlaces.count { cameraPlaces.append(contentsOf: repeatElement(-2, count: slot - cameraPlaces.count + 1)) }
+        if cameraPlaces[slot] == -2 { cameraPlaces[slot] = index.camera(camera).flatMap { distances.place(of: $0) }.map(Int32.init) ?? -1 }
+        return cameraPlaces[slot] >= 0 ? Int(cameraPlaces[slot]) : nil
     }
 
-    /// Forgets plates no later read can pair with and expired rate limits, once per span (at
-    /// least a minute) of event time.
+    private func remember(_ quality: ReadQuality, of inserted: InsertedRead?, at time: Int64, span: Int64) {
+        // Forget what no later read can pair with (the span, plus lateness slack of a minute),
+        // whenever the newest read moves into another minute.
+        if time > latest {
+            if time / 60_000 != latest / 60_000 { recent.forget(before: time - span - 60_000) }
+            latest = time
+        }
+        guard let inserted else { return }
+        recent.remember(quality, at: inserted.position, time: time)
+    }
+
+    /// Forgets expired rate limits, once per span (at least a minute) of event time.
     private func purgeIfDue(at time: Int64, span: Int64) {
         guard time >= nextPurge else { return }
         nextPurge = time + max(span, 60_000)
-        // A minute of slack for reads arriving late.
-        let seenCutoff = time - span - 60_000
-        lastSeen = lastSeen.filter { $0.value >= seenCutoff }
         lastFired = lastFired.filter { time - $0.value.time < configuration.rateLimitSeconds * 1000 }
     }
 }

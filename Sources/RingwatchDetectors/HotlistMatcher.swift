@@ -232,6 +232,10 @@ public struct HotlistMatcher: Sendable {
         var text = read.plate.text
         // Copied once per read, not once per use: the tolerance holds arrays (reference counts).
         let tolerance = self.tolerance
+        // The closures below capture these, not `self`: capturing the matcher copies the whole
+        // struct (a dozen reference counts) into each closure's context.
+        let slots = self.slots, alive = self.alive, table = self.table, wildcards = self.wildcards
+        let representatives = self.representatives, probesAddedCharacter = self.probesAddedCharacter, plainLengths = self.plainLengths
         text.withUTF8 { plate in
             let n = plate.count
             guard n > 0, n <= CanonicalPlateKey.maximumLength else { return }

@@ -95,8 +95,11 @@ public final class MismatchDetector: Detector {
     public func evaluate(_ read: PlateRead, context: DetectionContext) -> [TriggerDraft] {
         guard read.country == "BE", lookup.isLoaded, let key = PlateKey(read.plate.text) else { return [] }
         purgeIfDue(at: read.timestamp.milliseconds)
-        let observation = lookup.observation(of: read)
-        guard let registered = lookup.registry.normalisedVehicle(key) else {
+        // The window numbered the read's camera and description as it inserted it.
+        let observation = context.index.inserted(read.id).map {
+            lookup.observation(of: read, camera: Int($0.camera.rawValue), description: $0.description)
+        } ?? lookup.observation(of: read)
+        guard let registered = lookup.registeredVehicle(key) else {
             return unregistered(read, key: key, observation: observation, context: context)
         }
         if observation.isJudged {

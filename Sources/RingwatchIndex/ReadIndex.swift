@@ -14,6 +14,38 @@ public struct IndexedRead: Sendable, Hashable {
     public let color: String?
 }
 
+/// A plate as the window numbers it, valid while the plate has a read in the window (the
+/// number of a plate whose reads all left the window is given to another plate).
+public struct WindowPlateID: Hashable, Sendable {
+    let rawValue: UInt32
+}
+
+/// A camera as the window numbers it: dense from 1, kept for the window's life, so a detector
+/// may index an array by `rawValue`. 0 stands for every camera past the first 65,534.
+public struct WindowCameraID: Hashable, Sendable {
+    public let rawValue: UInt16
+}
+
+/// Where a read is kept: its partition (by number since 1970) and its place in it. Stable while
+/// the read is in the window, so a detector may keep its own facts about a read under it.
+public struct WindowPosition: Hashable, Sendable {
+    public let partition: Int64
+    public let index: Int
+}
+
+/// The numbers the window gave the read it inserted last, so detectors that run on that read
+/// look nothing up again by text.
+public struct InsertedRead: Sendable {
+    public let id: ReadID
+    public let plate: WindowPlateID
+    public let camera: WindowCameraID
+    public let position: WindowPosition
+    /// Make, model and colour as three 16-bit vocabulary ids packed into one number (a missing
+    /// attribute is 0): equal numbers mean equal descriptions. Nil when the vocabulary was full
+    /// and one of them could not be numbered.
+    public let description: UInt64?
+}
+
 /// The time-partitioned in-memory window of recent reads.
 ///
 /// Reads go into partitions by event time (five minutes by default); a partition older than the
@@ -64,15 +96,19 @@ public final class ReadIndex {
             latest = time
             evictExpired()
         }
-        guard time >= latest - configuration.horizonMilliseconds else { return false }
+        guard time >= latest - configuration.horizonMilliseconds else {
+            lastInserted = nil
+            return false
+        }
         let key = time.floorDivided(by: configuration.partitionMilliseconds)
         let plate = plates.retain(read.plate.text)
         let camera = cameras.id(for: read.camera)
+        let make = attributes.id(for: read.make), model = attributes.id(for: read.model), color = attributes.id(for: read.color)
         let target: Partition
         if let found = partition(key) {
             target = found
         } else {
-            target = Partition(start: key * configuration.partitionMilliseconds)
+            target = Partition(key: key, start: key * configuration.partitionMilliseconds)
             partitions[key] = target
             let position = keys.firstIndex(where: { $0 > key }) ?? keys.count
             keys.insert(key, at: position)
@@ -81,12 +117,26 @@ public final class ReadIndex {
             id: read.id.rawValue, time: time, plate: plate, camera: camera,
             confidence: read.confidence.flatMap { $0.isNaN ? nil : UInt8((min(max($0, 0), 1) * 254).rounded()) + 1 } ?? 0,
             direction: read.direction == .inbound ? 1 : read.direction == .outbound ? 2 : 0,
-            make: attributes.id(for: read.make), model: attributes.id(for: read.model), color: attributes.id(for: read.color))
+            make: make, model: model, color: color)
         let index = target.append(record)
         link(ReadLink(key: key, index: index), in: target, plate: plate, time: time)
         count += 1
+        let numbered = (make != 0 || read.make == nil) && (model != 0 || read.model == nil) && (color != 0 || read.color == nil)
+        lastInserted = InsertedRead(
+            id: read.id, plate: WindowPlateID(rawValue: plate), camera: WindowCameraID(rawValue: camera),
+            position: WindowPosition(partition: key, index: index),
+            description: numbered ? UInt64(make) << 32 | UInt64(model) << 16 | UInt64(color) : nil)
         return true
     }
+
+    /// What the window numbered when it inserted the read `id`, if that was the last read
+    /// inserted (detectors run right after the insert of the read they evaluate).
+    public func inserted(_ id: ReadID) -> InsertedRead? {
+        guard let lastInserted, lastInserted.id == id else { return nil }
+        return lastInserted
+    }
+
+    private var lastInserted: InsertedRead?
 
     /// Puts a new read into its plate's chain, which runs newest first by event time. A read
     /// that arrives late walks past the few newer reads of its plate.
@@ -145,12 +195,47 @@ public final class ReadIndex {
     /// that look at every read of a plate and keep few).
     public func forEachSighting(plate: Plate, from: Timestamp, to: Timestamp, _ body: (ReadID, String, Timestamp) -> Void) {
         guard let plateID = plates.id(of: plate.text) else { return }
-        forEachRead(plate: plateID, from: from.milliseconds) { partition, index in
-            let time = partition.time(at: index)
-            guard time <= to.milliseconds else { return }
-            body(ReadID(rawValue: partition.ids[index]), cameras.text(partition.cameras[index]) ?? "", Timestamp(milliseconds: time))
+        forEachSighting(plate: WindowPlateID(rawValue: plateID), from: from, to: to) { id, camera, time, _ in
+            body(id, cameras.text(camera.rawValue) ?? "", time)
         }
     }
+
+    /// `forEachSighting(plate:from:to:_:)` by the window's numbers: the camera as its window id,
+    /// and where the read is kept. Nothing is resolved into text.
+    public func forEachSighting(
+        plate: WindowPlateID, from: Timestamp, to: Timestamp, _ body: (ReadID, WindowCameraID, Timestamp, WindowPosition) -> Void
+    ) {
+        forEachRead(plate: plate.rawValue, from: from.milliseconds) { partition, index in
+            let time = partition.time(at: index)
+            guard time <= to.milliseconds else { return }
+            body(
+                ReadID(rawValue: partition.ids[index]), WindowCameraID(rawValue: partition.cameras[index]), Timestamp(milliseconds: time),
+                WindowPosition(partition: partition.key, index: index))
+        }
+    }
+
+    /// The event time of the newest read of `plate` other than the one at `position` (ties
+    /// between equal times go either way; the time is the same), or nil when it has no other.
+    /// Without a position: the newest read of the plate.
+    public func newestTime(of plate: WindowPlateID, other position: WindowPosition?) -> Timestamp? {
+        var next = plates.head(plate.rawValue)
+        while let current = next, let found = partition(current.key) {
+            if current.key != position?.partition || current.index != position?.index {
+                return Timestamp(milliseconds: found.time(at: current.index))
+            }
+            next = found.previousOfPlate(current.index)
+        }
+        return nil
+    }
+
+    /// The number the window gives `plate` while it has reads of it.
+    public func plateID(_ plate: Plate) -> WindowPlateID? { plates.id(of: plate.text).map(WindowPlateID.init) }
+
+    /// The camera id the window gave `camera`, if it has seen it.
+    public func cameraID(_ camera: String) -> WindowCameraID? { cameras.existingID(for: camera).map(WindowCameraID.init) }
+
+    /// The camera the window numbered `camera` (nil for 0, the number past a full vocabulary).
+    public func camera(_ camera: WindowCameraID) -> String? { cameras.text(camera.rawValue) }
 
     /// Reads at `camera` with `from <= ts <= to`, oldest first.
     public func reads(camera: String, from: Timestamp, to: Timestamp) -> [IndexedRead] {
@@ -256,6 +341,8 @@ final class Partition {
         var color: UInt16
     }
 
+    /// The partition's number: its start divided by the partition width.
+    let key: Int64
     /// Event time of the partition's start; reads keep milliseconds after it.
     let start: Int64
     var ids: [UInt64] = []
@@ -279,7 +366,10 @@ final class Partition {
 
     static let noLink = UInt64.max
 
-    init(start: Int64) { self.start = start }
+    init(key: Int64, start: Int64) {
+        self.key = key
+        self.start = start
+    }
 
     var count: Int { ids.count }
 

@@ -23,7 +23,12 @@ public struct Observation: Sendable, Hashable {
 /// object sees the new registry from the next read on.
 public final class RegistryLookup: VehicleRegistryLookup {
     public private(set) var registry: VehicleRegistry
-    public var policy: ObservationPolicy { didSet { darkness.removeAll() } }
+    public var policy: ObservationPolicy {
+        didSet {
+            darkness.removeAll()
+            darknessByNumber.removeAll()
+        }
+    }
     public let confusions: OCRConfusions
     private var cameras: CameraRegistry
     /// Where the sun is computed for reads from cameras missing from the registry: the middle
@@ -33,6 +38,18 @@ public final class RegistryLookup: VehicleRegistryLookup {
     private var normalised: [VehicleDescription: NormalisedVehicle] = [:]
     /// Darkness per camera and minute of event time: the sun moves slowly, trigonometry is not free.
     private var darkness: [String: (minute: Int64, isDark: Bool)] = [:]
+    /// The same by the caller's camera number (`observation(of:camera:description:)`): no
+    /// camera text is hashed per read.
+    private var darknessByNumber: [(minute: Int64, isDark: Bool)] = []
+    /// `normalised` by the caller's description number.
+    private var normalisedByNumber: [UInt64: NormalisedVehicle] = [:]
+    /// Recently asked plates and their registered vehicles' packed ids (`registeredVehicle(_:)`):
+    /// a vehicle is read at camera after camera, and each bisection of eight million keys costs
+    /// several cache misses, the vehicle's ids one more. Direct-mapped by the key's hash; a key
+    /// with the top bit set (no plate key has it) records a plate that is not registered; 0 a
+    /// free slot.
+    private var recentPlates: [(key: UInt64, word: UInt64)] = []
+    private static let recentPlatesSlots = 1 << 18
 
     public init(
         registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
@@ -49,6 +66,28 @@ public final class RegistryLookup: VehicleRegistryLookup {
     public func replace(_ registry: VehicleRegistry) {
         self.registry = registry
         normalised.removeAll()
+        normalisedByNumber.removeAll()
+        recentPlates.removeAll()
+    }
+
+    /// The normalised description of the vehicle registered under `key`, as
+    /// `registry.normalisedVehicle(_:)` gives it, remembering where recently asked plates are.
+    public func registeredVehicle(_ key: PlateKey) -> NormalisedVehicle? {
+        if recentPlates.isEmpty { recentPlates = Array(repeating: (key: 0, word: 0), count: Self.recentPlatesSlots) }
+        var z = key.rawValue &* 0x9E37_79B9_7F4A_7C15
+        z ^= z >> 29
+        let slot = Int(truncatingIfNeeded: z) & (Self.recentPlatesSlots - 1)
+        let unregistered = key.rawValue | 1 << 63
+        let known = recentPlates[slot]
+        if known.key == key.rawValue { return registry.normalisedVehicle(word: known.word) }
+        if known.key == unregistered { return nil }
+        guard let position = registry.position(of: key) else {
+            recentPlates[slot] = (unregistered, 0)
+            return nil
+        }
+        let word = registry.vehicleWord(at: position)
+        recentPlates[slot] = (key.rawValue, word)
+        return registry.normalisedVehicle(word: word)
     }
 
     /// True when a registry with at least one vehicle is loaded.
@@ -58,9 +97,45 @@ public final class RegistryLookup: VehicleRegistryLookup {
 
     /// How far `read`'s classifier output can be trusted, and what it says.
     public func observation(of read: PlateRead) -> Observation {
-        let dark = isDark(read)
-        let description = VehicleDescription(make: read.make, model: read.model, color: read.color)
-        let vehicle = normalise(description)
+        observation(of: read, isDark: isDark(read), vehicle: normalise(VehicleDescription(make: read.make, model: read.model, color: read.color)))
+    }
+
+    /// `observation(of:)` for a read whose camera and description the caller has numbered (the
+    /// window does as it inserts a read), so that the caches answer without hashing text:
+    /// `camera` is a small number, the same for every read of a camera (0: none), and
+    /// `description` a number equal for equal (make, model, colour) texts (nil: none).
+    public func observation(of read: PlateRead, camera: Int, description: UInt64?) -> Observation {
+        let dark: Bool
+        if camera > 0 {
+            let minute = read.timestamp.milliseconds.floorDivided(by: 60_000)
+            if camera >= darknessByNumber.count {
+                darknessByNumber.append(contentsOf: repeatElement((minute: Int64.min, isDark: false), count: camera - darknessByNumber.count + 1))
+            }
+            if darknessByNumber[camera].minute == minute {
+                dark = darknessByNumber[camera].isDark
+            } else {
+                dark = isDark(read)
+                darknessByNumber[camera] = (minute, dark)
+            }
+        } else {
+            dark = isDark(read)
+        }
+        let vehicle: NormalisedVehicle
+        if let description {
+            if let known = normalisedByNumber[description] {
+                vehicle = known
+            } else {
+                if normalisedByNumber.count >= 16_384 { normalisedByNumber.removeAll(keepingCapacity: true) }
+                vehicle = normalise(VehicleDescription(make: read.make, model: read.model, color: read.color))
+                normalisedByNumber[description] = vehicle
+            }
+        } else {
+            vehicle = normalise(VehicleDescription(make: read.make, model: read.model, color: read.color))
+        }
+        return observation(of: read, isDark: dark, vehicle: vehicle)
+    }
+
+    private func observation(of read: PlateRead, isDark dark: Bool, vehicle: NormalisedVehicle) -> Observation {
         let threshold = dark ? policy.minimumNightConfidence : policy.minimumConfidence
         let confident = (read.vehicleConfidence ?? -1) >= threshold
         let judgesColor = confident && (!dark || policy.judgeColorAtNight) && vehicle.color != nil

@@ -88,7 +88,18 @@ public final class VehicleRegistry: Sendable {
     /// strings for the registry's own spelling (the hot path of the detectors): one search.
     public func normalisedVehicle(_ key: PlateKey) -> NormalisedVehicle? {
         guard let index = position(of: key) else { return nil }
-        let word = VehicleWord(rawValue: vehicles[index])
+        return normalisedVehicle(at: index)
+    }
+
+    /// The packed ids of the vehicle at `index` (a `position(of:)`).
+    func vehicleWord(at index: Int) -> UInt64 { vehicles[index] }
+
+    /// The normalised description of the vehicle at `index` (a `position(of:)`).
+    func normalisedVehicle(at index: Int) -> NormalisedVehicle { normalisedVehicle(word: vehicles[index]) }
+
+    /// The normalised description of a vehicle from its packed ids (`vehicleWord(at:)`).
+    func normalisedVehicle(word rawValue: UInt64) -> NormalisedVehicle {
+        let word = VehicleWord(rawValue: rawValue)
         var vehicle = kindNormalised[word.kind]
         vehicle.color = colorFamilies[word.color]
         return vehicle

@@ -21,6 +21,20 @@ struct CloneDetectorTests {
         return (DetectorRig(detector), detector)
     }
 
+    /// Reads restored into the window at a restart were never seen by the detector: alone they
+    /// do not open a search, as before; once the detector saw a read of the plate within the
+    /// span, every read of the window in the span is a candidate partner.
+    @Test func readsRestoredAtARestartAloneDoNotPairButJoinASearchASeenReadOpens() throws {
+        let (rig, _) = makeRig()
+        let restored = vehicleRead("1NWR372", at: day, camera: "R3-01")
+        rig.index.insert(restored)  // as `Pipeline.rebuild` does: into the window, past the detectors
+        #expect(rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 60), camera: "R3-09")).isEmpty)
+        // The detector saw that read; a third, beside it, pairs with the restored one far away.
+        let drafts = rig.send(vehicleRead("1NWR372", at: day.adding(seconds: 70), camera: "R3-09", id: "third"))
+        let draft = try #require(drafts.first)
+        #expect(draft.detail("other_read_id") == .string(restored.id.description))
+    }
+
     @Test func onePlateFarApartTooFastFiresWithDistanceElapsedAndSpeed() throws {
         let (rig, _) = makeRig()
         let first = vehicleRead("1NWR372", at: day, camera: "R3-01")

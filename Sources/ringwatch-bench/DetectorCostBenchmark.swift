@@ -1,0 +1,129 @@
+// `ringwatch-bench detector-cost`: CPU per read of the window insert and of the hotlist,
+// registry-mismatch and clone detectors on national traffic, in this process (no sockets).
+//
+//   ringwatch-bench detector-cost [--dir DIR] [--reads N] [--runs N]
+//
+// Uses the national benchmark's inputs (made once in DIR by `ringwatch-bench national`): the
+// first N reads of the simulated day (duplicates dropped, as the pipeline's de-duplication
+// would), 5,500 cameras, a 1,000,000-entry hotlist with OCR tolerance, an 8,000,000-vehicle
+// registry. Each run replays the reads through a fresh window and fresh detectors in the
+// pipeline's order, timing each step; the figures are medians over runs, per read. The
+// triggers' digest (kind, severity, read ids, explanation of every trigger) shows that a
+// change kept the detectors' behaviour.
+import Foundation
+import RingwatchCore
+import RingwatchDetectors
+import RingwatchEngine
+import RingwatchIndex
+import RingwatchIngest
+import RingwatchRegistry
+import RingwatchTesting
+
+struct DetectorCostBenchmark {
+    let directory: String
+    let reads: Int
+    let runs: Int
+
+    func run() throws {
+        let national = NationalBenchmark(directory: directory, reads: reads, latencyRate: 0, runs: 1)
+        try national.prepare()
+        let (cameras, _) = CameraRegistry.parse(csv: try String(contentsOfFile: national.camerasPath, encoding: .utf8), file: national.camerasPath)
+        var files = RegistryFiles(registry: national.registryPath)
+        files.makes = RingwatchProcess.packageRoot + "/Fixtures/vehicle-makes.csv"
+        files.models = RingwatchProcess.packageRoot + "/Fixtures/vehicle-models.csv"
+        files.colors = RingwatchProcess.packageRoot + "/Fixtures/vehicle-colors.csv"
+        let (registry, _) = try Engine.loadRegistry(files)
+        let (entries, _) = HotlistEntry.parse(csv: try String(contentsOfFile: national.hotlistPath, encoding: .utf8), file: national.hotlistPath)
+        let hotlist = HotlistDetector(entries: entries)
+        let stream = try loadReads(national.dayPath)
+        print("detector-cost: \(stream.count) reads of \(national.dayPath); 5,500 cameras, \(entries.count) hotlist entries, "
+            + "\(registry.count) registered vehicles; median of \(runs) runs, CPU per read")
+
+        let steps = ["window insert", "hotlist", "mismatch", "clone"]
+        var figures: [[Double]] = Array(repeating: [], count: steps.count + 1)
+        var digests: Set<String> = []
+        var counts = ""
+        for _ in 0..<runs {
+            let lookup = RegistryLookup(registry: registry, cameras: cameras)
+            hotlist.registry = lookup
+            let mismatch = MismatchDetector(lookup: lookup)
+            let clone = CloneDetector(lookup: lookup)
+            let index = ReadIndex()
+            let detectors: [any Detector] = [hotlist, mismatch, clone]
+            var nanoseconds = [UInt64](repeating: 0, count: steps.count)
+            var digest = StableHash()
+            var fired = [Int](repeating: 0, count: detectors.count)
+            let cpuBefore = threadCPUNanoseconds()
+            for read in stream {
+                var began = DispatchTime.now().uptimeNanoseconds
+                index.insert(read)
+                var now = DispatchTime.now().uptimeNanoseconds
+                nanoseconds[0] += now - began
+                let context = DetectionContext(index: index, cameras: cameras, isLate: false)
+                for (position, detector) in detectors.enumerated() {
+                    began = now
+                    let drafts = detector.evaluate(read, context: context)
+                    now = DispatchTime.now().uptimeNanoseconds
+                    nanoseconds[position + 1] += now - began
+                    fired[position] += drafts.count
+                    for draft in drafts {
+                        digest.combine(draft.kind.rawValue)
+                        digest.combine(draft.severity.rawValue)
+                        for id in draft.readIDs { digest.combine(Int64(bitPattern: id.rawValue)) }
+                        digest.combine(draft.explanation)
+                    }
+                }
+            }
+            let cpu = threadCPUNanoseconds() - cpuBefore
+            for step in steps.indices { figures[step].append(Double(nanoseconds[step]) / Double(stream.count) / 1000) }
+            figures[steps.count].append(Double(cpu) / Double(stream.count) / 1000)
+            digests.insert(String(digest.value, radix: 16))
+            counts = zip(["hotlist", "mismatch", "clone"], fired).map { "\($0)=\($1)" }.joined(separator: " ")
+        }
+        for (step, name) in steps.enumerated() {
+            print(String(format: "  %-14@ %6.2f µs/read (runs: %@)", name as NSString, median(figures[step]),
+                         figures[step].map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+        }
+        print(String(format: "  %-14@ %6.2f µs/read thread CPU for all four, timing included (runs: %@)", "total" as NSString,
+                     median(figures[steps.count]), figures[steps.count].map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+        print("  triggers: \(counts); digest \(digests.sorted().joined(separator: " / "))")
+    }
+
+    /// The first `reads` reads of the day, decoded, without repeated ids.
+    func loadReads(_ path: String) throws -> [PlateRead] {
+        let decoder = ReadDecoder()
+        var seen = Set<ReadID>()
+        var out: [PlateRead] = []
+        out.reserveCapacity(reads)
+        // The day is gigabytes: read it line by line.
+        guard let file = fopen(path, "r") else { throw DetectorCostError("cannot open \(path)") }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while out.count < reads {
+            let length = getline(&line, &capacity, file)
+            guard length > 0, let line else { break }
+            // A line is {"topic":"…","body":{…}}: the body is between `"body":` and the last `}`.
+            let bytes = UnsafeRawBufferPointer(start: line, count: line[length - 1] == 10 ? length - 1 : length)
+            let marker = Array(#""body":"#.utf8)
+            guard let start = (0..<max(0, bytes.count - marker.count)).first(where: { at in marker.indices.allSatisfy { bytes[at + $0] == marker[$0] } })
+            else { continue }
+            let body = UnsafeRawBufferPointer(rebasing: bytes[(start + marker.count)..<(bytes.count - 1)])
+            guard case .success(let decoded) = decoder.decode(body), seen.insert(decoded.read.id).inserted else { continue }
+            out.append(decoded.read)
+        }
+        return out
+    }
+
+    func threadCPUNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+struct DetectorCostError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
