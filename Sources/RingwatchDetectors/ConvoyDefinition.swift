@@ -77,10 +77,11 @@ public struct ConvoyDefinition: Sendable, Equatable {
     /// them: the score is `exp(−E × chanceScale)` (`ConvoyScoring`), so that it answers for a
     /// day of traffic, not for one vehicle, each of which is in effect one more try. `E`
     /// errs on the side of chance (company assumed to keep together, bands widened by the
-    /// jitter), so this is far below the vehicles of a day: 500 puts one to three false convoys
-    /// a day above a score of 0.95 in simulated traffic of 1.7 million reads a day
-    /// (docs/performance.md). 1 scores each pair on its own.
-    public var chanceScale = 500.0
+    /// jitter), so this is far below the vehicles of a day: 330 puts two to four false convoys
+    /// a day above a score of 0.95 in simulated traffic of 1.7 million reads a day, and finds
+    /// 95 % or more of the planted ones (docs/performance.md, three seeds; 500 missed up to one
+    /// two-car convoy in eight). 1 scores each pair on its own.
+    public var chanceScale = 330.0
     /// Gaps below this are scored as this: two lanes read side by side are not "closer".
     public var gapFloorMilliseconds: Int64 = 2_000
     /// Live: a convoy with the same members fires again only after no evidence for this long.

@@ -78,6 +78,9 @@ public struct ConvoyScoring: Sendable {
         /// Of the company kept on each move, the share whose gap changed no more than the
         /// pair's (`q`), `k − 1` of them.
         public var keptGap: [Double] = []
+        /// The traffic at each evidence camera when the pair passed (reads per hour, as the
+        /// `TrafficRateSource` gave it), one per evidence camera.
+        public var readsPerHour: [Double] = []
         /// Expected chance companions of one leader, `E`.
         public var expected: Double
         /// exp(−E × chanceScale).
@@ -122,8 +125,11 @@ public struct ConvoyScoring: Sendable {
         let gap = definition.maxGapMilliseconds
         let floor = definition.gapFloorMilliseconds
         var logSum = 0.0
+        var perHour: [Double] = []
+        perHour.reserveCapacity(evidence.count)
         for item in evidence {
-            let perSecond = max(rates.readsPerHour(camera: item.camera, at: item.time), ConvoyScoring.minimumReadsPerHour) / 3600
+            perHour.append(rates.readsPerHour(camera: item.camera, at: item.time))
+            let perSecond = max(perHour[perHour.count - 1], ConvoyScoring.minimumReadsPerHour) / 3600
             let gapSeconds = Double(max(abs(item.gapMilliseconds), floor) + gap) / 2000
             logSum += log(max(2 * perSecond * gapSeconds, 1e-12))
         }
@@ -144,7 +150,7 @@ public struct ConvoyScoring: Sendable {
         }
         let steady = isSteady(evidence)
         if steady, evidence.count > 2 { expected *= pow(definition.steadyShare, Double(evidence.count - 2)) }
-        return Chance(density: density, shares: shares, steady: steady, keptGap: keptGap, expected: expected,
+        return Chance(density: density, shares: shares, steady: steady, keptGap: keptGap, readsPerHour: perHour, expected: expected,
                       score: exp(-expected * definition.chanceScale))
     }
 }

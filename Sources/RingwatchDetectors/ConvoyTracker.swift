@@ -93,7 +93,10 @@ public final class ConvoyTracker {
     public private(set) var candidatesExamined = 0
 
     /// - Parameters:
-    ///   - rates: traffic by camera and hour; nil to learn it from the passages (live).
+    ///   - rates: traffic by camera and hour; nil to learn it from the passages (live). A
+    ///     `TrafficRates` given here goes on learning from the passages as the live one does
+    ///     (the history search primes it with the days before its period, so it scores as the
+    ///     live detector did).
     ///   - keepsClosedGroups: keep every convoy once it goes quiet, for `drainClosedGroups()`
     ///     (history); the live detector does not need them.
     ///   - recordsPairDays: remember the days each pair met the definition even when commuters
@@ -104,7 +107,10 @@ public final class ConvoyTracker {
         self.definition = definition
         self.latenessMilliseconds = max(0, latenessMilliseconds)
         self.vehicleType = vehicleType
-        if let rates {
+        if let learned = rates as? TrafficRates {
+            self.rates = learned
+            learnedRates = learned
+        } else if let rates {
             self.rates = rates
             learnedRates = nil
         } else {

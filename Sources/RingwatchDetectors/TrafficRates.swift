@@ -49,13 +49,15 @@ public final class TrafficRates: TrafficRateSource {
         self.timeConstant = Double(timeConstantMilliseconds)
     }
 
-    /// Counts one read at `camera`.
-    public func observe(camera: String, at time: Timestamp) {
+    /// Counts one read at `camera` (or `reads` of them at once: the history search learns the
+    /// days before its period from counts per minute, as the live detector would have learned
+    /// them read by read).
+    public func observe(camera: String, at time: Timestamp, reads: Int = 1) {
         let milliseconds = time.milliseconds
         // In place and with one hash of the camera id: copying the hour-of-day profile out and
         // back for every read would allocate.
         cameras[camera, default: CameraTraffic(at: milliseconds, since: milliseconds)]
-            .observe(milliseconds, timeConstant: timeConstant, smoothing: smoothing)
+            .observe(milliseconds, reads: reads, timeConstant: timeConstant, smoothing: smoothing)
     }
 
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
@@ -74,29 +76,29 @@ public final class TrafficRates: TrafficRateSource {
 }
 
 extension TrafficRates.CameraTraffic {
-    mutating func observe(_ milliseconds: Int64, timeConstant: Double, smoothing: Double) {
+    mutating func observe(_ milliseconds: Int64, reads: Int, timeConstant: Double, smoothing: Double) {
         if milliseconds >= at {
-            decayed = decayed * exp(-Double(milliseconds - at) / timeConstant) + 1
+            decayed = decayed * exp(-Double(milliseconds - at) / timeConstant) + Double(reads)
             at = milliseconds
         } else {
             // A late read counts with the weight it would have had.
-            decayed += exp(-Double(at - milliseconds) / timeConstant)
+            decayed += Double(reads) * exp(-Double(at - milliseconds) / timeConstant)
             since = min(since, milliseconds)
         }
         let hour = milliseconds.floorDivided(by: 3_600_000)
-        profile[Int(hour - hour.floorDivided(by: 24) * 24)].observe(hour: hour, smoothing: smoothing)
+        profile[Int(hour - hour.floorDivided(by: 24) * 24)].observe(hour: hour, reads: reads, smoothing: smoothing)
     }
 }
 
 extension TrafficRates.Slot {
-    mutating func observe(hour newHour: Int64, smoothing: Double) {
+    mutating func observe(hour newHour: Int64, reads: Int, smoothing: Double) {
         if newHour == hour {
-            count += 1
+            count += reads
         } else if newHour > hour {
             // A new day for this hour: fold the finished count into the average.
             if hour != .min { average = average < 0 ? Double(count) : smoothing * Double(count) + (1 - smoothing) * average }
             hour = newHour
-            count = 1
+            count = reads
         }
         // A read for a day already folded is too late to change the average; ignore it.
     }

@@ -14,10 +14,12 @@ import RingwatchStorage
 /// - Without a plate, it streams the period hour by hour in time order through a
 ///   `ConvoyTracker`, as the live detector would have seen it.
 ///
-/// The traffic a convoy is scored against comes from the history itself: reads at the camera in
-/// the half hour around each co-occurrence (`TrafficCounts`), and how much of the traffic near
-/// the vehicle moved on with it between cameras (`FetchedTraffic`, or, streaming, what the
-/// tracker learns).
+/// The traffic a convoy is scored against comes from the history itself. Period-wide, it is
+/// learned exactly as the live detector learns it (`TrafficRates`, primed with the days before
+/// the period), so one scoring setting gives the same answer live and here. With a plate, only
+/// the traffic around the vehicle is fetched: reads at the camera in the half hour around each
+/// co-occurrence (`TrafficCounts`) and how much of the traffic near the vehicle moved on with
+/// it between cameras (`FetchedTraffic`).
 public struct ConvoySearch {
     public let database: HistoryDatabase
     public var definition: ConvoyDefinition
@@ -151,6 +153,26 @@ public struct ConvoySearch {
 
     // MARK: - Every convoy in a period
 
+    /// Days before a period whose traffic the period-wide search learns first, as the live
+    /// detector had learned it: the usual traffic at each hour of day (`TrafficRates`, which
+    /// weighs the latest day 0.3, so three days carry most of what a long-running detector
+    /// knows) and the traffic just before the period starts.
+    public var trafficLearningDays = 3
+
+    /// Feeds `rates` the reads per camera and minute of the `trafficLearningDays` before `from`.
+    func learnTraffic(before from: Timestamp, into rates: TrafficRates) throws {
+        guard trafficLearningDays > 0 else { return }
+        let start = from.adding(milliseconds: -Int64(trafficLearningDays) * 86_400_000)
+        for partition in try database.readPartitions(from: start, to: from.adding(milliseconds: -1)) {
+            let rows = try database.readCountsByMinute(in: partition.table)
+            for row in rows.sorted(by: { ($0.minute, $0.camera) < ($1.minute, $1.camera) })
+            where row.minute * 60_000 >= start.milliseconds && row.minute * 60_000 < from.milliseconds {
+                // At the middle of its minute: the reads were spread over it.
+                rates.observe(camera: row.camera, at: Timestamp(milliseconds: row.minute * 60_000 + 30_000), reads: row.reads)
+            }
+        }
+    }
+
     /// Every convoy in `from...to` scoring at least `minimumScore`, best first.
     public func convoys(from: Timestamp, to: Timestamp, minimumScore: Double) throws -> [ConvoyGroup] {
         var streaming = definition
@@ -158,21 +180,18 @@ public struct ConvoySearch {
         streaming.excludeCommuters = false
         streaming.minimumScore = minimumScore
         streaming.minimumPairScore = min(streaming.minimumPairScore, minimumScore)
-        let rates = TrafficCounts(from: from, to: to)
+        // The traffic as the live detector knew it: learned from the days before, then from the
+        // passages as they stream by, so a pair scores here as it did live.
+        let rates = TrafficRates()
+        try learnTraffic(before: from, into: rates)
         let tracker = ConvoyTracker(definition: streaming, latenessMilliseconds: 0, vehicleType: vehicleType, rates: rates,
                                     keepsClosedGroups: true, recordsPairDays: definition.excludeCommuters && !includeCommuters)
         let partitions = try database.readPartitions(from: from, to: to)
-        // One hour is read ahead, so the traffic around a passage near the end of an hour is known.
-        var pending: [Passage] = []
         for (step, partition) in partitions.enumerated() {
             let passages = try database.passages(in: partition.table, from: from, to: to)
-            rates.add(passages)
-            for passage in pending { _ = tracker.observe(passage) }
-            pending = passages.sorted { ($0.time, $0.readID) < ($1.time, $1.readID) }
-            if step > 0 { progress?(step, partitions.count) }
+            for passage in passages.sorted(by: { ($0.time, $0.readID) < ($1.time, $1.readID) }) { _ = tracker.observe(passage) }
+            progress?(step + 1, partitions.count)
         }
-        for passage in pending { _ = tracker.observe(passage) }
-        if !partitions.isEmpty { progress?(partitions.count, partitions.count) }
         var groups = tracker.finish()
         if definition.excludeCommuters && !includeCommuters {
             // A pair that met the definition on enough days in the period leaves its convoys.

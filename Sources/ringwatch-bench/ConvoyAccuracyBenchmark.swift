@@ -8,7 +8,8 @@
 //   .build/release/ringwatch-bench convoy-accuracy [--runs N]
 //
 // `--runs N` simulates N seeds (1...N), each two weekdays at 20 reads/s with 30 planted convoys
-// a day (the second day lets the commuter memory work), and adds their counts up. Then the
+// a day, and adds their counts up (RINGWATCH_BENCH_DAYS=D simulates D days: from the third, the
+// live commuter memory drops pairs seen together on three days). Then the
 // demo's own traffic (3 h from 07:00 on the simulator's Monday, seed 7, 4 planted convoys) at
 // 10 and 30 reads/s, live only.
 //
@@ -106,11 +107,18 @@ struct ConvoyAccuracyBenchmark {
         let quick = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_QUICK"] != nil
         // RINGWATCH_BENCH_FIRST_SEED=S simulates seeds S...S+N-1 instead (to check a calibration on unseen traffic).
         let firstSeed = UInt64(ProcessInfo.processInfo.environment["RINGWATCH_BENCH_FIRST_SEED"] ?? "") ?? 1
+        // RINGWATCH_BENCH_DAYS=D simulates D days instead of two (from three on, the live commuter
+        // memory sees commuter pairs on their third day and drops them).
+        let days = max(1, Int(ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DAYS"] ?? "") ?? (quick ? 1 : 2))
         for seed in firstSeed...(firstSeed + UInt64(max(1, runs)) - 1) {
-            let scenario = Scenario(name: "seed \(seed), 2 days", seed: seed, hours: quick ? 24 : 48, rate: 20, convoys: quick ? 30 : 60, history: !quick)
+            let scenario = Scenario(name: "seed \(seed), \(days) days", seed: seed, hours: Double(24 * days), rate: 20, convoys: 30 * days, history: !quick)
             let result = try evaluate(scenario)
             print(result.live.line("seed \(seed) live"))
-            if let history = result.period { print(history.line("seed \(seed) convoys (period)", unit: "convoys listed")) }
+            if !result.live.missed.isEmpty { print("    missed live: \(result.live.missed.joined(separator: ", "))") }
+            if let history = result.period {
+                print(history.line("seed \(seed) convoys (period)", unit: "convoys listed"))
+                if !history.missed.isEmpty { print("    missed (period): \(history.missed.joined(separator: ", "))") }
+            }
             if let history = result.plate { print(history.line("seed \(seed) convoys --plate", unit: "companions listed")) }
             live.add(result.live)
             if let history = result.period { period.add(history) }
@@ -118,7 +126,7 @@ struct ConvoyAccuracyBenchmark {
             background.plates += result.background.plates
             background.rows += result.background.rows
         }
-        print("convoy accuracy over \(runs) seed(s) x 2 weekdays at 20 reads/s (\(live.reads) reads):")
+        print("convoy accuracy over \(runs) seed(s) x \(days) days at 20 reads/s (\(live.reads) reads):")
         print(live.line("live triggers"))
         print(String(format: "    live detector: %.2f µs per read including decoding", live.seconds / Double(max(live.reads, 1)) * 1e6))
         print(period.line("convoys (no plate) over each day", unit: "convoys listed"))
@@ -223,7 +231,7 @@ struct ConvoyAccuracyBenchmark {
         let livePlatoons = fired.map { draft in isPlatoon(draft.readIDs.compactMap { byID[$0] }) }
         var live = score(fired.map { plates(of: $0) }, platoon: livePlatoons, events: events, meeting: meeting, roles: roles)
         if let study, let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PAIRS"] {
-            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps\n"
+            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps,rates,event\n"
             for group in study.finish() {
                 for pair in group.pairs {
                     let truth = events.contains { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }
@@ -233,7 +241,9 @@ struct ConvoyAccuracyBenchmark {
                         + "\(pair.chance?.density ?? 0),\(pair.chance?.steady ?? false),"
                         + (pair.chance?.shares ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ";"
                         + (pair.chance?.keptGap ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ","
-                        + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds):\($0.time.milliseconds)" }.joined(separator: " ") + "\n"
+                        + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds):\($0.time.milliseconds)" }.joined(separator: " ") + ","
+                        + (pair.chance?.readsPerHour ?? []).map { String(format: "%.0f", $0) }.joined(separator: " ") + ","
+                        + (events.first { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }?.id ?? "") + "\n"
                 }
             }
             try out.write(toFile: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv", atomically: true, encoding: .utf8)
