@@ -25,7 +25,9 @@ public final class ConvoyDetector: Detector {
 
     public func evaluate(_ read: PlateRead, context: DetectionContext) -> [TriggerDraft] {
         if !primed { prime(from: context.index, skipping: read.id) }
-        return tracker.observe(Passage(read)).map { draft(for: $0, read: read, cameras: context.cameras) }
+        let numbers = context.index.inserted(read.id)
+        return tracker.observe(Passage(read), windowPlate: numbers?.plate.rawValue, windowCamera: numbers?.camera.rawValue)
+            .map { draft(for: $0, read: read, cameras: context.cameras) }
     }
 
     /// Learns from the reads restored into the window before this detector saw any.

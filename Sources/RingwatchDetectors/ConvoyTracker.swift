@@ -57,6 +57,9 @@ public final class ConvoyTracker {
     private var freeVehicles: [Int32] = []
     // Cameras.
     private var cameraIDs: [String: Int32] = [:]
+    /// The tracker's numbers by the window's numbers (−1: not known), see `intern(_:windowNumber:)`.
+    private var vehicleOfWindowPlate: [Int32] = []
+    private var cameraOfWindowCamera: [Int32] = []
     private var cameraNames: [String] = []
     private var sightings: [[Sighting]] = []
     // Trail entries in arrival order, to expire them.
@@ -134,7 +137,10 @@ public final class ConvoyTracker {
 
     /// Takes one passage; returns the convoys it formed or grew (usually none, at most one per
     /// group it touched).
-    public func observe(_ passage: Passage) -> [Event] {
+    ///
+    /// `windowPlate` and `windowCamera` are the window's numbers for the read's plate and camera
+    /// (`ReadIndex.inserted(_:)`), when it has them: they spare the tracker hashing the texts.
+    public func observe(_ passage: Passage, windowPlate: UInt32? = nil, windowCamera: UInt16? = nil) -> [Event] {
         let time = passage.time.milliseconds
         learnedRates?.observe(camera: passage.camera, at: passage.time)
         if time > latest {
@@ -145,12 +151,12 @@ public final class ConvoyTracker {
         // it is still paired with those that remain, but one older still cannot be paired at all.
         guard time >= latest - cameraRetention else { return [] }
 
-        let vehicle = intern(passage.plate)
+        let vehicle = intern(passage.plate, windowNumber: windowPlate)
         vehicles[Int(vehicle)].references += 1
         expiry.append((time, vehicle))
         guard !vehicles[Int(vehicle)].excluded else { return [] }
 
-        let camera = cameraID(passage.camera)
+        let camera = cameraID(passage.camera, windowNumber: windowCamera)
         let direction: UInt8 = passage.direction == .inbound ? 1 : passage.direction == .outbound ? 2 : 0
         let sighting = Sighting(time: time, vehicle: vehicle, direction: direction, read: passage.readID.rawValue)
         let position = insertionIndex(sightings[Int(camera)], time)
@@ -482,6 +488,23 @@ public final class ConvoyTracker {
         }
     }
 
+    /// `intern(_:)` through the window's number for the plate: an array lookup, checked against
+    /// the text because the window gives a departed plate's number to another plate (and the
+    /// tracker a released vehicle's number to another vehicle).
+    private func intern(_ plate: String, windowNumber: UInt32?) -> Int32 {
+        guard let windowNumber else { return intern(plate) }
+        let slot = Int(windowNumber)
+        if slot < vehicleOfWindowPlate.count {
+            let known = vehicleOfWindowPlate[slot]
+            if known >= 0, vehicles[Int(known)].plate == plate { return known }
+        } else {
+            vehicleOfWindowPlate.append(contentsOf: repeatElement(-1, count: slot + 1 - vehicleOfWindowPlate.count))
+        }
+        let id = intern(plate)
+        vehicleOfWindowPlate[slot] = id
+        return id
+    }
+
     private func intern(_ plate: String) -> Int32 {
         if let id = vehicleIDs[plate] { return id }
         let excluded = definition.excludes(vehicleType: vehicleType?(plate))
@@ -505,6 +528,22 @@ public final class ConvoyTracker {
         vehicleIDs.removeValue(forKey: vehicles[Int(id)].plate)
         vehicles[Int(id)] = Vehicle(plate: "", excluded: false, serial: 0)
         freeVehicles.append(id)
+    }
+
+    /// `cameraID(_:)` through the window's number for the camera (0: a camera the window did
+    /// not number), checked against the name.
+    private func cameraID(_ name: String, windowNumber: UInt16?) -> Int32 {
+        guard let windowNumber, windowNumber != 0 else { return cameraID(name) }
+        let slot = Int(windowNumber)
+        if slot < cameraOfWindowCamera.count {
+            let known = cameraOfWindowCamera[slot]
+            if known >= 0, cameraNames[Int(known)] == name { return known }
+        } else {
+            cameraOfWindowCamera.append(contentsOf: repeatElement(-1, count: slot + 1 - cameraOfWindowCamera.count))
+        }
+        let id = cameraID(name)
+        cameraOfWindowCamera[slot] = id
+        return id
     }
 
     private func cameraID(_ name: String) -> Int32 {

@@ -17,7 +17,7 @@ public struct IndexedRead: Sendable, Hashable {
 /// A plate as the window numbers it, valid while the plate has a read in the window (the
 /// number of a plate whose reads all left the window is given to another plate).
 public struct WindowPlateID: Hashable, Sendable {
-    let rawValue: UInt32
+    public let rawValue: UInt32
 }
 
 /// A camera as the window numbers it: dense from 1, kept for the window's life, so a detector
