@@ -12,10 +12,7 @@
 @discardableResult
 public func lowerCurrentThreadPriority(by steps: Int32) -> Int32? {
     #if os(Linux)
-        guard let thread = currentThreadID() else { return nil }
-        errno = 0
-        let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread)
-        guard errno == 0 else { return nil }
+        guard let thread = currentThreadID(), let current = niceness(of: thread) else { return nil }
         let target = min(19, current + max(0, steps))
         guard setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, target) == 0 else { return nil }
         return target
@@ -27,16 +24,20 @@ public func lowerCurrentThreadPriority(by steps: Int32) -> Int32? {
 /// The calling thread's nice value (Linux), or nil.
 public func currentThreadNiceness() -> Int32? {
     #if os(Linux)
-        guard let thread = currentThreadID() else { return nil }
-        errno = 0
-        let value = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread)
-        return errno == 0 ? value : nil
+        currentThreadID().flatMap(niceness(of:))
     #else
         return nil
     #endif
 }
 
 #if os(Linux)
+    /// A thread's nice value (getpriority returns -1 both as a value and as an error).
+    private func niceness(of thread: id_t) -> Int32? {
+        errno = 0
+        let value = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread)
+        return errno == 0 ? value : nil
+    }
+
     /// The kernel's id of the calling thread, from `/proc/thread-self` (a link to
     /// `PID/task/TID`); Glibc's `gettid` is not visible to Swift.
     private func currentThreadID() -> id_t? {

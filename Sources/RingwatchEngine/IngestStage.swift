@@ -47,8 +47,7 @@ final class IngestStage: @unchecked Sendable {
     private let maximumFutureSkewSeconds: Int64
     private let quarantineMaximumBytes: Int
     private let stopRequested = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
-    private var thread: Thread?
+    private let loop = LoopThread()
     private var pending: [Item] = []
 
     init(sockets: [Socket], configuration: EngineConfiguration, cameras: CameraRegistry, counters: EngineCounters, logger: Logger) {
@@ -68,30 +67,22 @@ final class IngestStage: @unchecked Sendable {
     /// Remembers a read restored into the window at a restart, so that a camera resending it is
     /// told it is a duplicate and its camera's `seq` continues. Only before `start()`.
     func remember(_ read: PlateRead) {
-        precondition(thread == nil, "reads are remembered before the ingest thread starts")
+        precondition(!loop.isStarted, "reads are remembered before the ingest thread starts")
         _ = duplicates.insert(read.id, at: read.timestamp)
         newest = max(newest, read.timestamp.milliseconds)
         if let sequence = read.sequence { sequences.restore(camera: read.camera, sequence: sequence) }
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            done.signal()
-        }
-        thread.name = "ringwatch-ingest"
-        thread.stackSize = 1 << 20
-        self.thread = thread
-        thread.start()
+        loop.start(name: "ringwatch-ingest", stackSize: 1 << 20) { [self] in run() }
     }
 
     /// Stops receiving after handing over everything libzmq already holds; the pipeline then
     /// sees `take` return nil once it has taken the rest.
     func stop() {
-        guard thread != nil else { return }
+        guard loop.isStarted else { return }
         stopRequested.store(true, ordering: .sequentiallyConsistent)
-        done.wait()
-        thread = nil
+        loop.join()
     }
 
     private func run() {

@@ -12,8 +12,8 @@ import ZeroMQ
 
 /// The read path: one thread that owns the trigger socket, the window and the detectors. Reads
 /// arrive decoded, validated and de-duplicated, with lost reads and unknown cameras counted, from
-/// the `IngestStage` (its own thread, which owns the ingest sockets), and are indexed, evaluated and handed to the history writer in
-/// batches; triggers are published as they fire.
+/// the `IngestStage` (its own thread, which owns the ingest sockets), and are indexed, evaluated
+/// and handed to the history writer in batches; triggers are published as they fire.
 ///
 /// A single owner thread keeps the hot path free of locks: other threads reach the pipeline's
 /// state only through `perform(_:)`, which runs a closure between two batches.
@@ -25,11 +25,6 @@ public final class Pipeline: @unchecked Sendable {
     private let writer: HistoryWriter
     private let recent: RecentTriggers
     private let logger: Logger
-    private let ingest: Socket
-    /// The lossless alternative: a PULL socket, when `ingest_pull` endpoints are configured.
-    private let pull: Socket?
-    /// Every socket reads arrive on (SUB, then PULL).
-    private let ingestSockets: [Socket]
     private let publisher: Socket
     /// Receives and decodes on its own thread; hands reads over in batches.
     private let stage: IngestStage
@@ -53,8 +48,7 @@ public final class Pipeline: @unchecked Sendable {
     private var clock: EventClock
     private var batch = WriteBatch()
     private let commands = Mutex<[Command]>([])
-    private var thread: Thread?
-    private let done = DispatchSemaphore(value: 0)
+    private let loop = LoopThread()
     /// When the message being handled came off the socket (uptime ns); 0 outside `handle`.
     private var receivedAt: UInt64 = 0
 
@@ -104,27 +98,29 @@ public final class Pipeline: @unchecked Sendable {
             horizonMilliseconds: configuration.horizonHours * 3_600_000))
         self.clock = EventClock(latenessMilliseconds: configuration.latenessSeconds * 1000)
 
-        ingest = try Socket(context, .subscriber)
+        let ingest = try Socket(context, .subscriber)
         try ingest.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
         try ingest.setLinger(milliseconds: 0)
         try ingest.subscribe("read.")
         if let curveSecretKey { try ingest.makeCurveServer(secretKey: curveSecretKey, domain: "ingest") }
         for endpoint in configuration.ingestBind { try ingest.bind(endpoint) }
         for endpoint in configuration.ingestConnect { try ingest.connect(endpoint) }
-        if configuration.ingestPull.isEmpty {
-            pull = nil
-        } else {
+        // The lossless alternative: a PULL socket, when `ingest_pull` endpoints are configured.
+        var pull: Socket?
+        if !configuration.ingestPull.isEmpty {
             // PUSH/PULL does not drop: past the high-water mark the camera side's PUSH blocks
             // (or its send fails with EAGAIN), so the integrator sees the backpressure.
-            let pull = try Socket(context, .pull)
-            try pull.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
-            try pull.setLinger(milliseconds: 0)
-            if let curveSecretKey { try pull.makeCurveServer(secretKey: curveSecretKey, domain: "ingest") }
-            for endpoint in configuration.ingestPull { try pull.bind(endpoint) }
-            self.pull = pull
+            let socket = try Socket(context, .pull)
+            try socket.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
+            try socket.setLinger(milliseconds: 0)
+            if let curveSecretKey { try socket.makeCurveServer(secretKey: curveSecretKey, domain: "ingest") }
+            for endpoint in configuration.ingestPull { try socket.bind(endpoint) }
+            pull = socket
         }
-        ingestSockets = [ingest] + (pull.map { [$0] } ?? [])
-        stage = IngestStage(sockets: ingestSockets, configuration: configuration, cameras: cameras, counters: counters, logger: logger)
+        // Resolved now: once the ingest thread owns the sockets, no other thread may touch them.
+        ingestEndpoint = (try? ingest.lastEndpoint) ?? ""
+        pullEndpoint = pull.flatMap { try? $0.lastEndpoint }
+        stage = IngestStage(sockets: [ingest] + [pull].compactMap { $0 }, configuration: configuration, cameras: cameras, counters: counters, logger: logger)
 
         publisher = try Socket(context, .publisher)
         try publisher.setSendHighWaterMark(configuration.sendHighWaterMark)
@@ -136,9 +132,9 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// The endpoint the ingest socket bound first, with a `*` port resolved.
-    var ingestEndpoint: String { (try? ingest.lastEndpoint) ?? "" }
+    let ingestEndpoint: String
     /// The endpoint the PULL socket bound, if there is one.
-    var pullEndpoint: String? { pull.flatMap { try? $0.lastEndpoint } }
+    let pullEndpoint: String?
     var triggerEndpoint: String { (try? publisher.lastEndpoint) ?? "" }
 
     /// Rebuilds the window from the history so a restart does not blind the detectors.
@@ -159,25 +155,17 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            done.signal()
-        }
-        thread.name = "ringwatch-pipeline"
-        thread.stackSize = 8 << 20
-        self.thread = thread
-        thread.start()
+        loop.start(name: "ringwatch-pipeline", stackSize: 8 << 20) { [self] in run() }
         stage.start()
     }
 
     /// Stops taking reads, finishes those already received, and hands everything to the writer.
     func stop() {
-        guard thread != nil else { return }
+        guard loop.isStarted else { return }
         // The stage hands over what libzmq holds, then says it is finished; the pipeline thread
         // takes the rest and ends.
         stage.stop()
-        done.wait()
-        thread = nil
+        loop.join()
     }
 
     /// Runs `body` on the pipeline thread between two batches and returns its result.

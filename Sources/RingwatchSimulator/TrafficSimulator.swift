@@ -174,7 +174,7 @@ public final class TrafficSimulator {
         self.fleet = fleet
         visitors = VisitorTraffic(seed: seed, network: network, demand: demand, pool: fleet.visitors)
         visitorsNeverOverlap = Double(visitors.turnover) > mostDuringAVisit
-        fleetNeeded = configuration.maximumFleet - room + needed + groups
+        fleetNeeded = configuration.maximumFleet - room + needed
         fleetSummary = FleetSummary(
             commuters: fleet.commuters.count, vans: fleet.vans.count, buses: fleet.buses.count,
             planted: fleet.planted.count, visitors: fleet.visitors.count)

@@ -142,7 +142,7 @@ struct NationalBenchmark {
     /// The first column of a CSV file's rows (its plates), without the header.
     static func plates(in path: String) throws -> Set<String> {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        return Set(text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst().map { $0.prefix { $0 != "," }.description })
+        return Set(text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst().map { String($0.prefix { $0 != "," }) })
     }
 
     static func pad(_ source: String, to path: String, lines: Int, seed: UInt64, excluding: Set<String> = [], line: (String) -> String) throws {
