@@ -34,35 +34,41 @@ extension OCRTolerance {
     /// Whether `read` matches the wildcard `pattern`: `edits(read:pattern:) != nil`, without
     /// allocating on the heap.
     public func accepts(read: UnsafeBufferPointer<UInt8>, pattern: UnsafeBufferPointer<UInt8>) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: (pattern.count + 1) * (read.count + 1)) { cost in
+            let total = fillWildcardCosts(read: read, pattern: pattern, into: cost)
+            return total != UInt8.max && Int(total) <= substitutionLimit(forPattern: pattern)
+        }
+    }
+
+    /// Fills `cost` (`(pattern.count + 1) × (read.count + 1)`, row by pattern position) so that
+    /// `cost[i * (read.count + 1) + j]` is the fewest confusion substitutions matching
+    /// `pattern[..<i]` against `read[..<j]`, `UInt8.max` where they cannot match; returns the
+    /// whole pattern's against the whole read.
+    func fillWildcardCosts(read: UnsafeBufferPointer<UInt8>, pattern: UnsafeBufferPointer<UInt8>,
+                           into cost: UnsafeMutableBufferPointer<UInt8>) -> UInt8 {
         let n = read.count, m = pattern.count
         let width = n + 1
-        var literals = 0
-        for symbol in pattern where symbol != 42 && symbol != 63 { literals += 1 }
-        let limit = min(maximumSubstitutions, literals / 3)
         let impossible = UInt8.max
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: (m + 1) * width) { cost in
-            cost.initialize(repeating: impossible)
-            cost[0] = 0
-            for i in stride(from: 1, through: m, by: 1) {
-                let symbol = pattern[i - 1]
-                for j in 0...n {
-                    var best = impossible
-                    if symbol == 42 {
-                        best = cost[(i - 1) * width + j]
-                        if j > 0 { best = min(best, cost[i * width + j - 1]) }
-                    } else if j > 0, cost[(i - 1) * width + j - 1] != impossible {
-                        let previous = cost[(i - 1) * width + j - 1]
-                        if symbol == 63 || symbol == read[j - 1] {
-                            best = previous
-                        } else if confusions.sameClass(symbol, read[j - 1]) {
-                            best = previous + 1
-                        }
+        cost.initialize(repeating: impossible)
+        cost[0] = 0
+        for i in stride(from: 1, through: m, by: 1) {
+            let symbol = pattern[i - 1]
+            for j in 0...n {
+                var best = impossible
+                if symbol == 42 {  // '*': an empty run, or one more character into the run
+                    best = cost[(i - 1) * width + j]
+                    if j > 0 { best = min(best, cost[i * width + j - 1]) }
+                } else if j > 0, cost[(i - 1) * width + j - 1] != impossible {
+                    let previous = cost[(i - 1) * width + j - 1]
+                    if symbol == 63 || symbol == read[j - 1] {
+                        best = previous
+                    } else if confusions.sameClass(symbol, read[j - 1]) {
+                        best = previous + 1
                     }
-                    cost[i * width + j] = best
                 }
+                cost[i * width + j] = best
             }
-            let total = cost[m * width + n]
-            return total != impossible && Int(total) <= limit
         }
+        return cost[m * width + n]
     }
 }

@@ -6,30 +6,13 @@ extension OCRTolerance {
     public func edits(read: [UInt8], pattern: [UInt8]) -> [PlateEdit]? {
         let n = read.count, m = pattern.count
         let width = n + 1
-        let impossible = UInt8.max
-        // cost[i * width + j]: fewest substitutions matching pattern[..<i] against read[..<j].
-        var cost = [UInt8](repeating: impossible, count: (m + 1) * width)
-        cost[0] = 0
-        for i in stride(from: 1, through: m, by: 1) {
-            let symbol = pattern[i - 1]
-            for j in 0...n {
-                var best = impossible
-                if symbol == 42 {  // '*': an empty run, or one more character into the run
-                    best = cost[(i - 1) * width + j]
-                    if j > 0 { best = min(best, cost[i * width + j - 1]) }
-                } else if j > 0, cost[(i - 1) * width + j - 1] != impossible {
-                    let previous = cost[(i - 1) * width + j - 1]
-                    if symbol == 63 || symbol == read[j - 1] {
-                        best = previous
-                    } else if confusions.sameClass(symbol, read[j - 1]) {
-                        best = previous + 1
-                    }
-                }
-                cost[i * width + j] = best
+        var cost = [UInt8](repeating: 0, count: (m + 1) * width)
+        let total = read.withUnsafeBufferPointer { read in
+            pattern.withUnsafeBufferPointer { pattern in
+                cost.withUnsafeMutableBufferPointer { fillWildcardCosts(read: read, pattern: pattern, into: $0) }
             }
         }
-        let total = cost[m * width + n]
-        guard total != impossible, Int(total) <= substitutionLimit(forPattern: pattern) else { return nil }
+        guard total != UInt8.max, Int(total) <= substitutionLimit(forPattern: pattern) else { return nil }
         var edits: [PlateEdit] = []
         var i = m, j = n
         while i > 0 {
@@ -50,7 +33,7 @@ extension OCRTolerance {
     /// Substitutions forgiven when matching `pattern`: one per three characters it fixes, at
     /// most `maximumSubstitutions`. A pattern says little (`*C123` fixes four characters), and
     /// two substitutions on top would match a large share of all plates.
-    public func substitutionLimit(forPattern pattern: [UInt8]) -> Int {
+    public func substitutionLimit(forPattern pattern: some Collection<UInt8>) -> Int {
         min(maximumSubstitutions, pattern.count(where: { $0 != 42 && $0 != 63 }) / 3)
     }
 
