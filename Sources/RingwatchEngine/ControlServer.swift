@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import RingwatchCore
 import RingwatchStorage
-import Synchronization
 import ZeroMQ
 
 /// The control REP socket: JSON request in, JSON reply out (CONTRACT.md section 5).
@@ -14,9 +13,7 @@ final class ControlServer: @unchecked Sendable {
     private let socket: Socket
     let engine: EngineHandles
     let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
-    private var started = false
+    private let thread = ServiceThread()
     private var history: HistoryDatabase?
 
     init(endpoint: String, context: Context, engine: EngineHandles, logger: Logger, curveSecretKey: String? = nil) throws {
@@ -31,30 +28,19 @@ final class ControlServer: @unchecked Sendable {
     var endpoint: String { (try? socket.lastEndpoint) ?? "" }
 
     func start() {
-        started = true
-        let thread = Thread { [self] in
-            while !stopRequested.load(ordering: .relaxed) {
-                guard (try? socket.waitForInput(milliseconds: 100)) == true else { continue }
-                guard let frames = try? socket.receiveFrames(dontWait: true) else { continue }
-                // One frame: the JSON request. A second frame is an attachment (the CSV of a
-                // `hotlist.import`), kept out of the JSON so a large file is never escaped.
-                let reply = handle(frames.first ?? [], attachment: frames.count > 1 ? frames[1] : nil)
-                do { try socket.send([Array(reply.serialized.utf8)]) } catch {
-                    logger.error("control reply failed", metadata: ["error": "\(error)"])
-                }
+        thread.start(name: "ringwatch-control") { [self] in
+            guard (try? socket.waitForInput(milliseconds: 100)) == true,
+                  let frames = try? socket.receiveFrames(dontWait: true) else { return }
+            // One frame: the JSON request. A second frame is an attachment (the CSV of a
+            // `hotlist.import`), kept out of the JSON so a large file is never escaped.
+            let reply = handle(frames.first ?? [], attachment: frames.count > 1 ? frames[1] : nil)
+            do { try socket.send([Array(reply.serialized.utf8)]) } catch {
+                logger.error("control reply failed", metadata: ["error": "\(error)"])
             }
-            done.signal()
         }
-        thread.name = "ringwatch-control"
-        thread.start()
     }
 
-    func stop() {
-        guard started else { return }
-        started = false
-        stopRequested.store(true, ordering: .relaxed)
-        done.wait()
-    }
+    func stop() { thread.stop() }
 
     static func failure(_ message: String) -> JSONValue { .object([("ok", .bool(false)), ("error", .string(message))]) }
 

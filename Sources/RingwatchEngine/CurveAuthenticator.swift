@@ -15,9 +15,7 @@ final class CurveAuthenticator: @unchecked Sendable {
     /// Allowed client public keys (Z85) per ZAP domain (`ingest`, `triggers`, `control`).
     private let allowed: [String: Set<String>]
     private let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
-    private var started = false
+    private let thread = ServiceThread()
     /// Handshakes accepted and refused since start.
     let accepted = Atomic<Int>(0)
     let refused = Atomic<Int>(0)
@@ -31,27 +29,16 @@ final class CurveAuthenticator: @unchecked Sendable {
     }
 
     func start() {
-        started = true
-        let thread = Thread { [self] in
-            while !stopRequested.load(ordering: .relaxed) {
-                guard (try? socket.waitForInput(milliseconds: 100)) == true,
-                      let frames = try? socket.receiveFrames(dontWait: true) else { continue }
-                do { try socket.send(reply(to: frames)) } catch {
-                    logger.error("ZAP reply failed", metadata: ["error": "\(error)"])
-                }
+        thread.start(name: "ringwatch-zap") { [self] in
+            guard (try? socket.waitForInput(milliseconds: 100)) == true,
+                  let frames = try? socket.receiveFrames(dontWait: true) else { return }
+            do { try socket.send(reply(to: frames)) } catch {
+                logger.error("ZAP reply failed", metadata: ["error": "\(error)"])
             }
-            done.signal()
         }
-        thread.name = "ringwatch-zap"
-        thread.start()
     }
 
-    func stop() {
-        guard started else { return }
-        started = false
-        stopRequested.store(true, ordering: .relaxed)
-        done.wait()
-    }
+    func stop() { thread.stop() }
 
     /// The ZAP reply: version, request id, status code, status text, user id, metadata.
     func reply(to frames: [[UInt8]]) -> [[UInt8]] {

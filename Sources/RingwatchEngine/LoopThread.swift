@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A thread that runs one loop until the loop returns, and that its owner can wait for: the
 /// pipeline's and the ingest stage's threads.
@@ -12,14 +13,14 @@ final class LoopThread: @unchecked Sendable {
 
     /// Starts `loop` on a new thread named `name` (as `Thread.name`; the loop names itself for
     /// the operating system).
-    func start(name: String, stackSize: Int, _ loop: @escaping @Sendable () -> Void) {
+    func start(name: String, stackSize: Int? = nil, _ loop: @escaping @Sendable () -> Void) {
         precondition(thread == nil, "\(name) is already running")
         let thread = Thread { [done] in
             loop()
             done.signal()
         }
         thread.name = name
-        thread.stackSize = stackSize
+        if let stackSize { thread.stackSize = stackSize }
         self.thread = thread
         thread.start()
     }
@@ -29,5 +30,27 @@ final class LoopThread: @unchecked Sendable {
         guard thread != nil else { return }
         done.wait()
         thread = nil
+    }
+}
+
+/// A thread that serves one endpoint until told to stop: the control socket's, the CURVE
+/// handler's and the metrics endpoint's. `serve` waits for input for at most a fraction of a
+/// second and handles what came; the thread calls it until `stop`, which returns once the
+/// current call has.
+final class ServiceThread: Sendable {
+    private let stopRequested = Atomic<Bool>(false)
+    private let loop = LoopThread()
+
+    func start(name: String, _ serve: @escaping @Sendable () -> Void) {
+        loop.start(name: name) { [self] in
+            while !stopRequested.load(ordering: .relaxed) { serve() }
+        }
+    }
+
+    /// Asks the loop to end and waits for it; does nothing when it was never started.
+    func stop() {
+        guard loop.isStarted else { return }
+        stopRequested.store(true, ordering: .relaxed)
+        loop.join()
     }
 }

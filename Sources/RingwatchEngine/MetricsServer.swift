@@ -16,11 +16,9 @@ final class MetricsServer: @unchecked Sendable {
     /// Monotonic time (ns) the server was built, for "no read since start".
     private let startedAt = DispatchTime.now().uptimeNanoseconds
     private let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
+    private let thread = ServiceThread()
     /// Whether the last /health answer was healthy (logs the change to unhealthy once).
     private let lastHealthy = Atomic<Bool>(true)
-    private let done = DispatchSemaphore(value: 0)
-    private var started = false
 
     init(host: String, port: UInt16, engine: EngineHandles, metrics: EngineMetrics, health: HealthPolicy, logger: Logger) throws {
         self.engine = engine
@@ -58,28 +56,17 @@ final class MetricsServer: @unchecked Sendable {
     deinit { close(listener) }
 
     func start() {
-        started = true
-        let thread = Thread { [self] in
-            while !stopRequested.load(ordering: .relaxed) {
-                var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, 200) > 0 else { continue }
-                let client = accept(listener, nil, nil)
-                guard client >= 0 else { continue }
-                serve(client)
-                close(client)
-            }
-            done.signal()
+        thread.start(name: "ringwatch-metrics") { [self] in
+            var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 200) > 0 else { return }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { return }
+            serve(client)
+            close(client)
         }
-        thread.name = "ringwatch-metrics"
-        thread.start()
     }
 
-    func stop() {
-        guard started else { return }
-        started = false
-        stopRequested.store(true, ordering: .relaxed)
-        done.wait()
-    }
+    func stop() { thread.stop() }
 
     private func serve(_ client: Int32) {
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
