@@ -65,6 +65,10 @@ struct Demo: ParsableCommand {
         simulation.start = startTime
         simulation.hours = hours
         simulation.readsPerSecond = rate
+        // A route takeover shows over days of history (the same route at the same time, then
+        // another vehicle on it), to an analyst's `routes --like`, not as a live trigger: in the
+        // demo it would only count as missed.
+        simulation.plants.routeTakeovers = 0
         let simulator = try TrafficSimulator(configuration: simulation, cameras: cameraRegistry)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         func write(_ text: String, _ name: String) throws -> String {
@@ -168,6 +172,8 @@ struct Demo: ParsableCommand {
             lines.append(pad(kind.rawValue, 10) + pad("\(ofKind.count)", 10) + pad("\(score?.planted ?? 0)", 9)
                          + pad("\(score?.found ?? 0)", 7) + pad("\(score?.missed ?? 0)", 8) + (severities.isEmpty ? "-" : severities))
         }
+        lines.append("Route patterns are an analyst's questions over days of history (routes --like, predict) and watches "
+                     + "they set (watch add): none planted here; see docs/operations.md, \"Route patterns\".")
         let missed = scores.values.flatMap(\.missedEvents).sorted()
         if !missed.isEmpty { lines.append("Missed planted events: \(missed.joined(separator: ", ")) (details in \(directory)/ground-truth.jsonl)") }
         let example = simulator.groundTruth.first { $0.expect == .hotlist }?.plates.first
