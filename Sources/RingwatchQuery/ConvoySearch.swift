@@ -176,6 +176,12 @@ public struct ConvoySearch {
         var streaming = definition
         // Commuters are judged over the whole period afterwards, not as the days go by.
         streaming.excludeCommuters = false
+        // Every pair that meets the definition on a day of the period counts towards it being a
+        // commuter pair, however low it scores that day: hundreds of thousands of pairs a day in
+        // dense traffic. The live detector's bound (`commuterMemoryPairs`) would make the memory
+        // forget pairs at random long before the period ends, commuters among them; a search
+        // over a bounded period remembers them all (about 100 bytes a pair).
+        streaming.commuterMemoryPairs = Int.max
         streaming.minimumScore = minimumScore
         streaming.minimumPairScore = min(streaming.minimumPairScore, minimumScore)
         // The traffic as the live detector knew it: learned from the days before, then from the

@@ -237,7 +237,7 @@ struct ConvoyAccuracyBenchmark {
         let livePlatoons = fired.map { draft in isPlatoon(draft.readIDs.compactMap { byID[$0] }) }
         var live = score(fired.map { plates(of: $0) }, platoon: livePlatoons, events: events, meeting: meeting, roles: roles)
         if let study, let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PAIRS"] {
-            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps,rates,event\n"
+            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps,rates,event,first,second,score\n"
             for group in study.finish() {
                 for pair in group.pairs {
                     let truth = events.contains { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }
@@ -249,7 +249,8 @@ struct ConvoyAccuracyBenchmark {
                         + (pair.chance?.keptGap ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ","
                         + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds):\($0.time.milliseconds)" }.joined(separator: " ") + ","
                         + (pair.chance?.readsPerHour ?? []).map { String(format: "%.0f", $0) }.joined(separator: " ") + ","
-                        + (events.first { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }?.id ?? "") + "\n"
+                        + (events.first { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }?.id ?? "")
+                        + ",\(pair.pair.first),\(pair.pair.second),\(pair.score)\n"
                 }
             }
             try out.write(toFile: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv", atomically: true, encoding: .utf8)
@@ -267,7 +268,10 @@ struct ConvoyAccuracyBenchmark {
 
         // History: a real SQLite file, hours sealed with their indexes as the engine does.
         let directory = TemporaryDirectory(prefix: "ringwatch-convoy-accuracy")
-        let database = try HistoryDatabase(path: directory.file("history.sqlite"))
+        // RINGWATCH_BENCH_KEEP_DB=PATH keeps the history at PATH-<seed>.sqlite (for timing `ringwatch convoys` on it).
+        let kept = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_KEEP_DB"].map { "\($0)-\(scenario.seed).sqlite" }
+        if let kept { try? FileManager.default.removeItem(atPath: kept) }
+        let database = try HistoryDatabase(path: kept ?? directory.file("history.sqlite"))
         reads.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
         _ = try database.sealHours(before: configuration.end.adding(seconds: 7200))
