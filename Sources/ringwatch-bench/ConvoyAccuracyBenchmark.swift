@@ -13,6 +13,15 @@
 // demo's own traffic (3 h from 07:00 on the simulator's Monday, seed 7, 4 planted convoys) at
 // 10 and 30 reads/s, live only.
 //
+// Per seed it also prints the search time of each day, the live triggers split into formed and
+// grew, and each false convoy the history lists with whether the live detector fired it too.
+// With three days or more (or RINGWATCH_BENCH_PERIOD=1) it searches the whole period at once,
+// with and without the commuter rule, and counts the commuter pairs the rule took out and any
+// planted convoy lost with them; RINGWATCH_BENCH_COMPANIONS=N makes N commuters drive behind a
+// colleague on most days (the simulator's `commuterCompanions`), e.g.
+//   RINGWATCH_BENCH_DAYS=7 RINGWATCH_BENCH_COMPANIONS=40 .build/release/ringwatch-bench convoy-accuracy --runs 1
+// RINGWATCH_BENCH_KEEP_DB=PATH keeps the history at PATH-<seed>.sqlite, to time `ringwatch convoys` on it.
+//
 // A planted convoy "meets the definition" when two of its members were read correctly (plate as
 // read = true plate) at `min_cameras` distinct cameras within `max_gap` of each other; those are
 // the ones recall is measured on (misreads can leave a planted convoy short of the definition).
