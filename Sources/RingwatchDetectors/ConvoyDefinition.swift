@@ -82,6 +82,17 @@ public struct ConvoyDefinition: Sendable, Equatable {
     /// 95 % or more of the planted ones (docs/performance.md, three seeds; 500 missed up to one
     /// two-car convoy in eight). 1 scores each pair on its own.
     public var chanceScale = 330.0
+    /// How much likelier a stranger than a convoy member is to have been read without the other
+    /// on the way to the first shared camera: a convoy arrives together, while strangers' ways
+    /// join. Each read of either vehicle in the `leadUpMilliseconds` before the pair's first
+    /// evidence at which the other was not read (same camera, within `maxGap`) multiplies the
+    /// expected chance company by this, for at most `leadUpReadsCounted` reads
+    /// (`ConvoyScoring`). One such read is also what a missed or misread plate leaves, hence
+    /// the cap. 1 turns the rule off. In simulated traffic this removes three false convoys of
+    /// four at the same recall (docs/performance.md).
+    public var leadUpDivergence = 10.0
+    public var leadUpMilliseconds: Int64 = 15 * 60_000
+    public var leadUpReadsCounted = 2
     /// Gaps below this are scored as this: two lanes read side by side are not "closer".
     public var gapFloorMilliseconds: Int64 = 2_000
     /// Live: a convoy with the same members fires again only after no evidence for this long.
@@ -118,6 +129,9 @@ public struct ConvoyDefinition: Sendable, Equatable {
         if !(gapDrift > 0 && gapDrift <= 10) { return "gap_drift must be in (0, 10]" }
         if gapJitterMilliseconds < 0 || gapJitterMilliseconds > maxGapMilliseconds { return "gap_jitter_s must be in 0...max_gap_s" }
         if !(chanceScale >= 1 && chanceScale <= 1e12) { return "chance_scale must be in 1...1e12" }
+        if !(leadUpDivergence >= 1 && leadUpDivergence <= 1e6) { return "lead_up_divergence must be in 1...1e6" }
+        if leadUpMilliseconds < 0 || leadUpMilliseconds > 3_600_000 { return "lead_up_s must be in 0...3600" }
+        if !(0...10).contains(leadUpReadsCounted) { return "lead_up_reads must be in 0...10" }
         if gapFloorMilliseconds < 0 || gapFloorMilliseconds > maxGapMilliseconds { return "gap_floor_s must be in 0...max_gap_s" }
         if quietPeriodMilliseconds < 0 { return "quiet_period_s must not be negative" }
         if maximumCandidates < 1 || maximumCandidates > 10_000 { return "max_candidates must be in 1...10000" }

@@ -15,11 +15,20 @@ public protocol TrafficRateSource {
     /// the share still near it when it passed `to` at `toTime`, as measured on the traffic
     /// (leaving out the pair being scored); nil when there is too little to say.
     func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double?
+
+    /// Reads of either vehicle of `pair` in `from..<to` at which the other vehicle was not read
+    /// at the same camera within `maxGap`; nil when the source does not know the vehicles' ways.
+    func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int?
 }
 
 extension TrafficRateSource {
     /// Unknown unless measured.
     public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
+        nil
+    }
+
+    /// Unknown unless the source holds the vehicles' ways.
+    public func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
         nil
     }
 }
@@ -52,7 +61,12 @@ extension TrafficRateSource {
 /// - Optionally (`steadyShare` below 1) evidence in one order whose gaps stay within
 ///   `steadyGapRatio` of each other keeps a further `steadyShare` per camera after the second.
 ///
-///     E = n × p₂ × max(p₃, f) × … × max(p_k, f) × q₂ × … × q_k  (× steadyShare^(k−2) when steady)
+/// - A convoy arrives together; strangers' ways join. Each read of either vehicle shortly
+///   before the first evidence camera at which the other was not read (`u` of them, at most
+///   `leadUpReadsCounted`) makes chance company `leadUpDivergence` (`d`) times likelier, when the
+///   `TrafficRateSource` knows the vehicles' ways (the live tracker and the period-wide search do).
+///
+///     E = n × p₂ × max(p₃, f) × … × max(p_k, f) × q₂ × … × q_k × d^u  (× steadyShare^(k−2) when steady)
 ///
 /// The score is `exp(−E × chanceScale)`: `E` is per leader, and a day of traffic brings many
 /// leaders, each a chance for chance company, so the score answers for the day: 1 is certain;
@@ -81,6 +95,9 @@ public struct ConvoyScoring: Sendable {
         /// The traffic at each evidence camera when the pair passed (reads per hour, as the
         /// `TrafficRateSource` gave it), one per evidence camera.
         public var readsPerHour: [Double] = []
+        /// Reads of either vehicle before the first evidence camera without the other (`u`,
+        /// before the cap); 0 when not known.
+        public var unaccompanied = 0
         /// Expected chance companions of one leader, `E`.
         public var expected: Double
         /// exp(−E × chanceScale).
@@ -150,7 +167,15 @@ public struct ConvoyScoring: Sendable {
         }
         let steady = isSteady(evidence)
         if steady, evidence.count > 2 { expected *= pow(definition.steadyShare, Double(evidence.count - 2)) }
-        return Chance(density: density, shares: shares, steady: steady, keptGap: keptGap, readsPerHour: perHour, expected: expected,
-                      score: exp(-expected * definition.chanceScale))
+        var unaccompanied = 0
+        if definition.leadUpDivergence > 1, definition.leadUpReadsCounted > 0, definition.leadUpMilliseconds > 0,
+           let start = evidence.first?.time,
+           let count = rates.unaccompaniedReads(of: pair, from: start.adding(milliseconds: -definition.leadUpMilliseconds), to: start,
+                                                maxGapMilliseconds: gap) {
+            unaccompanied = count
+            expected *= pow(definition.leadUpDivergence, Double(min(count, definition.leadUpReadsCounted)))
+        }
+        return Chance(density: density, shares: shares, steady: steady, keptGap: keptGap, readsPerHour: perHour,
+                      unaccompanied: unaccompanied, expected: expected, score: exp(-expected * definition.chanceScale))
     }
 }

@@ -602,6 +602,23 @@ extension ConvoyTracker: TrafficRateSource {
     }
 }
 
+extension ConvoyTracker {
+    /// Reads on either trail in `from..<to` without a read of the other vehicle at the same
+    /// camera within `maxGap` (`ConvoyScoring`'s lead-up rule); nil when either vehicle has
+    /// left the window.
+    public func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
+        guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second] else { return nil }
+        let trailA = vehicles[Int(a)].trail, trailB = vehicles[Int(b)].trail
+        func alone(_ trail: [Mark], _ other: [Mark]) -> Int {
+            trail.lazy.filter { mark in
+                mark.time >= from.milliseconds && mark.time < to.milliseconds
+                    && !other.contains { $0.camera == mark.camera && abs($0.time - mark.time) <= maxGap }
+            }.count
+        }
+        return alone(trailA, trailB) + alone(trailB, trailA)
+    }
+}
+
 /// A vehicle's move between two cameras, waiting for the reads around its second end.
 struct PendingMove {
     var vehicle: Int32

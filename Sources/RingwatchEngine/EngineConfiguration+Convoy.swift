@@ -10,6 +10,7 @@ extension EngineConfiguration {
             "enabled", "max_gap_s", "min_cameras", "window_s", "gap_tolerance_s", "excluded_vehicle_types", "exclude_commuters",
             "commuter_days", "commuter_lookback_days", "commuter_memory_pairs", "min_score", "min_pair_score", "score_high", "score_medium",
             "route_persistence", "follow_on_persistence", "steady_gap_ratio", "steady_share", "gap_drift", "gap_jitter_s", "chance_scale", "gap_floor_s", "quiet_period_s", "max_candidates", "max_group_size",
+            "lead_up_divergence", "lead_up_s", "lead_up_reads",
         ]
         for key in table.keys where !known.contains(key) {
             throw Problem("\(file): unknown key '\(key)' in [convoy] (known: \(known.sorted().joined(separator: ", ")))")
@@ -66,6 +67,9 @@ extension EngineConfiguration {
         if let value = try milliseconds("quiet_period_s") { definition.quietPeriodMilliseconds = value }
         if let value = try integer("max_candidates") { definition.maximumCandidates = value }
         if let value = try integer("max_group_size") { definition.maximumGroupSize = value }
+        if let value = try number("lead_up_divergence") { definition.leadUpDivergence = value }
+        if let value = try milliseconds("lead_up_s") { definition.leadUpMilliseconds = value }
+        if let value = try integer("lead_up_reads") { definition.leadUpReadsCounted = value }
         if let problem = definition.problem { throw Problem("\(file): [convoy] \(problem)") }
         convoy = definition
     }

@@ -159,17 +159,15 @@ public struct ConvoySearch {
     /// knows) and the traffic just before the period starts.
     public var trafficLearningDays = 3
 
-    /// Feeds `rates` the reads per camera and minute of the `trafficLearningDays` before `from`.
+    /// Feeds `rates` the reads per camera and minute of the `trafficLearningDays` before `from`:
+    /// a range of the history's camera minute counts (`HistoryDatabase.cameraMinuteCounts`),
+    /// not a pass over the reads.
     func learnTraffic(before from: Timestamp, into rates: TrafficRates) throws {
         guard trafficLearningDays > 0 else { return }
         let start = from.adding(milliseconds: -Int64(trafficLearningDays) * 86_400_000)
-        for partition in try database.readPartitions(from: start, to: from.adding(milliseconds: -1)) {
-            let rows = try database.readCountsByMinute(in: partition.table)
-            for row in rows.sorted(by: { ($0.minute, $0.camera) < ($1.minute, $1.camera) })
-            where row.minute * 60_000 >= start.milliseconds && row.minute * 60_000 < from.milliseconds {
-                // At the middle of its minute: the reads were spread over it.
-                rates.observe(camera: row.camera, at: Timestamp(milliseconds: row.minute * 60_000 + 30_000), reads: row.reads)
-            }
+        for row in try database.cameraMinuteCounts(from: start, to: from.adding(milliseconds: -1)) {
+            // At the middle of its minute: the reads were spread over it.
+            rates.observe(camera: row.camera, at: Timestamp(milliseconds: row.minute * 60_000 + 30_000), reads: row.reads)
         }
     }
 
@@ -178,19 +176,28 @@ public struct ConvoySearch {
         var streaming = definition
         // Commuters are judged over the whole period afterwards, not as the days go by.
         streaming.excludeCommuters = false
+        // Every pair that meets the definition on a day of the period counts towards it being a
+        // commuter pair, however low it scores that day: hundreds of thousands of pairs a day in
+        // dense traffic. The live detector's bound (`commuterMemoryPairs`) would make the memory
+        // forget pairs at random long before the period ends, commuters among them; a search
+        // over a bounded period remembers them all (about 100 bytes a pair).
+        streaming.commuterMemoryPairs = Int.max
         streaming.minimumScore = minimumScore
         streaming.minimumPairScore = min(streaming.minimumPairScore, minimumScore)
         // The traffic as the live detector knew it: learned from the days before, then from the
         // passages as they stream by, so a pair scores here as it did live.
         let rates = TrafficRates()
+        let partitions = try database.readPartitions(from: from, to: to)
+        // Learning the days before counts as one step of the progress.
+        progress?(0, partitions.count + 1)
         try learnTraffic(before: from, into: rates)
+        progress?(1, partitions.count + 1)
         let tracker = ConvoyTracker(definition: streaming, latenessMilliseconds: 0, vehicleType: vehicleType, rates: rates,
                                     keepsClosedGroups: true, recordsPairDays: definition.excludeCommuters && !includeCommuters)
-        let partitions = try database.readPartitions(from: from, to: to)
         for (step, partition) in partitions.enumerated() {
             let passages = try database.passages(in: partition.table, from: from, to: to)
             for passage in passages.sorted(by: { ($0.time, $0.readID) < ($1.time, $1.readID) }) { _ = tracker.observe(passage) }
-            progress?(step + 1, partitions.count)
+            progress?(step + 2, partitions.count + 1)
         }
         var groups = tracker.finish()
         if definition.excludeCommuters && !includeCommuters {

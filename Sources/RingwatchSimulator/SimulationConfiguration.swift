@@ -47,6 +47,11 @@ public struct SimulationConfiguration: Sendable, Equatable {
 
     /// Share of a weekday's reads made by commuters (the same route most weekdays). Default 0.2.
     public var commuterShare = 0.2
+    /// Commuters who drive to work and home again a few seconds behind a colleague (the
+    /// commuter numbered just before them), on most of the days the colleague commutes: the
+    /// everyday company that the convoy detector's commuter rule is for. They look like a
+    /// two-car convoy on every such day. Default 0 (none), at most 10,000.
+    public var commuterCompanions = 0
     /// Share of a weekday's reads made by delivery vans on multi-stop tours. Default 0.08.
     public var vanShare = 0.08
     /// Bus lines, each with buses at fixed intervals in the daytime. Default 6.
@@ -128,6 +133,7 @@ public struct SimulationConfiguration: Sendable, Equatable {
         if !(1000...30_000_000).contains(maximumFleet) { return "maximumFleet must be 1,000...30,000,000" }
         if maximumFleet + hotlistDecoys > Fleet.largestNumbering { return "maximumFleet + hotlistDecoys must be at most \(Fleet.largestNumbering)" }
         if !(0...1000).contains(busLines) { return "busLines must be 0...1000" }
+        if !(0...10_000).contains(commuterCompanions) { return "commuterCompanions must be 0...10000" }
         if !(0...10_000_000).contains(hotlistDecoys) { return "hotlistDecoys must be 0...10,000,000" }
         if !(0...24 * 60).contains(warmUpMinutes) { return "warmUpMinutes must be 0...1440" }
         let counts = [plants.hotlist, plants.convoys, plants.cloneVehicles, plants.cloneSpeeds, plants.routeTakeovers]

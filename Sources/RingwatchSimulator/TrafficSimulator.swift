@@ -54,6 +54,11 @@ public final class TrafficSimulator {
 
     private var journeys: TimeWheel<Journey>
     private var delayed = EventQueue<DelayedMessage>()
+    /// Reads of commuters following a colleague (`commuterCompanions`), due a few seconds
+    /// after the colleague's.
+    private var companionReads = EventQueue<CompanionRead>()
+    /// Pairs of commuters who drive together: commuter `2k + 1` follows `2k`, for k below this.
+    private let commuterCompanions: Int
     private let startMs: Int64
     private let endMs: Int64
     private var nextMinute: Int64
@@ -172,6 +177,7 @@ public final class TrafficSimulator {
             seed: seed, commuters: commuterCount, vans: vanCount, busLines: configuration.busLines, busesPerLine: busesPerLine,
             planted: planted, visitors: pool, foreignShare: configuration.foreignShare)
         self.fleet = fleet
+        commuterCompanions = min(configuration.commuterCompanions, fleet.commuters.count / 2)
         visitors = VisitorTraffic(seed: seed, network: network, demand: demand, pool: fleet.visitors)
         visitorsNeverOverlap = Double(visitors.turnover) > mostDuringAVisit
         fleetNeeded = configuration.maximumFleet - room + needed
@@ -222,7 +228,8 @@ public final class TrafficSimulator {
             // Journeys are only looked at up to where scheduling has reached.
             let journeyTime = journeys.earliest(before: nextMinute < endMinute ? generatedUntil : endMs) ?? .max
             let plantTime = plantedCursor < plantedPasses.count ? plantedPasses[plantedCursor].time : .max
-            let earliest = min(journeyTime, plantTime)
+            let companionTime = companionReads.first?.time ?? .max
+            let earliest = min(journeyTime, plantTime, companionTime)
             if nextMinute < endMinute && earliest >= generatedUntil {
                 generateMinute()
                 continue
@@ -237,7 +244,9 @@ public final class TrafficSimulator {
                 finished = true
                 return nil
             }
-            if plantTime <= journeyTime {
+            if companionTime < min(journeyTime, plantTime), let read = companionReads.pop() {
+                if let message = emit(read) { return deliver(message) }
+            } else if plantTime <= journeyTime {
                 let pass = plantedPasses[plantedCursor]
                 plantedCursor += 1
                 if let message = emit(pass) { return deliver(message) }
@@ -310,6 +319,8 @@ public final class TrafficSimulator {
         let dayStart = profile.startOfLocalDay(day)
         let type = profile.dayType(ofLocalDay: day)
         for number in 0..<fleet.commuters.count {
+            // A colleague's companion drives when the colleague does (`scheduleCompanion(of:)`).
+            if isCompanion(number) { continue }
             var random = SplitMix64(seed: seed, stream: .commuterDay, UInt64(number), UInt64(bitPattern: day))
             // Draw the habit only for those who go, and before drawing times (keeps streams stable).
             let chanceDraw = random.unit()
@@ -364,6 +375,7 @@ public final class TrafficSimulator {
     /// The read of an ordinary vehicle passing its journey's camera, if the camera reads it.
     private func emit(_ journey: inout Journey) -> SimulatedMessage? {
         guard journey.time >= startMs else { return nil }  // warm-up
+        if journey.kind == .commuter && commuterCompanions > 0 { scheduleCompanion(of: journey) }
         if journey.random.chance(configuration.missedReadRate) {
             statistics.missed += 1
             return nil
@@ -372,6 +384,44 @@ public final class TrafficSimulator {
         return emitRead(
             camera: Int(journey.camera), time: journey.time, vehicle: vehicle, seenModel: vehicle.model, seenColor: vehicle.color,
             clearlySeen: false, direction: journey.direction, directive: .natural, random: &journey.random, planted: nil)
+    }
+
+    /// Whether commuter `number` follows a colleague instead of commuting on its own.
+    private func isCompanion(_ number: Int) -> Bool {
+        number % 2 == 1 && number / 2 < commuterCompanions
+    }
+
+    /// When `journey` is a commuter with a companion, schedules the companion's pass of the same
+    /// camera a few seconds later, on the days the companion comes along (nine in ten). The
+    /// companion keeps a gap of its own each day (4–30 s), within about a tenth and a second
+    /// either way at each camera: colleagues keeping each other in sight, as a convoy does.
+    private func scheduleCompanion(of journey: Journey) {
+        let number = Int(journey.vehicle) - fleet.commuters.lowerBound
+        guard number % 2 == 0, number / 2 < commuterCompanions, number + 1 < fleet.commuters.count else { return }
+        let follower = number + 1
+        let day = profile.localDay(ofMilliseconds: journey.time)
+        var daily = SplitMix64(seed: configuration.seed, stream: .commuterDay, UInt64(follower), UInt64(bitPattern: day), 0xC0)
+        guard daily.chance(0.9) else { return }
+        let base = daily.uniform(4, 30)
+        var jitter = SplitMix64(seed: configuration.seed, stream: .commuterDay, UInt64(follower), UInt64(bitPattern: journey.time), 0xC1)
+        let gap = max(1, base * jitter.uniform(0.9, 1.1) + jitter.uniform(-1, 1))
+        let time = journey.time + Int64(gap * 1000)
+        guard time < endMs else { return }
+        companionReads.push(CompanionRead(
+            time: time, vehicle: UInt32(fleet.commuters.lowerBound + follower), camera: journey.camera, direction: journey.direction))
+    }
+
+    /// The read of a companion's pass (`scheduleCompanion(of:)`), unless the camera misses it.
+    private func emit(_ read: CompanionRead) -> SimulatedMessage? {
+        var random = SplitMix64(seed: configuration.seed, stream: .sensor, UInt64(read.vehicle), UInt64(bitPattern: read.time), 0xC2)
+        if random.chance(configuration.missedReadRate) {
+            statistics.missed += 1
+            return nil
+        }
+        let vehicle = fleet.vehicle(Int(read.vehicle))
+        return emitRead(
+            camera: Int(read.camera), time: read.time, vehicle: vehicle, seenModel: vehicle.model, seenColor: vehicle.color,
+            clearlySeen: false, direction: read.direction, directive: .natural, random: &random, planted: nil)
     }
 
     /// The read of a planted pass: never missed, never lost, never late.
@@ -497,4 +547,13 @@ public final class TrafficSimulator {
         plantedReads[pass.plant].append(
             PlantedRead(read: read, camera: pass.camera, member: pass.member, run: pass.run, evidence: pass.evidence))
     }
+}
+
+/// A companion's pass of a camera, a few seconds behind the colleague it follows.
+struct CompanionRead: QueueItem, Sendable {
+    var time: Int64
+    var serial: UInt32 = 0
+    var vehicle: UInt32
+    var camera: UInt16
+    var direction: Direction
 }

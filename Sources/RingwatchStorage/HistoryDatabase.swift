@@ -141,6 +141,7 @@ public final class HistoryDatabase {
                 try connection.cached("UPDATE read_partitions SET indexed_at = ? WHERE hour = ?")
                     .run([.integer(Timestamp.now.milliseconds), .integer(hour)])
                 try summarise(hour: hour, table: name)
+                try countMinutes(hour: hour, table: name)
             }
             openHours.remove(hour)
             sealed.append(name)
@@ -153,12 +154,13 @@ public final class HistoryDatabase {
 
     /// Appends reads; call inside a transaction.
     ///
-    /// A read for an hour already sealed also goes into `plate_hours` (one upsert); reads for
-    /// open hours cost nothing more than the row.
+    /// A read for an hour already sealed also goes into `plate_hours` and `camera_minutes` (one
+    /// upsert each); reads for open hours cost nothing more than the row.
     public func insert(reads: [PlateRead], receivedAt: Timestamp) throws {
         var currentHour: Int64 = .min
         var statement: Statement?
         var late: Statement?
+        var lateCount: Statement?
         for read in reads {
             let hour = read.timestamp.hourNumber
             if hour != currentHour || statement == nil {
@@ -169,10 +171,12 @@ public final class HistoryDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 late = openHours.contains(hour) ? nil : try plateHourUpsert()
+                lateCount = late == nil ? nil : try cameraMinuteUpsert()
                 currentHour = hour
             }
             if let late {
                 try late.run([.integer(hour.floorDivided(by: 24)), .text(read.plate.text), .integer(Self.bit(of: hour))])
+                try lateCount?.run([.integer(read.timestamp.milliseconds.floorDivided(by: 60_000)), .text(read.camera)])
             }
             let insert = statement!
             insert.bind(read.id.storageValue, at: 1)

@@ -334,11 +334,13 @@ public final class HistoryWriter: @unchecked Sendable {
     /// Whether hours sealed before the plate summary existed may still need summarising
     /// (writer thread only; checked once, at the first commit).
     private var olderHoursToSummarise: Bool?
+    private var olderHoursToCount: Bool?
 
     /// Indexes the hours that event time has left behind. Sealing takes about a second per
     /// million reads; the queue absorbs what arrives meanwhile.
     private func seal() {
         summariseOlderHour()
+        countOlderHour()
         guard latestWritten != .min, let oldest = database.unsealedHours.first,
               (oldest + 1) * 3_600_000 + sealDelayMilliseconds <= latestWritten
         else { return }
@@ -365,6 +367,22 @@ public final class HistoryWriter: @unchecked Sendable {
         } catch {
             olderHoursToSummarise = false
             logger.error("could not summarise an older history hour; queries search it in full", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Counts the reads per camera and minute of one hour sealed by an older version (schema
+    /// version 8), so that an upgraded database catches up one hour per commit.
+    private func countOlderHour() {
+        do {
+            if olderHoursToCount == nil { olderHoursToCount = try database.uncountedHourCount() > 0 }
+            guard olderHoursToCount == true else { return }
+            if try database.countOlderHours(limit: 1) == 0 {
+                olderHoursToCount = false
+                logger.info("every sealed history hour is in the camera minute counts")
+            }
+        } catch {
+            olderHoursToCount = false
+            logger.error("could not count an older history hour; convoy searches count it themselves", metadata: ["error": "\(error)"])
         }
     }
 

@@ -163,6 +163,20 @@ public enum Schema {
         Migration(version: 7, name: "camera index with plate", sql: """
             UPDATE read_partitions SET summarised_at = NULL;
             """),
+        // Reads per camera and minute (issue 6): what the period-wide convoy search learns the
+        // traffic from, as a range over this table instead of a scan of every hour table
+        // (HistoryDatabase+CameraMinutes.swift). Hours sealed before this version have no
+        // counts (`counted_at` NULL): the writer counts them later, one per commit, and until
+        // then the search counts their tables itself.
+        Migration(version: 8, name: "camera minutes", sql: """
+            CREATE TABLE camera_minutes (
+                minute INTEGER NOT NULL,          -- minutes since 1970-01-01T00:00Z
+                camera TEXT NOT NULL,
+                reads INTEGER NOT NULL,
+                PRIMARY KEY (minute, camera)
+            ) WITHOUT ROWID;
+            ALTER TABLE read_partitions ADD COLUMN counted_at INTEGER;  -- when its reads went into camera_minutes
+            """),
     ]
 
     /// The SQL of one day's reads table.

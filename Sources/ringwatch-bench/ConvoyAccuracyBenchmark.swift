@@ -13,6 +13,15 @@
 // demo's own traffic (3 h from 07:00 on the simulator's Monday, seed 7, 4 planted convoys) at
 // 10 and 30 reads/s, live only.
 //
+// Per seed it also prints the search time of each day, the live triggers split into formed and
+// grew, and each false convoy the history lists with whether the live detector fired it too.
+// With three days or more (or RINGWATCH_BENCH_PERIOD=1) it searches the whole period at once,
+// with and without the commuter rule, and counts the commuter pairs the rule took out and any
+// planted convoy lost with them; RINGWATCH_BENCH_COMPANIONS=N makes N commuters drive behind a
+// colleague on most days (the simulator's `commuterCompanions`), e.g.
+//   RINGWATCH_BENCH_DAYS=7 RINGWATCH_BENCH_COMPANIONS=40 .build/release/ringwatch-bench convoy-accuracy --runs 1
+// RINGWATCH_BENCH_KEEP_DB=PATH keeps the history at PATH-<seed>.sqlite, to time `ringwatch convoys` on it.
+//
 // A planted convoy "meets the definition" when two of its members were read correctly (plate as
 // read = true plate) at `min_cameras` distinct cameras within `max_gap` of each other; those are
 // the ones recall is measured on (misreads can leave a planted convoy short of the definition).
@@ -180,10 +189,16 @@ struct ConvoyAccuracyBenchmark {
     }
 
     func evaluate(_ scenario: Scenario) throws -> Result {
+        let days = Int((scenario.hours / 24).rounded(.up))
         var configuration = SimulationConfiguration()
         configuration.seed = scenario.seed
         configuration.hours = scenario.hours
         configuration.readsPerSecond = scenario.rate
+        // RINGWATCH_BENCH_COMPANIONS=N: N commuters drive a few seconds behind a colleague on most
+        // days (the company the commuter rule is for; see `demonstrateCommuters`).
+        if scenario.history, let text = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_COMPANIONS"], let value = Int(text) {
+            configuration.commuterCompanions = value
+        }
         if !scenario.otherPlants {
             configuration.plants = SimulationConfiguration.Plants(hotlist: 0, convoys: scenario.convoys, cloneVehicles: 0, cloneSpeeds: 0, routeTakeovers: 0)
         }
@@ -231,7 +246,7 @@ struct ConvoyAccuracyBenchmark {
         let livePlatoons = fired.map { draft in isPlatoon(draft.readIDs.compactMap { byID[$0] }) }
         var live = score(fired.map { plates(of: $0) }, platoon: livePlatoons, events: events, meeting: meeting, roles: roles)
         if let study, let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PAIRS"] {
-            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps,rates,event\n"
+            var out = "truth,role,k,expected,hour,order,density,steady,shares,gaps,rates,event,first,second,score\n"
             for group in study.finish() {
                 for pair in group.pairs {
                     let truth = events.contains { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }
@@ -243,9 +258,16 @@ struct ConvoyAccuracyBenchmark {
                         + (pair.chance?.keptGap ?? []).map { String(format: "%.4f", $0) }.joined(separator: " ") + ","
                         + pair.evidence.map { "\($0.camera):\($0.gapMilliseconds):\($0.time.milliseconds)" }.joined(separator: " ") + ","
                         + (pair.chance?.readsPerHour ?? []).map { String(format: "%.0f", $0) }.joined(separator: " ") + ","
-                        + (events.first { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }?.id ?? "") + "\n"
+                        + (events.first { $0.plates.contains(pair.pair.first) && $0.plates.contains(pair.pair.second) }?.id ?? "")
+                        + ",\(pair.pair.first),\(pair.pair.second),\(pair.score)\n"
                 }
             }
+            try out.write(toFile: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv", atomically: true, encoding: .utf8)
+        }
+        // RINGWATCH_BENCH_READS=PATH writes every read (plate, camera, time, direction) to PATH-<seed>-<rate>.csv.
+        if let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_READS"] {
+            var out = "plate,camera,ts,direction\n"
+            for read in reads { out += "\(read.plate.text),\(read.camera),\(read.timestamp.milliseconds),\(read.direction?.rawValue ?? "")\n" }
             try out.write(toFile: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv", atomically: true, encoding: .utf8)
         }
         if let path = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_DUMP"] { dump(fired, reads: reads, events: events, roles: roles, to: path + "-\(scenario.seed)-\(Int(scenario.rate)).csv") }
@@ -255,7 +277,10 @@ struct ConvoyAccuracyBenchmark {
 
         // History: a real SQLite file, hours sealed with their indexes as the engine does.
         let directory = TemporaryDirectory(prefix: "ringwatch-convoy-accuracy")
-        let database = try HistoryDatabase(path: directory.file("history.sqlite"))
+        // RINGWATCH_BENCH_KEEP_DB=PATH keeps the history at PATH-<seed>.sqlite (for timing `ringwatch convoys` on it).
+        let kept = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_KEEP_DB"].map { "\($0)-\(scenario.seed).sqlite" }
+        if let kept { try? FileManager.default.removeItem(atPath: kept) }
+        let database = try HistoryDatabase(path: kept ?? directory.file("history.sqlite"))
         reads.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
         _ = try database.sealHours(before: configuration.end.adding(seconds: 7200))
@@ -263,16 +288,29 @@ struct ConvoyAccuracyBenchmark {
         search.vehicleType = vehicleType
         // Period-wide, one day at a time (as an analyst would ask), commuters judged per day.
         var listed: [[String]] = [], listedPlatoons: [Bool] = []
+        var listedGroups: [ConvoyGroup] = []
         var day = configuration.start
+        var searchSeconds: [Double] = []
         while day < configuration.end {
             let to = min(configuration.end, day.adding(seconds: 86_400)).adding(milliseconds: -1)
-            for convoy in try search.convoys(from: day, to: to, minimumScore: definition.minimumScore) {
+            let began = DispatchTime.now().uptimeNanoseconds
+            let found = try search.convoys(from: day, to: to, minimumScore: definition.minimumScore)
+            searchSeconds.append(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)
+            for convoy in found {
                 listed.append(convoy.plates)
+                listedGroups.append(convoy)
                 listedPlatoons.append(convoy.pairs.contains { isPlatoon(gaps: $0.evidence.map(\.gapMilliseconds)) })
             }
             day = day.adding(seconds: 86_400)
         }
+        print("    convoys (period) search time per day: " + searchSeconds.map { String(format: "%.2f s", $0) }.joined(separator: ", "))
         let period = score(listed, platoon: listedPlatoons, events: events, meeting: meeting, roles: roles)
+        compareFalse(live: fired.map { plates(of: $0) }, liveChanges: fired.map { $0.details.first { $0.0 == "change" }?.1.stringValue ?? "" },
+                     listed: listedGroups, events: events, roles: roles)
+        if days >= 3 || ProcessInfo.processInfo.environment["RINGWATCH_BENCH_PERIOD"] != nil {
+            try demonstrateCommuters(search: search, from: configuration.start, to: configuration.end.adding(milliseconds: -1),
+                                     events: events, meeting: meeting, roles: roles)
+        }
 
         // --plate for every planted member: each companion listed is one row.
         var rows: [[String]] = [], rowPlatoons: [Bool] = []
@@ -298,6 +336,63 @@ struct ConvoyAccuracyBenchmark {
             backgroundRows += try search.companions(of: candidate, from: configuration.start, to: configuration.end).count
         }
         return Result(live: live, period: period, plate: plate, background: (backgroundPlates, backgroundRows))
+    }
+
+    /// Why history lists false convoys the live detector does not (issue 6): the false ones of
+    /// each, as sets of plates, and which of them the other also named.
+    private func compareFalse(live: [[String]], liveChanges: [String], listed: [ConvoyGroup], events: [GroundTruthEvent], roles: Roles) {
+        func isTrue(_ plates: [String]) -> Bool { events.contains { event in plates.filter(event.plates.contains).count >= 2 } }
+        func overlaps(_ a: [String], _ b: [String]) -> Bool { a.filter(b.contains).count >= 2 }
+        let liveFalse = live.filter { !isTrue($0) }
+        let liveTrue = live.filter(isTrue)
+        var distinctLive: [Set<String>] = []
+        for plates in liveFalse where !distinctLive.contains(where: { overlaps(Array($0), plates) }) { distinctLive.append(Set(plates)) }
+        let formed = zip(live, liveChanges).filter { $0.1 == "formed" }
+        let formedTrue = formed.filter { isTrue($0.0) }.count
+        print("    live: \(live.count) triggers (\(liveTrue.count) true), \(formed.count) formed (\(formedTrue) true, "
+              + String(format: "precision %.1f%%", Double(formedTrue) / Double(max(1, formed.count)) * 100)
+              + "), \(liveChanges.filter { $0 == "grew" }.count) grew; false: \(liveFalse.count) triggers naming \(distinctLive.count) distinct groups")
+        let listedFalse = listed.filter { !isTrue($0.plates) }
+        for group in listedFalse {
+            let firedLive = live.contains { overlaps($0, group.plates) }
+            let best = group.pairs.max { $0.score < $1.score }
+            print("    false listed: \(cause(group.plates, events: events, roles: roles)), \(group.plates.count) plates, "
+                  + "\(best?.evidence.count ?? 0) cameras, gaps \((best?.evidence ?? []).map { String($0.gapMilliseconds / 1000) }.joined(separator: " ")) s, "
+                  + String(format: "score %.4f", group.score) + (firedLive ? ", fired live too" : ", NOT fired live"))
+        }
+        for plates in distinctLive where !listed.contains(where: { overlaps($0.plates, Array(plates)) }) {
+            print("    false live only: \(cause(Array(plates), events: events, roles: roles)), \(plates.count) plates")
+        }
+    }
+
+    /// The commuter rule over a period of several days (issue 6): one search over all the
+    /// days with commuters listed and one without, and which pairs of commuters the rule
+    /// took out, and whether any planted convoy went with them.
+    private func demonstrateCommuters(search: ConvoySearch, from: Timestamp, to: Timestamp, events: [GroundTruthEvent],
+                                      meeting: Set<String>, roles: Roles) throws {
+        var including = search
+        including.includeCommuters = true
+        var began = DispatchTime.now().uptimeNanoseconds
+        let all = try including.convoys(from: from, to: to, minimumScore: definition.minimumScore)
+        let allSeconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        began = DispatchTime.now().uptimeNanoseconds
+        let filtered = try search.convoys(from: from, to: to, minimumScore: definition.minimumScore)
+        let filteredSeconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        func pairs(_ groups: [ConvoyGroup]) -> Set<PairKey> { Set(groups.flatMap { $0.pairs.map(\.pair) }) }
+        func isCommuter(_ plate: String) -> Bool { roles.roleOfPlate[plate] == "commuter" }
+        let commuterPairs = { (groups: [ConvoyGroup]) in pairs(groups).filter { isCommuter($0.first) && isCommuter($0.second) } }
+        let dropped = commuterPairs(all).subtracting(commuterPairs(filtered))
+        let withRule = score(filtered.map(\.plates), events: events, meeting: meeting, roles: roles)
+        let withoutRule = score(all.map(\.plates), events: events, meeting: meeting, roles: roles)
+        let lost = Set(withoutRule.missed).symmetricDifference(Set(withRule.missed))
+        print("    commuters over the whole period (one search): without the rule \(all.count) convoys listed, "
+              + "\(commuterPairs(all).count) commuter pairs among them; with it \(filtered.count), \(commuterPairs(filtered).count) commuter pairs; "
+              + "\(dropped.count) commuter pairs excluded, \(pairs(all).subtracting(pairs(filtered)).count) pairs excluded in all; "
+              + "planted found \(withoutRule.found) / \(withRule.found) of \(withRule.meeting)"
+              + (lost.isEmpty ? " (none lost)" : " (lost: \(lost.sorted().joined(separator: ", ")))")
+              + String(format: "; search %.1f s / %.1f s", allSeconds, filteredSeconds))
+        print(withRule.line("convoys (whole period, commuter rule)", unit: "convoys listed"))
+        print(withoutRule.line("convoys (whole period, no commuter rule)", unit: "convoys listed"))
     }
 
     /// Every trigger's figures as CSV, for looking into what separates true from false.

@@ -30,6 +30,9 @@ struct ConvoyEngineTests {
         let rig = try LoopbackEngine {
             $0.convoy?.minimumScore = 0.5
             $0.convoy?.minimumPairScore = 0.5
+            // The tail joins on the way; scored as a stranger whose way joined it would need
+            // more cameras (the lead-up rule, ConvoyLeadUpTests), and this is about firing.
+            $0.convoy?.leadUpDivergence = 1
         }
         defer { rig.engine.stop() }
         // Lead and load over six cameras; the tail joins at the fourth. Other traffic passes

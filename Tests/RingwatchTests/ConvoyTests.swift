@@ -331,7 +331,11 @@ struct ConvoyTrackerTests {
     }
 
     @Test func aConvoyIsReportedAgainWhenItGainsAMember() {
-        let tracker = ConvoyTracker(definition: ConvoyTrackerTests.lenient)
+        // A car that joins on the way is scored as a stranger whose way joined (the lead-up
+        // rule, ConvoyLeadUpTests); here only the announcing counts, so the rule is off.
+        var definition = ConvoyTrackerTests.lenient
+        definition.leadUpDivergence = 1
+        let tracker = ConvoyTracker(definition: definition)
         // The tail joins at the fourth camera and follows to the end.
         let pair = ConvoyFixture.convoy(["7LLL001", "5MMM002"], route: route)
         let tail = ConvoyFixture.convoy(["9TTT003"], route: Array(route.dropFirst(3)), start: 360 + 25)
@@ -345,6 +349,8 @@ struct ConvoyTrackerTests {
         // join (pair score at least 0.5) but not convincingly (below the 0.95 to report).
         var definition = ConvoyDefinition()
         definition.minimumPairScore = 0.5
+        // The newcomer joins on the way: without the lead-up rule, as only the announcing counts here.
+        definition.leadUpDivergence = 1
         let rates = FixedRates(perHour: ["R2-04": 50, "R2-05": 50, "R1-02": 50], otherwise: 5)
         let pair = ConvoyFixture.convoy(["7LLL001", "5MMM002"], route: route)
         let tail = ConvoyFixture.convoy(["9TTT003"], route: Array(route.dropFirst(3)), start: 360 + 25)

@@ -134,6 +134,46 @@ struct SimulatorTests {
         #expect(steady.count * 10 >= regulars.count * 8, "\(steady.count) of \(regulars.count) regulars start within 40 minutes")
     }
 
+    @Test func commuterCompanionsFollowTheirColleagueAFewSecondsBehindOnMostDays() throws {
+        var configuration = Self.configuration(hours: 24 * 3, rate: 0.03, busLines: 0)
+        configuration.commuterCompanions = 6
+        func simulate() throws -> (TrafficSimulator, [SimulatedMessage], [ReadTruth]) {
+            let simulator = try TrafficSimulator(configuration: configuration, cameras: Self.cameras)
+            var truths: [ReadTruth] = []
+            simulator.onRead = { truths.append($0) }
+            var messages: [SimulatedMessage] = []
+            while let message = simulator.next() { messages.append(message) }
+            return (simulator, messages, truths)
+        }
+        let (simulator, messages, truths) = try simulate()
+        // Deterministic: the same seed gives the same stream.
+        #expect(try simulate().1.map(\.body) == messages.map(\.body))
+
+        var byVehicle: [Int: [ReadTruth]] = [:]
+        for truth in truths { byVehicle[truth.vehicle, default: []].append(truth) }
+        let first = simulator.fleet.commuters.lowerBound
+        var followersOnSeveralDays = 0
+        for pair in 0..<6 {
+            let leader = byVehicle[first + 2 * pair] ?? [], follower = byVehicle[first + 2 * pair + 1] ?? []
+            var days: [Int64: [Int64]] = [:]
+            for read in follower {
+                // The colleague passed the same camera a few seconds before (unless that read was missed).
+                guard let ahead = leader.filter({ $0.camera == read.camera && $0.time < read.time })
+                    .map({ read.time.milliseconds - $0.time.milliseconds }).min(), ahead <= 34_000 else { continue }
+                days[Self.localDay(read.time), default: []].append(ahead)
+            }
+            let matched = days.values.reduce(0) { $0 + $1.count }
+            #expect(matched * 10 >= follower.count * 8, "pair \(pair): \(matched) of \(follower.count) reads just behind the colleague")
+            // One gap a day, held within about a tenth and a second either way.
+            for gaps in days.values { #expect(gaps.max()! - gaps.min()! <= 9_000, "pair \(pair): gaps \(gaps)") }
+            if days.count >= 2 { followersOnSeveralDays += 1 }
+        }
+        #expect(followersOnSeveralDays >= 4, "\(followersOnSeveralDays) of 6 companions drove along on two days or more")
+        // The commuters after the companions drive on their own, as without companions.
+        let plain = try Self.run(Self.configuration(hours: 24 * 3, rate: 0.03, busLines: 0)).0
+        #expect(plain.fleetSummary.commuters == simulator.fleetSummary.commuters)
+    }
+
     @Test func misreadsHappenAtTheConfiguredRate() throws {
         var configuration = Self.configuration(start: Timestamp(rfc3339: "2026-11-23T07:00:00Z")!, hours: 1, rate: 4)
         configuration.misreadRate = 0.05
