@@ -60,6 +60,11 @@ public struct ConvoySearch {
         let counts = TrafficCounts()
         let rates = FetchedTraffic(counts: counts)
         rates.window = gap
+        // The way in, as live: both vehicles' reads from the lead-up before the period on.
+        let reachBack = from.adding(milliseconds: -(definition.leadUpMilliseconds + gap))
+        rates.fetchTrail = { [database] vehicle in
+            try database.reads(pattern: vehicle, from: reachBack, to: to, limit: 1_000_000).map { Passage($0.read) }
+        }
         var counted = Set<String>()
         for (step, partition) in partitions.enumerated() {
             let mine = windows[partition]!
@@ -107,6 +112,7 @@ public struct ConvoySearch {
                                       maxGapMilliseconds: definition.maxGapMilliseconds)
             if row.score >= minimumScore { out.append(row) }
         }
+        if let error = rates.fetchError { throw error }
         return out.sorted { ($0.score, $0.coOccurrences, $1.plate) > ($1.score, $1.coOccurrences, $0.plate) }
     }
 

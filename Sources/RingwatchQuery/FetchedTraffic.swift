@@ -55,4 +55,32 @@ final class FetchedTraffic: TrafficRateSource {
 
     /// The maximum gap, set by the search.
     var window: Int64 = 60_000
+
+    /// A vehicle's reads over the search's reach, for the way-in rule (`unaccompaniedReads`);
+    /// nil leaves the rule off. Asked once per vehicle.
+    var fetchTrail: ((String) throws -> [Passage])?
+    /// The first error `fetchTrail` threw: the search throws it once scoring is done.
+    private(set) var fetchError: (any Error)?
+    private var trails: [String: [Passage]] = [:]
+
+    func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
+        guard let fetchTrail else { return nil }
+        func trail(_ plate: String) -> [Passage] {
+            if let known = trails[plate] { return known }
+            var fetched: [Passage] = []
+            do { fetched = try fetchTrail(plate) } catch { fetchError = fetchError ?? error }
+            trails[plate] = fetched
+            return fetched
+        }
+        // As the live tracker counts on its trails: reads in the span without the other
+        // vehicle at the same camera within the gap.
+        func alone(_ trail: [Passage], _ other: [Passage]) -> Int {
+            trail.lazy.filter { passage in
+                passage.time >= from && passage.time < to
+                    && !other.contains { $0.camera == passage.camera && abs($0.time.milliseconds - passage.time.milliseconds) <= maxGap }
+            }.count
+        }
+        let first = trail(pair.first), second = trail(pair.second)
+        return alone(first, second) + alone(second, first)
+    }
 }

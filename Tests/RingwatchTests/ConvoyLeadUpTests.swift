@@ -54,12 +54,39 @@ struct ConvoyLeadUpTests {
         #expect(joinedOn.score < joinedOff.score)
     }
 
+    /// The passages in a real history file, every hour sealed.
+    static func history(in directory: TemporaryDirectory) throws -> HistoryDatabase {
+        let database = try HistoryDatabase(path: directory.file("history.sqlite"))
+        let reads = passages.map { PlateRead(camera: $0.camera, timestamp: $0.time, plate: Plate(normalised: $0.plate)) }
+        try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
+        _ = try database.sealHours(before: day.adding(seconds: 86_400))
+        return database
+    }
+
+    @Test func theCompanionsOfOneVehicleAreScoredWithTheWayInToo() throws {
+        let directory = TemporaryDirectory(prefix: "ringwatch-convoy-lead-up")
+        let database = try Self.history(in: directory)
+        func companion(divergence: Double) throws -> ConvoyCompanion {
+            var definition = ConvoyDefinition()
+            definition.leadUpDivergence = divergence
+            let search = ConvoySearch(database: database, definition: definition)
+            let rows = try search.companions(of: Self.joined.first, from: Self.day, to: Self.day.adding(seconds: 86_399))
+            return try #require(rows.first { $0.plate == Self.joined.second })
+        }
+        let on = try companion(divergence: 10), off = try companion(divergence: 1)
+        let chanceOn = try #require(on.episodes.first?.chance), chanceOff = try #require(off.episodes.first?.chance)
+        #expect(chanceOn.unaccompanied == 3)
+        #expect(abs(chanceOn.expected / chanceOff.expected - 100) < 1e-9)
+        #expect(on.score < off.score)
+        // The pair that arrived together keeps its score.
+        let search = ConvoySearch(database: database, definition: ConvoyDefinition())
+        let together = try #require(try search.companions(of: Self.together.first, from: Self.day, to: Self.day.adding(seconds: 86_399)).first)
+        #expect(together.episodes.first?.chance?.unaccompanied == 0)
+    }
+
     @Test func thePeriodSearchSeesTheWayInAsTheLiveTrackerDoes() throws {
         let directory = TemporaryDirectory(prefix: "ringwatch-convoy-lead-up")
-        let database = try HistoryDatabase(path: directory.file("history.sqlite"))
-        let reads = Self.passages.map { PlateRead(camera: $0.camera, timestamp: $0.time, plate: Plate(normalised: $0.plate)) }
-        try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
-        _ = try database.sealHours(before: Self.day.adding(seconds: 86_400))
+        let database = try Self.history(in: directory)
         var definition = ConvoyDefinition()
         definition.minimumPairScore = 0
         let search = ConvoySearch(database: database, definition: definition)
