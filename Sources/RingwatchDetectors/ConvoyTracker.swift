@@ -50,6 +50,7 @@ public final class ConvoyTracker {
     private var lastGroupSweep: Int64 = .min
     /// The next camera whose old passages `keepHouse` checks, in turn.
     private var cameraCursor = 0
+    private var passagesSinceCameraChecked = 0
     private var stamp: UInt32 = 0
     /// Per vehicle id: the mark of the last scan that took it (see `nextStamp`).
     private var stamps: [UInt32] = []
@@ -64,6 +65,8 @@ public final class ConvoyTracker {
     private var vehicleOfWindowPlate: [Int32] = []
     private var cameraOfWindowCamera: [Int32] = []
     private var cameraNames: [String] = []
+    /// Each camera's number in `learnedRates`.
+    private var rateNumbers: [Int] = []
     private var sightings: [[Sighting]] = []
     // Trail entries in arrival order, to expire them.
     private var expiry = RingQueue<(time: Int64, vehicle: Int32)>()
@@ -104,11 +107,12 @@ public final class ConvoyTracker {
     static let movesLearnedPerPassage = 4
     /// Trail entries expired at most per passage: each passage adds one.
     static let trailEntriesExpiredPerPassage = 4
-    /// Cameras whose old passages are checked per passage, besides the passage's own camera.
-    static let camerasCheckedPerPassage = 1
+    /// One camera's old passages are checked every this many passages, besides the passage's
+    /// own camera (which is checked as the passage is inserted): that finds cameras gone quiet,
+    /// whose lists are only memory. More often, it costs a cache miss or two per read.
+    static let passagesPerCameraChecked = 16
     /// The most housekeeping steps one passage does.
-    public static let maximumHousekeepingStepsPerPassage =
-        movesLearnedPerPassage + trailEntriesExpiredPerPassage + camerasCheckedPerPassage
+    public static let maximumHousekeepingStepsPerPassage = movesLearnedPerPassage + trailEntriesExpiredPerPassage + 1
 
     /// - Parameters:
     ///   - rates: traffic by camera and hour; nil to learn it from the passages (live). A
@@ -157,7 +161,8 @@ public final class ConvoyTracker {
     /// (`ReadIndex.inserted(_:)`), when it has them: they spare the tracker hashing the texts.
     public func observe(_ passage: Passage, windowPlate: UInt32? = nil, windowCamera: UInt16? = nil) -> [Event] {
         let time = passage.time.milliseconds
-        learnedRates?.observe(camera: passage.camera, at: passage.time)
+        let camera = cameraID(passage.camera, windowNumber: windowCamera)
+        learnedRates?.observe(cameraNumber: rateNumbers[Int(camera)], at: passage.time)
         if time > latest { latest = time }
         keepHouse()
         // Later than the lateness allows, its neighbours at the camera may be forgotten already:
@@ -169,7 +174,6 @@ public final class ConvoyTracker {
         expiry.append((time, vehicle))
         guard !vehicles[Int(vehicle)].excluded else { return [] }
 
-        let camera = cameraID(passage.camera, windowNumber: windowCamera)
         let direction: UInt8 = passage.direction == .inbound ? 1 : passage.direction == .outbound ? 2 : 0
         let sighting = Sighting(time: time, vehicle: vehicle, direction: direction, read: passage.readID.rawValue)
         dropOldPassages(at: Int(camera))
@@ -429,8 +433,9 @@ public final class ConvoyTracker {
         }
         steps += expired
 
-        // The passage's own camera is checked as it is inserted; this finds cameras gone quiet.
-        for _ in 0..<min(ConvoyTracker.camerasCheckedPerPassage, sightings.count) {
+        passagesSinceCameraChecked += 1
+        if passagesSinceCameraChecked >= ConvoyTracker.passagesPerCameraChecked, !sightings.isEmpty {
+            passagesSinceCameraChecked = 0
             if cameraCursor >= sightings.count { cameraCursor = 0 }
             dropOldPassages(at: cameraCursor)
             cameraCursor += 1
@@ -591,6 +596,7 @@ public final class ConvoyTracker {
         let id = Int32(cameraNames.count)
         cameraIDs[name] = id
         cameraNames.append(name)
+        rateNumbers.append(learnedRates?.number(of: name) ?? -1)
         sightings.append([])
         return id
     }
