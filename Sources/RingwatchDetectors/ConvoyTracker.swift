@@ -46,7 +46,11 @@ public final class ConvoyTracker {
     private let recordsPairDays: Bool
 
     private var latest: Int64 = .min
-    private var lastSweep: Int64 = .min
+    /// When convoys were last checked for going quiet (every ten seconds of event time).
+    private var lastGroupSweep: Int64 = .min
+    /// The next camera whose old passages `keepHouse` checks, in turn.
+    private var cameraCursor = 0
+    private var passagesSinceCameraChecked = 0
     private var stamp: UInt32 = 0
     /// Per vehicle id: the mark of the last scan that took it (see `nextStamp`).
     private var stamps: [UInt32] = []
@@ -61,10 +65,11 @@ public final class ConvoyTracker {
     private var vehicleOfWindowPlate: [Int32] = []
     private var cameraOfWindowCamera: [Int32] = []
     private var cameraNames: [String] = []
+    /// Each camera's number in `learnedRates`.
+    private var rateNumbers: [Int] = []
     private var sightings: [[Sighting]] = []
     // Trail entries in arrival order, to expire them.
-    private var expiry: [(time: Int64, vehicle: Int32)] = []
-    private var expiryHead = 0
+    private var expiry = RingQueue<(time: Int64, vehicle: Int32)>()
     // Convoys found.
     private var grouping: ConvoyGrouping
     private var commuters: CommuterMemory
@@ -73,8 +78,7 @@ public final class ConvoyTracker {
     /// How the traffic moves on together between cameras, learned from every vehicle's moves.
     private var moves = TransitionPersistence()
     /// Moves whose followers can be counted once the reads behind them have arrived.
-    private var pendingMoves: [PendingMove] = []
-    private var pendingHead = 0
+    private var pendingMoves = RingQueue<PendingMove>()
     /// Pairs assessed and found wanting, with the distinct cameras they shared then: not
     /// assessed again until they share more.
     /// Keyed by both vehicles' serial numbers; two generations, the older dropped whole once
@@ -94,6 +98,21 @@ public final class ConvoyTracker {
     public private(set) var assessments = 0
     /// Candidate pairs looked at so far (for measurement).
     public private(set) var candidatesExamined = 0
+    /// Housekeeping steps done so far (a move learned, a trail entry expired, a camera's old
+    /// passages checked), and the most done by one passage: `keepHouse()` bounds it.
+    public private(set) var housekeepingSteps = 0
+    public private(set) var mostHousekeepingStepsInOnePassage = 0
+
+    /// Moves learned at most per passage: each passage queues at most one, so the queue keeps up.
+    static let movesLearnedPerPassage = 4
+    /// Trail entries expired at most per passage: each passage adds one.
+    static let trailEntriesExpiredPerPassage = 4
+    /// One camera's old passages are checked every this many passages, besides the passage's
+    /// own camera (which is checked as the passage is inserted): that finds cameras gone quiet,
+    /// whose lists are only memory. More often, it costs a cache miss or two per read.
+    static let passagesPerCameraChecked = 16
+    /// The most housekeeping steps one passage does.
+    public static let maximumHousekeepingStepsPerPassage = movesLearnedPerPassage + trailEntriesExpiredPerPassage + 1
 
     /// - Parameters:
     ///   - rates: traffic by camera and hour; nil to learn it from the passages (live). A
@@ -142,11 +161,10 @@ public final class ConvoyTracker {
     /// (`ReadIndex.inserted(_:)`), when it has them: they spare the tracker hashing the texts.
     public func observe(_ passage: Passage, windowPlate: UInt32? = nil, windowCamera: UInt16? = nil) -> [Event] {
         let time = passage.time.milliseconds
-        learnedRates?.observe(camera: passage.camera, at: passage.time)
-        if time > latest {
-            latest = time
-            if lastSweep == .min || time - lastSweep >= 10_000 { sweep() }
-        }
+        let camera = cameraID(passage.camera, windowNumber: windowCamera)
+        learnedRates?.observe(cameraNumber: rateNumbers[Int(camera)], at: passage.time)
+        if time > latest { latest = time }
+        keepHouse()
         // Later than the lateness allows, its neighbours at the camera may be forgotten already:
         // it is still paired with those that remain, but one older still cannot be paired at all.
         guard time >= latest - cameraRetention else { return [] }
@@ -156,9 +174,9 @@ public final class ConvoyTracker {
         expiry.append((time, vehicle))
         guard !vehicles[Int(vehicle)].excluded else { return [] }
 
-        let camera = cameraID(passage.camera, windowNumber: windowCamera)
         let direction: UInt8 = passage.direction == .inbound ? 1 : passage.direction == .outbound ? 2 : 0
         let sighting = Sighting(time: time, vehicle: vehicle, direction: direction, read: passage.readID.rawValue)
+        dropOldPassages(at: Int(camera))
         let position = insertionIndex(sightings[Int(camera)], time)
         sightings[Int(camera)].insert(sighting, at: position)
         let mark = Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue)
@@ -234,7 +252,10 @@ public final class ConvoyTracker {
     public var vehicleCount: Int { vehicleIDs.count }
 
     /// Passages held per camera and in trails (for measurement).
-    public var heldPassages: Int { sightings.reduce(0) { $0 + $1.count } + (expiry.count - expiryHead) }
+    public var heldPassages: Int { sightings.reduce(0) { $0 + $1.count } + expiry.count }
+
+    /// Moves queued to be learned once the reads around their second camera have arrived.
+    public var pendingMoveCount: Int { pendingMoves.count }
 
     // MARK: - Candidates and co-occurrences
 
@@ -382,79 +403,103 @@ public final class ConvoyTracker {
 
     // MARK: - Housekeeping
 
-    /// Forgets what can no longer matter: passages older than the cameras' and trails'
-    /// retention, vehicles without passages, convoys quiet for the retention.
-    private func sweep() {
-        lastSweep = latest
-        learnMoves()
-        let cameraCutoff = latest - cameraRetention
-        for index in sightings.indices {
-            // Stale passages are dropped once they are a quarter of the list: the scans stop at
-            // the gap anyway, and moving a busy camera's list every ten seconds costs more.
-            let stale = sightings[index].prefix { $0.time < cameraCutoff }.count
-            if stale > 0 && stale * 4 >= sightings[index].count { sightings[index].removeFirst(stale) }
+    /// Forgets what can no longer matter, and learns from the moves whose reads have all
+    /// arrived, a few steps per passage (`movesLearnedPerPassage`, …): done every ten seconds at
+    /// once, as before, it cost one read up to 50 ms at national volume, and every read queued
+    /// behind it waited.
+    ///
+    /// Each passage queues at most one move and one trail entry, so a few steps each keep the
+    /// queues from growing; after a jump in event time they catch up over the next passages.
+    private func keepHouse() {
+        var steps = 0
+        let ready = latest - definition.maxGapMilliseconds - latenessMilliseconds
+        var learned = 0
+        while learned < ConvoyTracker.movesLearnedPerPassage, let move = pendingMoves.first, move.to.time <= ready {
+            pendingMoves.removeFirst()
+            learn(move)
+            learned += 1
         }
+        steps += learned
+
         let trailCutoff = latest - trailRetention
-        while expiryHead < expiry.count, expiry[expiryHead].time < trailCutoff {
-            let vehicle = Int(expiry[expiryHead].vehicle)
-            expiryHead += 1
+        var expired = 0
+        while expired < ConvoyTracker.trailEntriesExpiredPerPassage, let entry = expiry.first, entry.time < trailCutoff {
+            expiry.removeFirst()
+            expired += 1
+            let vehicle = Int(entry.vehicle)
             vehicles[vehicle].trim(before: trailCutoff)
             vehicles[vehicle].references -= 1
-            if vehicles[vehicle].references == 0 { release(Int32(vehicle)) }
+            if vehicles[vehicle].references == 0 { release(entry.vehicle) }
         }
-        if expiryHead > 4096 && expiryHead * 2 > expiry.count {
-            expiry.removeFirst(expiryHead)
-            expiryHead = 0
+        steps += expired
+
+        passagesSinceCameraChecked += 1
+        if passagesSinceCameraChecked >= ConvoyTracker.passagesPerCameraChecked, !sightings.isEmpty {
+            passagesSinceCameraChecked = 0
+            if cameraCursor >= sightings.count { cameraCursor = 0 }
+            dropOldPassages(at: cameraCursor)
+            cameraCursor += 1
+            steps += 1
         }
+
+        housekeepingSteps += steps
+        mostHousekeepingStepsInOnePassage = max(mostHousekeepingStepsInOnePassage, steps)
+
+        // Every ten seconds: convoys gone quiet (few are open: only pairs that scored are
+        // grouped), and the older generation of rejected pairs.
+        guard lastGroupSweep == .min || latest - lastGroupSweep >= 10_000 else { return }
+        lastGroupSweep = latest
         close(grouping.removeQuiet(before: latest - groupRetention))
         if latest - rejectedSince >= trailRetention {
             rejectedSince = latest
             rejectedBefore = rejected
-            rejected = [:]
+            // As large as the last generation, so that it fills without rehashing in one read.
+            rejected = Dictionary(minimumCapacity: rejectedBefore.count)
         }
     }
 
-    /// Counts, for each move whose reads have all had time to arrive, how many of the vehicle's
-    /// neighbours at the first camera were near it at the second.
-    private func learnMoves() {
-        let ready = latest - definition.maxGapMilliseconds - latenessMilliseconds
+    /// Drops a camera's passages older than the retention once they are a quarter of its list:
+    /// the scans stop at the gap anyway, and moving a busy camera's list for every stale
+    /// passage would cost more.
+    private func dropOldPassages(at camera: Int) {
+        let cutoff = latest - cameraRetention
+        let count = sightings[camera].count
+        guard count > 0, sightings[camera][(count - 1) / 4].time < cutoff else { return }
+        sightings[camera].removeFirst(insertionIndex(sightings[camera], cutoff - 1))
+    }
+
+    /// Counts how many of the vehicle's neighbours at the move's first camera were near it at
+    /// the second.
+    private func learn(_ move: PendingMove) {
+        // A move seen often enough already is only counted: in dense traffic this keeps the
+        // learning to a sample, and the estimate is as good.
+        if moves.isWellKnown(from: move.from.camera, to: move.to.camera) {
+            moves.countMove(from: move.from.camera, to: move.to.camera, at: move.to.time)
+            return
+        }
         let gap = definition.maxGapMilliseconds
         // Independent of `maximumCandidates`: the share measured depends on how many neighbours
         // are looked at, and the scores must not change with the cost cap.
         let limit = ConvoyTracker.learningNeighbours
-        while pendingHead < pendingMoves.count, pendingMoves[pendingHead].to.time <= ready {
-            let move = pendingMoves[pendingHead]
-            pendingHead += 1
-            // A move seen often enough already is only counted: in dense traffic this keeps the
-            // learning to a sample, and the estimate is as good.
-            if moves.isWellKnown(from: move.from.camera, to: move.to.camera) {
-                moves.countMove(from: move.from.camera, to: move.to.camera, at: move.to.time)
-                continue
-            }
-            let mark = nextStamp()
-            var neighbours = 0, followers = 0
-            stamps.withUnsafeMutableBufferPointer { stamps in
-                sightings[Int(move.from.camera)].withUnsafeBufferPointer { list in
-                    ConvoyTracker.forEachNear(list, time: move.from.time, within: gap, direction: move.from.direction,
-                                              excluding: move.vehicle, limit: limit) { other in
-                        stamps[Int(other)] = mark
-                        neighbours += 1
-                    }
-                }
-                guard neighbours > 0 else { return }
-                sightings[Int(move.to.camera)].withUnsafeBufferPointer { list in
-                    ConvoyTracker.forEachNear(list, time: move.to.time, within: gap, direction: move.to.direction,
-                                              excluding: move.vehicle, limit: limit) { other in
-                        if stamps[Int(other)] == mark { followers += 1 }
-                    }
+        let mark = nextStamp()
+        var neighbours = 0, followers = 0
+        stamps.withUnsafeMutableBufferPointer { stamps in
+            sightings[Int(move.from.camera)].withUnsafeBufferPointer { list in
+                ConvoyTracker.forEachNear(list, time: move.from.time, within: gap, direction: move.from.direction,
+                                          excluding: move.vehicle, limit: limit) { other in
+                    stamps[Int(other)] = mark
+                    neighbours += 1
                 }
             }
-            moves.record(from: move.from.camera, to: move.to.camera, neighbours: neighbours, followers: followers, at: move.to.time)
+            guard neighbours > 0 else { return }
+            sightings[Int(move.to.camera)].withUnsafeBufferPointer { list in
+                ConvoyTracker.forEachNear(list, time: move.to.time, within: gap, direction: move.to.direction,
+                                          excluding: move.vehicle, limit: limit) { other in
+                    if stamps[Int(other)] == mark { followers += 1 }
+                }
+            }
         }
-        if pendingHead > 4096 && pendingHead * 2 > pendingMoves.count {
-            pendingMoves.removeFirst(pendingHead)
-            pendingHead = 0
-        }
+        moves.record(from: move.from.camera, to: move.to.camera, neighbours: neighbours, followers: followers, at: move.to.time)
     }
 
     /// Calls `body` with each vehicle read within `within` of `time` in a compatible direction,
@@ -551,6 +596,7 @@ public final class ConvoyTracker {
         let id = Int32(cameraNames.count)
         cameraIDs[name] = id
         cameraNames.append(name)
+        rateNumbers.append(learnedRates?.number(of: name) ?? -1)
         sightings.append([])
         return id
     }

@@ -17,6 +17,9 @@ import Darwin
 ///   average of that hour's count over past days (`smoothing` per day), so yesterday's 08:00
 ///   rush informs today's before today's has built up.
 ///
+/// Cameras are numbered as they are first named (`number(of:)`), so that a caller that keeps the
+/// numbers (the live tracker) counts a read without hashing the camera's name.
+///
 /// Not thread-safe: it belongs to its detector.
 public final class TrafficRates: TrafficRateSource {
     /// One hour of day.
@@ -41,7 +44,11 @@ public final class TrafficRates: TrafficRateSource {
     public let smoothing: Double
     /// Time constant of the current rate, in milliseconds.
     public let timeConstant: Double
-    private var cameras: [String: CameraTraffic] = [:]
+    private var numbers: [String: Int] = [:]
+    /// By number; nil until the camera's first read.
+    private var traffic: [CameraTraffic?] = []
+    /// Cameras with at least one read.
+    public private(set) var cameraCount = 0
 
     public init(smoothing: Double = 0.3, timeConstantMilliseconds: Int64 = 15 * 60_000) {
         precondition(smoothing > 0 && smoothing <= 1 && timeConstantMilliseconds > 0)
@@ -53,15 +60,30 @@ public final class TrafficRates: TrafficRateSource {
     /// days before its period from counts per minute, as the live detector would have learned
     /// them read by read).
     public func observe(camera: String, at time: Timestamp, reads: Int = 1) {
+        observe(cameraNumber: number(of: camera), at: time, reads: reads)
+    }
+
+    /// The camera's number, given to it the first time it is named.
+    public func number(of camera: String) -> Int {
+        if let number = numbers[camera] { return number }
+        numbers[camera] = traffic.count
+        traffic.append(nil)
+        return traffic.count - 1
+    }
+
+    /// `observe(camera:at:reads:)` by the camera's `number(of:)`.
+    public func observe(cameraNumber number: Int, at time: Timestamp, reads: Int = 1) {
         let milliseconds = time.milliseconds
-        // In place and with one hash of the camera id: copying the hour-of-day profile out and
-        // back for every read would allocate.
-        cameras[camera, default: CameraTraffic(at: milliseconds, since: milliseconds)]
-            .observe(milliseconds, reads: reads, timeConstant: timeConstant, smoothing: smoothing)
+        if traffic[number] == nil {
+            traffic[number] = CameraTraffic(at: milliseconds, since: milliseconds)
+            cameraCount += 1
+        }
+        // In place: copying the hour-of-day profile out and back for every read would allocate.
+        traffic[number]!.observe(milliseconds, reads: reads, timeConstant: timeConstant, smoothing: smoothing)
     }
 
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
-        guard let traffic = cameras[camera] else { return 0 }
+        guard let number = numbers[camera], let traffic = traffic[number] else { return 0 }
         // A decayed count of steady traffic λ is λτ(1 − e^(−seen/τ)). Five minutes at least, so
         // the first few reads at a camera do not look like a flood.
         let seen = Double(max(traffic.at - traffic.since, 300_000))
@@ -70,9 +92,6 @@ public final class TrafficRates: TrafficRateSource {
         let usual = traffic.profile[Int(hour - hour.floorDivided(by: 24) * 24)].average
         return max(current, usual)
     }
-
-    /// Cameras with at least one read.
-    public var cameraCount: Int { cameras.count }
 }
 
 extension TrafficRates.CameraTraffic {
