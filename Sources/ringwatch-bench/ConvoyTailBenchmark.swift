@@ -22,8 +22,7 @@ struct ConvoyTailBenchmark {
 
     func run() throws {
         let national = NationalBenchmark(directory: directory, reads: reads, latencyRate: 0, runs: 1)
-        try national.prepare()
-        let (cameras, _) = CameraRegistry.parse(csv: try String(contentsOfFile: national.camerasPath, encoding: .utf8), file: national.camerasPath)
+        let cameras = try national.preparedCameras()
         let stream = try DetectorCostBenchmark(directory: directory, reads: reads, runs: 1).loadReads(national.dayPath)
         print("convoy-tail: \(stream.count) reads of \(national.dayPath); median of \(runs) runs, thread CPU time of each evaluate call")
 

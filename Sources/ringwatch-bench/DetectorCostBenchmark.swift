@@ -26,8 +26,7 @@ struct DetectorCostBenchmark {
 
     func run() throws {
         let national = NationalBenchmark(directory: directory, reads: reads, latencyRate: 0, runs: 1)
-        try national.prepare()
-        let (cameras, _) = CameraRegistry.parse(csv: try String(contentsOfFile: national.camerasPath, encoding: .utf8), file: national.camerasPath)
+        let cameras = try national.preparedCameras()
         var files = RegistryFiles(registry: national.registryPath)
         files.makes = RingwatchProcess.packageRoot + "/Fixtures/vehicle-makes.csv"
         files.models = RingwatchProcess.packageRoot + "/Fixtures/vehicle-models.csv"
