@@ -179,3 +179,21 @@ public struct ConvoyScoring: Sendable {
                       unaccompanied: unaccompanied, expected: expected, score: exp(-expected * definition.chanceScale))
     }
 }
+
+extension ConvoyScoring {
+    /// The lead-up rule's count: reads on either vehicle's way in `from..<to` without a read of
+    /// the other vehicle at the same camera within `maxGap`. One definition for the live
+    /// tracker's trails and the history's fetched reads, so that both score alike.
+    public static func unaccompaniedReads<Read, Camera: Equatable>(
+        _ first: [Read], _ second: [Read], from: Int64, to: Int64, maxGap: Int64,
+        time: (Read) -> Int64, camera: (Read) -> Camera
+    ) -> Int {
+        func alone(_ trail: [Read], _ other: [Read]) -> Int {
+            trail.count { read in
+                let at = time(read)
+                return at >= from && at < to && !other.contains { camera($0) == camera(read) && abs(time($0) - at) <= maxGap }
+            }
+        }
+        return alone(first, second) + alone(second, first)
+    }
+}

@@ -654,14 +654,8 @@ extension ConvoyTracker {
     /// left the window.
     public func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
         guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second] else { return nil }
-        let trailA = vehicles[Int(a)].trail, trailB = vehicles[Int(b)].trail
-        func alone(_ trail: [Mark], _ other: [Mark]) -> Int {
-            trail.lazy.filter { mark in
-                mark.time >= from.milliseconds && mark.time < to.milliseconds
-                    && !other.contains { $0.camera == mark.camera && abs($0.time - mark.time) <= maxGap }
-            }.count
-        }
-        return alone(trailA, trailB) + alone(trailB, trailA)
+        return ConvoyScoring.unaccompaniedReads(vehicles[Int(a)].trail, vehicles[Int(b)].trail, from: from.milliseconds,
+                                                to: to.milliseconds, maxGap: maxGap, time: \.time, camera: \.camera)
     }
 }
 

@@ -72,15 +72,7 @@ final class FetchedTraffic: TrafficRateSource {
             trails[plate] = fetched
             return fetched
         }
-        // As the live tracker counts on its trails: reads in the span without the other
-        // vehicle at the same camera within the gap.
-        func alone(_ trail: [Passage], _ other: [Passage]) -> Int {
-            trail.lazy.filter { passage in
-                passage.time >= from && passage.time < to
-                    && !other.contains { $0.camera == passage.camera && abs($0.time.milliseconds - passage.time.milliseconds) <= maxGap }
-            }.count
-        }
-        let first = trail(pair.first), second = trail(pair.second)
-        return alone(first, second) + alone(second, first)
+        return ConvoyScoring.unaccompaniedReads(trail(pair.first), trail(pair.second), from: from.milliseconds, to: to.milliseconds,
+                                                maxGap: maxGap, time: \.time.milliseconds, camera: \.camera)
     }
 }

@@ -397,8 +397,8 @@ public final class TrafficSimulator {
     /// either way at each camera: colleagues keeping each other in sight, as a convoy does.
     private func scheduleCompanion(of journey: Journey) {
         let number = Int(journey.vehicle) - fleet.commuters.lowerBound
-        guard number % 2 == 0, number / 2 < commuterCompanions, number + 1 < fleet.commuters.count else { return }
         let follower = number + 1
+        guard isCompanion(follower) else { return }
         let day = profile.localDay(ofMilliseconds: journey.time)
         var daily = SplitMix64(seed: configuration.seed, stream: .commuterDay, UInt64(follower), UInt64(bitPattern: day), 0xC0)
         guard daily.chance(0.9) else { return }

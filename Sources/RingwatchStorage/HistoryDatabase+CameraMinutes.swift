@@ -71,20 +71,11 @@ extension HistoryDatabase {
     /// before schema version 8. Each in its own short transaction. Returns the hours done.
     @discardableResult
     public func countOlderHours(limit: Int = .max) throws -> Int {
-        let pending = try connection.rows(
-            "SELECT hour, table_name FROM read_partitions WHERE indexed_at IS NOT NULL AND counted_at IS NULL ORDER BY hour LIMIT ?",
-            [.integer(Int64(min(limit, Int(Int32.max))))])
-        for row in pending {
-            guard let hour = row[0].int64, let table = row[1].string else { continue }
-            try connection.transaction { try countMinutes(hour: hour, table: table) }
-        }
-        return pending.count
+        try catchUpSealedHours(missing: "counted_at", limit: limit) { hour, table in try countMinutes(hour: hour, table: table) }
     }
 
     /// Hours sealed but not yet counted in `camera_minutes` (sealed before schema version 8).
-    public func uncountedHourCount() throws -> Int {
-        Int(try connection.scalarInt("SELECT COUNT(*) FROM read_partitions WHERE indexed_at IS NOT NULL AND counted_at IS NULL") ?? 0)
-    }
+    public func uncountedHourCount() throws -> Int { try sealedHourCount(missing: "counted_at") }
 
     /// Forgets the counts of the minutes that end at or before `cutoff` (purge).
     func forgetCameraMinutes(before cutoff: Timestamp) throws {

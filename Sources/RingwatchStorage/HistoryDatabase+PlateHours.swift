@@ -124,22 +124,32 @@ extension HistoryDatabase {
     /// million reads). Returns the hours done.
     @discardableResult
     public func summariseOlderHours(limit: Int = .max) throws -> Int {
+        try catchUpSealedHours(missing: "summarised_at", limit: limit) { hour, table in
+            try connection.execute(Schema.reindexReadsTable(table))
+            try summarise(hour: hour, table: table)
+        }
+    }
+
+    /// Hours sealed but not yet summarised (sealed before schema version 7).
+    public func unsummarisedHourCount() throws -> Int { try sealedHourCount(missing: "summarised_at") }
+
+    /// Runs `work` on up to `limit` sealed hours whose `column` of `read_partitions` is not set
+    /// (hours sealed by a version before that column's work existed), oldest first, each in its
+    /// own short transaction; `work` sets the column. Returns the hours done.
+    func catchUpSealedHours(missing column: String, limit: Int, _ work: (_ hour: Int64, _ table: String) throws -> Void) throws -> Int {
         let pending = try connection.rows(
-            "SELECT hour, table_name FROM read_partitions WHERE indexed_at IS NOT NULL AND summarised_at IS NULL ORDER BY hour LIMIT ?",
+            "SELECT hour, table_name FROM read_partitions WHERE indexed_at IS NOT NULL AND \(column) IS NULL ORDER BY hour LIMIT ?",
             [.integer(Int64(min(limit, Int(Int32.max))))])
         for row in pending {
             guard let hour = row[0].int64, let table = row[1].string else { continue }
-            try connection.transaction {
-                try connection.execute(Schema.reindexReadsTable(table))
-                try summarise(hour: hour, table: table)
-            }
+            try connection.transaction { try work(hour, table) }
         }
         return pending.count
     }
 
-    /// Hours sealed but not yet summarised (sealed before schema version 7).
-    public func unsummarisedHourCount() throws -> Int {
-        Int(try connection.scalarInt("SELECT COUNT(*) FROM read_partitions WHERE indexed_at IS NOT NULL AND summarised_at IS NULL") ?? 0)
+    /// Sealed hours whose `column` of `read_partitions` is not set yet.
+    func sealedHourCount(missing column: String) throws -> Int {
+        Int(try connection.scalarInt("SELECT COUNT(*) FROM read_partitions WHERE indexed_at IS NOT NULL AND \(column) IS NULL") ?? 0)
     }
 
     /// Forgets the plates of every hour that ends at or before `cutoff` (purge). Whole days go

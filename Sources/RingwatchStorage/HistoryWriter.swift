@@ -331,16 +331,23 @@ public final class HistoryWriter: @unchecked Sendable {
         request.done.signal()
     }
 
-    /// Whether hours sealed before the plate summary existed may still need summarising
-    /// (writer thread only; checked once, at the first commit).
-    private var olderHoursToSummarise: Bool?
-    private var olderHoursToCount: Bool?
+    /// Work an upgrade left on hours sealed by older versions, done one hour per commit
+    /// (writer thread only).
+    private var catchUps = [
+        OlderHoursCatchUp(
+            pending: { try $0.unsummarisedHourCount() }, doOne: { try $0.summariseOlderHours(limit: 1) },
+            done: "every sealed history hour is in the plate summary",
+            failed: "could not summarise an older history hour; queries search it in full"),
+        OlderHoursCatchUp(
+            pending: { try $0.uncountedHourCount() }, doOne: { try $0.countOlderHours(limit: 1) },
+            done: "every sealed history hour is in the camera minute counts",
+            failed: "could not count an older history hour; convoy searches count it themselves"),
+    ]
 
     /// Indexes the hours that event time has left behind. Sealing takes about a second per
     /// million reads; the queue absorbs what arrives meanwhile.
     private func seal() {
-        summariseOlderHour()
-        countOlderHour()
+        for index in catchUps.indices { catchUps[index].step(database, logger: logger) }
         guard latestWritten != .min, let oldest = database.unsealedHours.first,
               (oldest + 1) * 3_600_000 + sealDelayMilliseconds <= latestWritten
         else { return }
@@ -350,39 +357,6 @@ public final class HistoryWriter: @unchecked Sendable {
             if !sealed.isEmpty { logger.info("sealed and indexed history partitions", metadata: ["tables": "\(sealed.joined(separator: ","))"]) }
         } catch {
             logger.error("could not index a history partition; queries on it scan instead", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Re-seals one hour sealed by an older version (camera index with the plate, plate
-    /// summary), so that an upgraded database catches up one hour per commit without holding
-    /// ingest.
-    private func summariseOlderHour() {
-        do {
-            if olderHoursToSummarise == nil { olderHoursToSummarise = try database.unsummarisedHourCount() > 0 }
-            guard olderHoursToSummarise == true else { return }
-            if try database.summariseOlderHours(limit: 1) == 0 {
-                olderHoursToSummarise = false
-                logger.info("every sealed history hour is in the plate summary")
-            }
-        } catch {
-            olderHoursToSummarise = false
-            logger.error("could not summarise an older history hour; queries search it in full", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Counts the reads per camera and minute of one hour sealed by an older version (schema
-    /// version 8), so that an upgraded database catches up one hour per commit.
-    private func countOlderHour() {
-        do {
-            if olderHoursToCount == nil { olderHoursToCount = try database.uncountedHourCount() > 0 }
-            guard olderHoursToCount == true else { return }
-            if try database.countOlderHours(limit: 1) == 0 {
-                olderHoursToCount = false
-                logger.info("every sealed history hour is in the camera minute counts")
-            }
-        } catch {
-            olderHoursToCount = false
-            logger.error("could not count an older history hour; convoy searches count it themselves", metadata: ["error": "\(error)"])
         }
     }
 
@@ -444,6 +418,32 @@ public final class HistoryWriter: @unchecked Sendable {
             queuedItems -= items
             committedBatches += Int64(batches.count)
             condition.broadcast()
+        }
+    }
+}
+
+/// One kind of work an upgrade left on the hours sealed by older versions (re-sealing them with
+/// the plate summary, counting their camera minutes), caught up one hour per commit so that it
+/// never holds ingest. Whether any is left is asked once, at the first commit.
+private struct OlderHoursCatchUp {
+    let pending: (HistoryDatabase) throws -> Int
+    let doOne: (HistoryDatabase) throws -> Int
+    /// Logged when the last hour is done, or when one fails (the work then stops).
+    let done: String
+    let failed: String
+    var left: Bool? = nil
+
+    mutating func step(_ database: HistoryDatabase, logger: Logger) {
+        do {
+            if left == nil { left = try pending(database) > 0 }
+            guard left == true else { return }
+            if try doOne(database) == 0 {
+                left = false
+                logger.info("\(done)")
+            }
+        } catch {
+            left = false
+            logger.error("\(failed)", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -23,7 +23,7 @@ struct ConvoyTailBenchmark {
     func run() throws {
         let national = NationalBenchmark(directory: directory, reads: reads, latencyRate: 0, runs: 1)
         let cameras = try national.preparedCameras()
-        let stream = try DetectorCostBenchmark(directory: directory, reads: reads, runs: 1).loadReads(national.dayPath)
+        let stream = try national.loadReads()
         print("convoy-tail: \(stream.count) reads of \(national.dayPath); median of \(runs) runs, thread CPU time of each evaluate call")
 
         var means: [Double] = [], p50s: [Double] = [], p99s: [Double] = [], p999s: [Double] = [], maxima: [Double] = []
@@ -78,12 +78,6 @@ struct ConvoyTailBenchmark {
         print(summary)
         print("  digest \(digests.sorted().joined(separator: " / "))")
     }
-}
-
-private func threadCPUNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
 extension Array where Element: Comparable {

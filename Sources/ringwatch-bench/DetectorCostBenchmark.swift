@@ -34,7 +34,7 @@ struct DetectorCostBenchmark {
         let (registry, _) = try Engine.loadRegistry(files)
         let (entries, _) = HotlistEntry.parse(csv: try String(contentsOfFile: national.hotlistPath, encoding: .utf8), file: national.hotlistPath)
         let hotlist = HotlistDetector(entries: entries)
-        let stream = try loadReads(national.dayPath)
+        let stream = try national.loadReads()
         print("detector-cost: \(stream.count) reads of \(national.dayPath); 5,500 cameras, \(entries.count) hotlist entries, "
             + "\(registry.count) registered vehicles; median of \(runs) runs, CPU per read")
 
@@ -87,42 +87,4 @@ struct DetectorCostBenchmark {
                      median(figures[steps.count]), figures[steps.count].map { String(format: "%.2f", $0) }.joined(separator: ", ")))
         print("  triggers: \(counts); digest \(digests.sorted().joined(separator: " / "))")
     }
-
-    /// The first `reads` reads of the day, decoded, without repeated ids.
-    func loadReads(_ path: String) throws -> [PlateRead] {
-        let decoder = ReadDecoder()
-        var seen = Set<ReadID>()
-        var out: [PlateRead] = []
-        out.reserveCapacity(reads)
-        // The day is gigabytes: read it line by line.
-        guard let file = fopen(path, "r") else { throw DetectorCostError("cannot open \(path)") }
-        defer { fclose(file) }
-        var line: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        defer { free(line) }
-        while out.count < reads {
-            let length = getline(&line, &capacity, file)
-            guard length > 0, let line else { break }
-            // A line is {"topic":"…","body":{…}}: the body is between `"body":` and the last `}`.
-            let bytes = UnsafeRawBufferPointer(start: line, count: line[length - 1] == 10 ? length - 1 : length)
-            let marker = Array(#""body":"#.utf8)
-            guard let start = (0..<max(0, bytes.count - marker.count)).first(where: { at in marker.indices.allSatisfy { bytes[at + $0] == marker[$0] } })
-            else { continue }
-            let body = UnsafeRawBufferPointer(rebasing: bytes[(start + marker.count)..<(bytes.count - 1)])
-            guard case .success(let decoded) = decoder.decode(body), seen.insert(decoded.read.id).inserted else { continue }
-            out.append(decoded.read)
-        }
-        return out
-    }
-
-    func threadCPUNanoseconds() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
-}
-
-struct DetectorCostError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -350,12 +350,3 @@ struct NationalBenchmark {
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }
-
-extension NationalBenchmark {
-    /// Makes the national inputs when missing and returns their camera registry: the start of
-    /// the in-process suites that replay the national day (`detector-cost`, `convoy-tail`).
-    func preparedCameras() throws -> CameraRegistry {
-        try prepare()
-        return CameraRegistry.parse(csv: try String(contentsOfFile: camerasPath, encoding: .utf8), file: camerasPath).0
-    }
-}
