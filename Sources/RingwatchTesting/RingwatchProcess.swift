@@ -39,6 +39,8 @@ public final class RingwatchProcess: @unchecked Sendable {
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
+    public var isRunning: Bool { process.isRunning }
+
     /// Waits for exit (up to `timeout` seconds, then kills) and returns status, stdout, stderr.
     public func wait(timeout: TimeInterval = 60) -> (status: Int32, stdout: String, stderr: String) {
         let deadline = Date().addingTimeInterval(timeout)

@@ -11,47 +11,76 @@ struct EndToEndTests {
 
     final class Daemon {
         let directory = TemporaryDirectory()
-        let ingest = FreePort.endpoint()
-        let triggers = FreePort.endpoint()
-        let control = FreePort.endpoint()
+        private(set) var ingest = FreePort.endpoint()
+        private(set) var triggers = FreePort.endpoint()
+        private(set) var control = FreePort.endpoint()
         var db: String { directory.file("ringwatch.sqlite") }
         private(set) var process: RingwatchProcess
-        private let arguments: [String]
+        private let fixedArguments: [String]
 
-        init(hotlist: String) throws {
+        /// Starts `ringwatch serve` and waits until its control socket answers.
+        init(hotlist: String, extraArguments: [String] = []) throws {
             let hotlistPath = try directory.write("hotlist.csv", hotlist)
             let config = try directory.write("ringwatch.toml", """
                 [tuning]
                 max_future_skew_s = 0
                 """)
-            arguments = [
-                "serve", "--config", config, "--db", directory.file("ringwatch.sqlite"), "--ingest", ingest, "--triggers", triggers,
-                "--control", control, "--hotlist", hotlistPath, "--cameras", "Fixtures/cameras.csv",
-            ]
-            process = RingwatchProcess(arguments)
-            try process.start()
+            fixedArguments = [
+                "serve", "--config", config, "--db", directory.file("ringwatch.sqlite"), "--hotlist", hotlistPath,
+                "--cameras", "Fixtures/cameras.csv",
+            ] + extraArguments
+            process = RingwatchProcess([])
+            try start()
         }
 
-        /// Starts the engine again on the same database and endpoints (after it stopped or died).
-        func restart() throws {
-            process = RingwatchProcess(arguments)
-            try process.start()
+        /// Starts the engine again on the same database (after it stopped or died) and waits
+        /// until it answers.
+        func restart() throws { try start() }
+
+        /// Starts the engine on the current endpoints; if another process took one of them
+        /// between choosing and binding, on new ones. Throws when the engine does not come up.
+        private func start() throws {
+            for attempt in 1...4 {
+                process = RingwatchProcess(fixedArguments + ["--ingest", ingest, "--triggers", triggers, "--control", control])
+                try process.start()
+                if try waitUntilAnswering() { return }
+                let exit = process.wait(timeout: 5)
+                guard exit.stderr.contains("Address already in use"), attempt < 4 else {
+                    throw EngineNotRunning(stderr: exit.stderr)
+                }
+                (ingest, triggers, control) = (FreePort.endpoint(), FreePort.endpoint(), FreePort.endpoint())
+            }
         }
 
+        /// The engine's status; throws if the engine is no longer running, so no test polls a
+        /// dead engine until its loop runs out.
         func status() throws -> [String: Any] {
+            guard process.isRunning else { throw EngineNotRunning(stderr: process.wait(timeout: 5).stderr) }
             let result = try RingwatchProcess.run(["status", "--control", control, "--format", "jsonl"], timeout: 10)
             guard result.status == 0 else { return [:] }
             return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
         }
 
-        /// Waits until the control socket answers.
+        /// Throws unless the engine is running and its control socket answers.
         func waitUntilReady() throws {
+            guard try waitUntilAnswering() else { throw EngineNotRunning(stderr: process.wait(timeout: 5).stderr) }
+        }
+
+        /// Polls the control socket for up to ten seconds; false at once if the engine exited.
+        private func waitUntilAnswering() throws -> Bool {
             for _ in 0..<200 {
-                if try status()["ok"] as? Bool == true { return }
+                guard process.isRunning else { return false }
+                if try status()["ok"] as? Bool == true { return true }
                 usleep(50_000)
             }
-            Issue.record("engine did not come up: \(process.wait(timeout: 1).stderr)")
+            return false
         }
+    }
+
+    /// The engine under test is not running: it did not come up, or it died.
+    struct EngineNotRunning: Error, CustomStringConvertible {
+        let stderr: String
+        var description: String { "the engine is not running: \(stderr)" }
     }
 
     func connectedPublisher(_ context: Context, to daemon: Daemon) throws -> Socket {

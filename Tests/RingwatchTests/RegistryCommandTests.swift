@@ -7,27 +7,15 @@ import Testing
 @Suite("ringwatch registry commands", .serialized)
 struct RegistryCommandTests {
     @Test func serveLoadsTheRegistryAndTheCommandsReloadAndReportIt() throws {
-        let directory = TemporaryDirectory()
-        let control = FreePort.endpoint()
-        let config = try directory.write("ringwatch.toml", "[tuning]\nmax_future_skew_s = 0\n")
-        let daemon = RingwatchProcess([
-            "serve", "--config", config, "--db", directory.file("ringwatch.sqlite"), "--ingest", FreePort.endpoint(),
-            "--triggers", FreePort.endpoint(), "--control", control, "--cameras", "Fixtures/cameras.csv",
-            "--registry", "Fixtures/registry.csv",
-        ])
-        try daemon.start()
-        var status: (status: Int32, stdout: String, stderr: String) = (1, "", "")
-        for _ in 0..<200 {
-            status = try RingwatchProcess.run(["registry", "status", "--control", control, "--format", "jsonl"], timeout: 10)
-            if status.status == 0 { break }
-            usleep(50_000)
-        }
+        let daemon = try EndToEndTests.Daemon(hotlist: "plate,category,severity,reason,expires\n", extraArguments: ["--registry", "Fixtures/registry.csv"])
+        let control = daemon.control
+        let status = try RingwatchProcess.run(["registry", "status", "--control", control, "--format", "jsonl"], timeout: 10)
         #expect(status.status == 0, "\(status.stderr)")
         let before = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         #expect(before?["vehicles"] as? Int == 61)
         #expect(before?["path"] as? String == "Fixtures/registry.csv")
 
-        let replacement = try directory.write(
+        let replacement = try daemon.directory.write(
             "div.csv", "plate,make,model,color,vehicle_type\n1ABC123,VW,Golf,grey,car\n1-DEF-456,Opel,Corsa,red,car\n??,x,y,z,car\n")
         let reload = try RingwatchProcess.run(["registry", "reload", "--path", replacement, "--control", control], timeout: 60)
         #expect(reload.status == 0, "\(reload.stderr)")
@@ -37,13 +25,13 @@ struct RegistryCommandTests {
         #expect((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["vehicles"] as? Int == 2)
 
         let refused = try RingwatchProcess.run(
-            ["registry", "reload", "--path", directory.file("missing.csv"), "--control", control], timeout: 60)
+            ["registry", "reload", "--path", daemon.directory.file("missing.csv"), "--control", control], timeout: 60)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("missing.csv"))
         #expect(refused.stderr.split(separator: "\n").count == 1)
 
-        daemon.signal(SIGTERM)
-        let exit = daemon.wait(timeout: 30)
+        daemon.process.signal(SIGTERM)
+        let exit = daemon.process.wait(timeout: 30)
         #expect(exit.status == 0, "\(exit.stderr)")
         #expect(exit.stderr.contains("Fixtures/registry.csv: loaded 61 lines, skipped 0"))
         #expect(exit.stderr.contains("vehicle-makes.csv: loaded"))
