@@ -20,6 +20,40 @@ extension ControlServer {
             timestamp: .now, user: user, command: command, reason: reason, authorization: nil, parameters: .object(parameters)))
     }
 
+    /// `{"op":"audit","command":C,"reason":R,"user":U,"authorization":A,"parameters":{...}}`
+    /// *(addition)*: records the audit row of a client that reads vehicle data from the engine's
+    /// sockets rather than from the database (`ringwatch triggers --follow` on a machine without
+    /// the database file), before it starts reading.
+    func recordClientAudit(_ request: [String: Any]) -> JSONValue {
+        guard let command = request["command"] as? String, !command.isEmpty else {
+            return Self.failure("audit needs \"command\": what the client is about to run, e.g. \"triggers --follow\"")
+        }
+        guard let reason = request["reason"] as? String, !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            return Self.failure("audit needs \"reason\": why the client reads vehicle data")
+        }
+        var parameters: [(String, JSONValue)] = []
+        if let given = request["parameters"] as? [String: Any] {
+            for key in given.keys.sorted() {
+                switch given[key] {
+                case let text as String: parameters.append((key, .string(text)))
+                case let number as NSNumber: parameters.append((key, .int(number.int64Value)))
+                default: parameters.append((key, .null))
+                }
+            }
+        }
+        let user = (request["user"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "control"
+        let authorization = (request["authorization"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            try AuditLog(connection: try store().connection).append(AuditRecord(
+                timestamp: .now, user: user, command: command, reason: reason, authorization: authorization,
+                parameters: .object(parameters)))
+            return .object([("ok", .bool(true))])
+        } catch {
+            logger.error("audit failed", metadata: ["error": "\(error)"])
+            return Self.failure("could not store the audit row: \(error)")
+        }
+    }
+
     /// `{"op":"ack","trigger_id":ID,"decision":"accept"|"reject","reason":R,"user":U}`
     func acknowledge(_ request: [String: Any]) -> JSONValue {
         guard let triggerID = request["trigger_id"] as? String, !triggerID.isEmpty else {

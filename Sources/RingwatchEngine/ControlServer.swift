@@ -63,6 +63,7 @@ final class ControlServer: @unchecked Sendable {
         case "watch.list": return watchList()
         case "ack": return acknowledge(object)
         case "purge": return purge(object)
+        case "audit": return recordClientAudit(object)
         default:
             return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, "
                 + "hotlist.import, registry.reload, registry.status, watch.add, watch.remove, watch.list, ack, purge")

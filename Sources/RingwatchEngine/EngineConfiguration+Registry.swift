@@ -1,3 +1,4 @@
+import RingwatchCore
 import RingwatchDetectors
 import RingwatchRegistry
 import TOMLKit
@@ -5,9 +6,9 @@ import TOMLKit
 /// The files a registry load reads: the registry CSV and the three spelling tables.
 public struct RegistryFiles: Sendable, Hashable {
     public var registry: String?
-    public var makes = "Fixtures/vehicle-makes.csv"
-    public var models = "Fixtures/vehicle-models.csv"
-    public var colors = "Fixtures/vehicle-colors.csv"
+    public var makes = ShippedFiles.path("vehicle-makes.csv")
+    public var models = ShippedFiles.path("vehicle-models.csv")
+    public var colors = ShippedFiles.path("vehicle-colors.csv")
 
     public init(registry: String? = nil) { self.registry = registry }
 }

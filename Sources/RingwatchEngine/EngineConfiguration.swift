@@ -23,7 +23,7 @@ public struct EngineConfiguration: Sendable {
     /// SQLite history file (created if missing).
     public var databasePath = "./data/ringwatch.sqlite"
     /// Camera registry CSV.
-    public var camerasPath = "Fixtures/cameras.csv"
+    public var camerasPath = ShippedFiles.path("cameras.csv")
     /// Hotlist CSV loaded at start.
     public var hotlistPath: String?
     /// How the hotlist matcher forgives misreads and lowers severities (`[hotlist]` in TOML).
@@ -32,11 +32,11 @@ public struct EngineConfiguration: Sendable {
     /// Vehicle registry (DIV) CSV.
     public var registryPath: String?
     /// Make aliases (`alias,make`), read with the registry.
-    public var vehicleMakesPath = "Fixtures/vehicle-makes.csv"
+    public var vehicleMakesPath = ShippedFiles.path("vehicle-makes.csv")
     /// Model families (`make,model,family`), read with the registry.
-    public var vehicleModelsPath = "Fixtures/vehicle-models.csv"
+    public var vehicleModelsPath = ShippedFiles.path("vehicle-models.csv")
     /// Colour families (`color,family,near`), read with the registry.
-    public var vehicleColorsPath = "Fixtures/vehicle-colors.csv"
+    public var vehicleColorsPath = ShippedFiles.path("vehicle-colors.csv")
     /// When a classifier is trusted (confidence by day and night, colours at night).
     public var observationPolicy = ObservationPolicy()
     /// Registry mismatch rules (`[registry]` in TOML).

@@ -31,11 +31,7 @@ public struct RowPrinter {
             let features = rows.map { GeoJSON.feature(geometry: geometry?($0) ?? .null, properties: $0) }
             return GeoJSON.featureCollection(features).serialized + "\n"
         case .csv:
-            var out = columns.joined(separator: ",") + "\n"
-            for row in rows {
-                out += columns.map { RowPrinter.csvField(row[$0]?.cellText ?? "") }.joined(separator: ",") + "\n"
-            }
-            return out
+            return csvHeader + rows.map(csvLine).joined()
         case .table:
             guard !rows.isEmpty else { return "(no rows)\n" }
             let cells = rows.map { row in columns.map { row[$0]?.tableText ?? "" } }
@@ -52,6 +48,14 @@ public struct RowPrinter {
         }
     }
 
+    /// The CSV header line (for output that prints rows one at a time, as they come).
+    public var csvHeader: String { columns.joined(separator: ",") + "\n" }
+
+    /// One CSV line for `row`.
+    public func csvLine(_ row: JSONValue) -> String {
+        columns.map { RowPrinter.csvField(row[$0]?.cellText ?? "") }.joined(separator: ",") + "\n"
+    }
+
     /// RFC 4180 quoting where needed.
     public static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
@@ -61,7 +65,7 @@ public struct RowPrinter {
 
 extension JSONValue {
     /// Cell text for tables: numbers rounded to three decimals for reading.
-    var tableText: String {
+    public var tableText: String {
         if case .double(let value) = self { return JSONValue.double((value * 1000).rounded() / 1000).cellText }
         return cellText
     }

@@ -29,7 +29,7 @@ struct Ack: ParsableCommand {
     func run() throws {
         guard let verdict = Verdict(rawValue: decision) else { throw UsageError("--decision must be accept or reject") }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("--reason must say why") }
-        let user = user ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let user = user ?? LoginName.current
         guard let db else {
             let reply = try ControlClient(endpoint: control).request([
                 "op": "ack", "trigger_id": trigger, "decision": verdict.rawValue, "reason": reason, "user": user,

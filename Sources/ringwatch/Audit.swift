@@ -49,7 +49,7 @@ struct Audit: ParsableCommand {
         let end = try to.map { try parseTime($0, flag: "--to") } ?? now
         let start = try from.map { try parseTime($0, flag: "--from") } ?? now.adding(seconds: -86_400)
         guard start <= end else { throw UsageError("--from is after --to; swap them") }
-        let reader = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
+        let reader = LoginName.current
         // Reading the log shows what others searched for, so the reading is logged too.
         try log.append(AuditRecord(
             timestamp: now, user: reader, command: "audit", reason: reason ?? "audit review", authorization: nil,

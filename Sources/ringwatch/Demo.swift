@@ -38,7 +38,7 @@ struct Demo: ParsableCommand {
     var db = "./data/demo.sqlite"
 
     @Option(name: .long, help: "Camera registry the simulated traffic runs on.")
-    var cameras = "Fixtures/cameras.csv"
+    var cameras = ShippedFiles.path("cameras.csv")
 
     @Flag(name: .long, help: "Print only the summary, not each trigger.")
     var quiet = false
@@ -57,7 +57,9 @@ struct Demo: ParsableCommand {
 
         // Fixtures beside the database.
         let directory = ((db as NSString).deletingLastPathComponent as NSString).appendingPathComponent("demo")
-        let registryText = try String(contentsOfFile: cameras, encoding: .utf8)
+        guard let registryText = try? String(contentsOfFile: cameras, encoding: .utf8) else {
+            throw UsageError("--cameras \(cameras): cannot read the file; run from the Ringwatch directory, set RINGWATCH_SHARE to the shipped Fixtures, or pass --cameras CSV")
+        }
         let (cameraRegistry, report) = CameraRegistry.parse(csv: registryText, file: cameras)
         guard report.loaded > 0 else { throw UsageError("\(cameras) holds no cameras; pass --cameras CSV") }
         var simulation = SimulationConfiguration()

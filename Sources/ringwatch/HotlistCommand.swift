@@ -28,7 +28,7 @@ struct HotlistCommand: ParsableCommand {
             guard Severity(rawValue: severity) != nil else { throw UsageError("--severity must be critical, high, medium or low") }
             if let expires { _ = try parseTime(expires, flag: "--expires") }
             var request: [String: Any] = ["op": "hotlist.add", "plate": plate, "category": category, "severity": severity,
-                                          "reason": reason, "user": user ?? loginName]
+                                          "reason": reason, "user": user ?? LoginName.current]
             if let expires { request["expires"] = expires }
             try printReply(try ControlClient(endpoint: control.control).request(request), json: false)
         }
@@ -41,7 +41,7 @@ struct HotlistCommand: ParsableCommand {
         @OptionGroup var control: ControlOption
 
         func run() throws {
-            let request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? loginName]
+            let request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? LoginName.current]
             try printReply(try ControlClient(endpoint: control.control).request(request), json: false)
         }
     }
@@ -87,7 +87,7 @@ struct HotlistCommand: ParsableCommand {
             // The file travels with the request as a second frame (never escaped into JSON), so
             // the engine may run on another host; it is parsed there once, with its line numbers.
             let request: [String: Any] = [
-                "op": "hotlist.import", "file": file, "replace": replace, "historical": historical, "user": user ?? loginName,
+                "op": "hotlist.import", "file": file, "replace": replace, "historical": historical, "user": user ?? LoginName.current,
             ]
             let client = ControlClient(endpoint: control.control, timeoutMilliseconds: Int32(min(timeout, 3600)) * 1000)
             let reply = try client.request(request, attachment: Array(data))
@@ -101,9 +101,4 @@ struct HotlistCommand: ParsableCommand {
                  + (historical ? "; \(reply["historical_triggers"] as? Int ?? 0) historical triggers" : "") + "\n")
         }
     }
-}
-
-/// The name recorded as who changed the hotlist when `--user` is not given.
-private var loginName: String {
-    ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
 }

@@ -31,7 +31,7 @@ struct Purge: ParsableCommand {
     func run() throws {
         if let retentionDays, retentionDays < 1 { throw UsageError("--retention-days must be at least 1") }
         let cutoffFlag = try before.map { try parseTime($0, flag: "--before") }
-        let user = user ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        let user = user ?? LoginName.current
         guard FileManager.default.fileExists(atPath: db) else { throw RuntimeError("no database at \(db); check --db") }
 
         // Holding the engine's lock tells us no engine runs, and keeps one from starting meanwhile.

@@ -36,7 +36,7 @@ struct QueryOptions: ParsableArguments {
     }
 
     var userName: String {
-        user ?? ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
+        user ?? LoginName.current
     }
 
     /// Opens the database for a query; refuses a path that does not exist rather than creating it.

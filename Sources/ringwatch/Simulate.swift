@@ -60,7 +60,7 @@ struct Simulate: ParsableCommand {
     var fixturesOut: String?
 
     @Option(name: .long, help: ArgumentHelp("Camera registry CSV.", valueName: "csv"))
-    var cameras = "Fixtures/cameras.csv"
+    var cameras = ShippedFiles.path("cameras.csv")
 
     @Option(name: .customLong("hotlist-decoys"), help: ArgumentHelp("Extra hotlist entries for plates that never drive.", valueName: "n"))
     var hotlistDecoys = 0

@@ -66,24 +66,8 @@ struct Triggers: ParsableCommand {
             }.joined())
             return
         }
-        let rows: [JSONValue] = triggers.map { trigger in
-            var fields: [(String, JSONValue)] = [
-                ("seq", .int(trigger.sequence)),
-                ("ts", .string(trigger.timestamp.rfc3339Seconds)),
-                ("kind", .string(trigger.kind)),
-                ("severity", .string(trigger.severity)),
-                ("plate", .string(trigger.plate)),
-                ("camera", .string(trigger.camera)),
-                ("ring", .string(trigger.ring)),
-                ("trigger_id", .string(trigger.triggerID)),
-            ]
-            fields.append(("decision", .optional(decisions[trigger.triggerID]?.verdict.rawValue)))
-            fields.append(("explanation", .string(TriggerBody.explanation(of: trigger.body))))
-            return .object(fields)
-        }
-        let columns = options.format == .table
-            ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
-            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"]
+        let rows: [JSONValue] = triggers.map { Self.row($0, decision: decisions[$0.triggerID]?.verdict.rawValue) }
+        let columns = Self.columns(options.format)
         // GeoJSON: each trigger a Point at the camera of the read that fired it.
         let cameras = options.format == .geojson ? try database.cameras() : CameraRegistry()
         let printer = RowPrinter(format: options.format, columns: columns) { row in
@@ -92,30 +76,70 @@ struct Triggers: ParsableCommand {
         emit(printer.render(rows))
     }
 
+    /// The columns of the table and CSV forms (the table leaves out the ids).
+    static func columns(_ format: OutputFormat) -> [String] {
+        format == .table
+            ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
+            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"]
+    }
+
+    /// One trigger as a row of the table and CSV forms.
+    static func row(_ trigger: StoredTrigger, decision: String?) -> JSONValue {
+        .object([
+            ("seq", .int(trigger.sequence)),
+            ("ts", .string(trigger.timestamp.rfc3339Seconds)),
+            ("kind", .string(trigger.kind)),
+            ("severity", .string(trigger.severity)),
+            ("plate", .string(trigger.plate)),
+            ("camera", .string(trigger.camera)),
+            ("ring", .string(trigger.ring)),
+            ("trigger_id", .string(trigger.triggerID)),
+            ("decision", .optional(decision)),
+            ("explanation", .string(TriggerBody.explanation(of: trigger.body))),
+        ])
+    }
+
     /// `--follow`: prints each trigger once, in `seq` order, as it fires or as replay fills a gap.
     private func runFollow() throws {
         if stats { throw UsageError("--follow and --stats do not go together; use one") }
         if options.format == .geojson { throw UsageError("--follow prints triggers as they come; use --format jsonl, table or csv, not geojson") }
         if let count, count < 1 { throw UsageError("--count must be at least 1") }
-        // The follower reads from the engine's sockets; its query is audited in the database
-        // when this machine has it.
+        // The follower reads from the engine's sockets. Its audit row goes into the database when
+        // this machine has the file, else the engine records it; with neither it does not start.
+        let parameters: [(String, JSONValue)] = [
+            ("kind", .optional(kind)), ("since_seq", sinceSeq.map { .int($0) } ?? .null), ("triggers", .string(triggerEndpoint)),
+        ]
         if FileManager.default.fileExists(atPath: options.db) {
-            try options.audit(try options.openDatabase(), command: "triggers --follow", parameters: [
-                ("kind", .optional(kind)), ("since_seq", sinceSeq.map { .int($0) } ?? .null), ("triggers", .string(triggerEndpoint)),
-            ])
+            _ = try options.audit(try options.openDatabase(), command: "triggers --follow", parameters: parameters)
+        } else {
+            var request: [String: Any] = [
+                "op": "audit", "command": "triggers --follow", "reason": try options.requireReason(for: "triggers"), "user": options.userName,
+            ]
+            var given: [String: Any] = ["triggers": triggerEndpoint]
+            if let kind { given["kind"] = kind }
+            if let sinceSeq { given["since_seq"] = sinceSeq }
+            request["parameters"] = given
+            if let authorization = options.authorization { request["authorization"] = authorization }
+            do {
+                _ = try ControlClient(endpoint: control).request(request)
+            } catch {
+                throw RuntimeError("cannot record the audit row, so not following: no database at \(options.db) and \(error)")
+            }
         }
         Follow.installSignalHandlers()
+        // Table and CSV print the same columns as without --follow, a line per trigger as it
+        // comes (the table cannot align columns it has not seen yet); CSV starts with its header.
         let format = options.format
+        let printer = RowPrinter(format: format, columns: Self.columns(format))
+        if format == .csv { emit(printer.csvHeader) }
+        if format == .table { emit(printer.columns.map { $0.uppercased() }.joined(separator: "  ") + "\n") }
         let follower = TriggerFollower(
             triggerEndpoint: triggerEndpoint, control: ControlClient(endpoint: control), kind: kind, stateFile: state, count: count
         ) { body in
-            if format == .jsonl {
-                emit(body + "\n")
-            } else {
-                let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
-                let fields = ["seq", "ts", "kind", "severity", "plate", "camera", "explanation"].map { "\(object[$0] ?? "")" }
-                emit(format == .csv ? fields.map(RowPrinter.csvField).joined(separator: ",") + "\n" : fields.joined(separator: "  ") + "\n")
-            }
+            if format == .jsonl { return emit(body + "\n") }
+            guard let trigger = StoredTrigger(publishedBody: body) else { return emit(body + "\n") }
+            let row = Self.row(trigger, decision: nil)
+            emit(format == .csv ? printer.csvLine(row) : printer.columns.map { row[$0]?.tableText ?? "" }.joined(separator: "  ") + "\n")
         }
         try follower.run(startingAfter: sinceSeq)
     }
@@ -133,5 +157,21 @@ struct Triggers: ParsableCommand {
                 ])
             }
         emit(RowPrinter(format: options.format, columns: ["scope", "triggers", "accepted", "rejected", "undecided", "precision"]).render(rows))
+    }
+}
+
+extension StoredTrigger {
+    /// A trigger from the JSON object the engine published (for `--follow`); nil if the object
+    /// lacks a common field.
+    init?(publishedBody body: String) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let sequence = (object["seq"] as? NSNumber)?.int64Value, let triggerID = object["trigger_id"] as? String,
+              let kind = object["kind"] as? String, let severity = object["severity"] as? String,
+              let timestamp = (object["ts"] as? String).flatMap(Timestamp.init(rfc3339:)),
+              let emittedAt = (object["emitted_at"] as? String).flatMap(Timestamp.init(rfc3339:))
+        else { return nil }
+        self.init(sequence: sequence, triggerID: triggerID, kind: kind, severity: severity, timestamp: timestamp,
+                  plate: object["plate"] as? String ?? "", camera: object["camera"] as? String ?? "",
+                  ring: object["ring"] as? String ?? "", emittedAt: emittedAt, body: body)
     }
 }

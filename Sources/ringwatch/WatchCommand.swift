@@ -42,7 +42,7 @@ struct WatchCommand: ParsableCommand {
             guard Severity(rawValue: severity) != nil else { throw UsageError("--severity must be critical, high, medium or low") }
             if let minMatch, !(minMatch > 0 && minMatch <= 1) { throw UsageError("--min-match must be more than 0 and at most 1") }
             if let maxGap, !(maxGap > 0 && maxGap <= 86_400) { throw UsageError("--max-gap must be more than 0 and at most 86400 seconds") }
-            var request: [String: Any] = ["op": "watch.add", "name": name, "severity": severity, "user": user ?? watchLoginName]
+            var request: [String: Any] = ["op": "watch.add", "name": name, "severity": severity, "user": user ?? LoginName.current]
             switch (cameras, plate) {
             case (let cameras?, nil):
                 guard from == nil, to == nil, !excludePlate else { throw UsageError("--from, --to and --exclude-plate go with --plate") }
@@ -88,7 +88,7 @@ struct WatchCommand: ParsableCommand {
         @OptionGroup var control: HotlistCommand.ControlOption
 
         func run() throws {
-            var request: [String: Any] = ["op": "watch.remove", "name": name, "user": user ?? watchLoginName]
+            var request: [String: Any] = ["op": "watch.remove", "name": name, "user": user ?? LoginName.current]
             if let reason { request["reason"] = reason }
             let reply = try ControlClient(endpoint: control.control).request(request)
             let removed = reply["removed"] as? Int ?? 0
@@ -116,8 +116,4 @@ struct WatchCommand: ParsableCommand {
             }
         }
     }
-}
-
-private var watchLoginName: String {
-    ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
 }

@@ -161,5 +161,36 @@ extension EndToEndTests {
         let rows = jsonLines(second.stdout)
         #expect(rows.map { $0["seq"] as? Int } == [3, 4, 5])
         #expect(Set(rows.compactMap { $0["trigger_id"] as? String }).count == 3)
+
+        // CSV has the header and the columns of `triggers` without --follow.
+        let csv = try RingwatchProcess.run(["triggers", "--follow", "--reason", "dispatch csv", "--since-seq", "4", "--count", "1",
+                                            "--triggers", daemon.triggers, "--control", daemon.control, "--format", "csv",
+                                            "--user", "console-3", "--db", daemon.directory.file("none.sqlite")], timeout: 30)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "seq,ts,kind,severity,plate,camera,ring,trigger_id,decision,explanation")
+        #expect(lines.count == 2)
+        let fields = lines.last.map { $0.split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false).map(String.init) } ?? []
+        #expect(fields.count == 10, "\(lines)")
+        #expect(fields.first == "5" && fields.dropFirst(4).first == "1ABC123" && fields.dropFirst(6).first == "R1")
+        #expect(fields.dropFirst(7).first?.count == 32, "the trigger_id column")
+
+        // Without the database file on this machine, the engine recorded each follower's audit row.
+        let audit = jsonLines(try RingwatchProcess.run(["audit", "--db", daemon.db, "--format", "jsonl", "--reason", "dpo review"]).stdout)
+        let follows = audit.filter { $0["command"] as? String == "triggers --follow" }
+        #expect(follows.count == 3)
+        #expect(follows.last?["user"] as? String == "console-3")
+        #expect(follows.last?["reason"] as? String == "dispatch csv")
+        #expect(follows.allSatisfy { ($0["user"] as? String).map { !$0.isEmpty && $0 != "unknown" } ?? false })
+
+        // With neither a database nor an engine to record the row, the follower does not start.
+        daemon.process.signal(SIGTERM)
+        _ = daemon.process.wait(timeout: 30)
+        let refused = try RingwatchProcess.run(["triggers", "--follow", "--reason", "dispatch", "--count", "1",
+                                                "--triggers", daemon.triggers, "--control", daemon.control,
+                                                "--db", daemon.directory.file("none.sqlite")], timeout: 30)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("cannot record the audit row"))
+        #expect(refused.stdout.isEmpty)
     }
 }

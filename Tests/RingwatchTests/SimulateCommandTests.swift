@@ -73,6 +73,20 @@ struct SimulateCommandTests {
         #expect(FileManager.default.contents(atPath: out) == FileManager.default.contents(atPath: again))
     }
 
+    /// The shipped camera registry is the default wherever the command runs: outside the
+    /// repository it is found beside the binary (or in an installation's share directory).
+    @Test func theShippedCamerasAreFoundFromAnyWorkingDirectory() throws {
+        let directory = TemporaryDirectory()
+        let process = RingwatchProcess(["simulate", "--out", directory.file("t.jsonl"), "--hours", "0.01", "--seed", "3"],
+                                       workingDirectory: directory.path)
+        try process.start()
+        let result = process.wait(timeout: 60)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try Self.lines(directory.file("t.jsonl"))
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { $0.contains("\"topic\":\"read.R") }, "reads on the Antwerp rings' cameras")
+    }
+
     @Test func publishDeliversEveryMessageToTheEnginesBoundSocket() throws {
         let context = try Context()
         let subscriber = try Socket(context, .subscriber)
