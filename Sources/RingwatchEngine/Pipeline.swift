@@ -104,6 +104,9 @@ public final class Pipeline: @unchecked Sendable {
         try ingest.subscribe("read.")
         if let curveSecretKey { try ingest.makeCurveServer(secretKey: curveSecretKey, domain: "ingest") }
         for endpoint in configuration.ingestBind { try ingest.bind(endpoint) }
+        // The bound endpoint (with a port chosen by the system for `:*`), before any connect
+        // makes a publisher's endpoint the last one.
+        let boundIngest = configuration.ingestBind.isEmpty ? "" : (try? ingest.lastEndpoint) ?? ""
         for endpoint in configuration.ingestConnect { try ingest.connect(endpoint) }
         // The lossless alternative: a PULL socket, when `ingest_pull` endpoints are configured.
         var pull: Socket?
@@ -118,7 +121,7 @@ public final class Pipeline: @unchecked Sendable {
             pull = socket
         }
         // Resolved now: once the ingest thread owns the sockets, no other thread may touch them.
-        ingestEndpoint = (try? ingest.lastEndpoint) ?? ""
+        ingestEndpoint = boundIngest
         pullEndpoint = pull.flatMap { try? $0.lastEndpoint }
         stage = IngestStage(sockets: [ingest] + [pull].compactMap { $0 }, configuration: configuration, cameras: cameras, counters: counters, logger: logger)
 

@@ -12,7 +12,7 @@ struct Audit: ParsableCommand {
     @Option(name: .long, help: "SQLite database file.")
     var db = "./data/ringwatch.sqlite"
 
-    @Option(name: .long, help: "Output: table, jsonl or csv.")
+    @Option(name: .long, help: "Output: table, jsonl or csv (audit rows have no place for geojson).")
     var format: OutputFormat = .table
 
     @Option(name: .long, help: "Start of the period (RFC 3339). Default: 24 hours ago.")
@@ -31,6 +31,7 @@ struct Audit: ParsableCommand {
     var verify = false
 
     func run() throws {
+        if format == .geojson { throw UsageError("--format geojson: audit rows have no place to map; use table, jsonl or csv") }
         guard FileManager.default.fileExists(atPath: db) else {
             throw RuntimeError("no database at \(db); pass --db PATH")
         }

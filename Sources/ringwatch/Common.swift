@@ -48,7 +48,7 @@ struct Common: ParsableCommand {
         ])
         let found = try CommonSearch(database: database).vehicles(at: windows, minimumPlaces: minimum)
         let time = options.format == .table ? \Timestamp.rfc3339Seconds : \Timestamp.rfc3339
-        let rows: [JSONValue] = found.prefix(limit).map { vehicle in
+        let rows: [JSONValue] = cutAtLimit(found, limit: limit).map { vehicle in
             let cameras = vehicle.places.map { windows[$0].camera }
             return .object([
                 ("plate", .string(vehicle.plate)),

@@ -75,7 +75,7 @@ struct Convoys: ParsableCommand {
         if let wanted {
             let companions = try search.companions(of: wanted, from: from, to: to, minimumScore: minimumScore)
             progress.finish()
-            rows = companions.prefix(limit).map { companion in
+            rows = cutAtLimit(companions, limit: limit).map { companion in
                 .object([
                     ("plate", .string(companion.plate)),
                     ("co_occurrences", .int(Int64(companion.coOccurrences))),
@@ -92,7 +92,7 @@ struct Convoys: ParsableCommand {
         } else {
             let convoys = try search.convoys(from: from, to: to, minimumScore: minimumScore)
             progress.finish()
-            rows = convoys.prefix(limit).map { convoy in
+            rows = cutAtLimit(convoys, limit: limit).map { convoy in
                 .object([
                     ("plates", structured ? .array(convoy.plates.map { .string($0) }) : .string(convoy.plates.joined(separator: " "))),
                     ("cameras", cameraList(convoy.cameras)),

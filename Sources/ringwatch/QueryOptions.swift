@@ -58,10 +58,14 @@ struct QueryOptions: ParsableArguments {
     /// Refuses a period that starts before the open-access period (the engine's, recorded in the
     /// database) unless an authorisation is given.
     func checkAccess(_ database: HistoryDatabase, from: Timestamp) throws {
-        let days = (try database.meta("open_access_days")).flatMap { Int64($0) } ?? 30
-        if let refusal = AccessPolicy(openAccessDays: days).refusal(from: from, authorization: authorization, now: .now) {
+        if let refusal = try accessPolicy(database).refusal(from: from, authorization: authorization, now: .now) {
             throw UsageError(refusal)
         }
+    }
+
+    /// The open-access period the engine recorded in the database (30 days when it did not).
+    func accessPolicy(_ database: HistoryDatabase) throws -> AccessPolicy {
+        AccessPolicy(openAccessDays: (try database.meta("open_access_days")).flatMap { Int64($0) } ?? 30)
     }
 
     /// Refuses without a reason, then writes the audit row. Must run before the query. Returns
@@ -75,6 +79,14 @@ struct QueryOptions: ParsableArguments {
         try AuditLog(connection: database.connection).append(record)
         return record
     }
+}
+
+/// `rows` cut to `limit`, saying so on standard error when more matched, so that an answer cut
+/// at `--limit` is never taken for the whole one. Ask for `limit + 1` rows to know.
+func cutAtLimit<Row>(_ rows: [Row], limit: Int) -> [Row] {
+    guard rows.count > limit else { return rows }
+    FileHandle.standardError.write(Data("ringwatch: more than \(limit) rows match; showing the first \(limit) (narrow the search or raise --limit)\n".utf8))
+    return Array(rows.prefix(limit))
 }
 
 func parseTime(_ text: String, flag: String) throws -> Timestamp {

@@ -10,10 +10,10 @@ struct Reads: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "History of plate reads (audited; needs --reason).",
         discussion: """
-            --fuzzy also returns reads whose plate is an OCR-confusion variant of --plate (B/8, O/0/D/Q, \\
-            I/1, S/5, Z/2, G/6 unless --config says otherwise): up to --max-substitutions confused \\
-            characters, and one dropped or added character on plates of 5 or more. A 'match' column \\
-            says exact, ocr_variant or wildcard. A plain plate is looked up through the history's \\
+            --fuzzy also returns reads whose plate is an OCR-confusion variant of --plate (B/8, O/0/D/Q, \
+            I/1, S/5, Z/2, G/6 unless --config says otherwise): up to --max-substitutions confused \
+            characters, and one dropped or added character on plates of 5 or more. A 'match' column \
+            says exact, ocr_variant or wildcard. A plain plate is looked up through the history's \
             (plate, ts) index, variant by variant; a pattern with '?' or '*' scans the period.
             """)
 
@@ -66,16 +66,17 @@ struct Reads: ParsableCommand {
             if isPattern {
                 // Each confusable literal becomes its class in the GLOB; the limit is checked here.
                 let listed = Array(pattern.utf8)
-                found = try database.reads(pattern: tolerance.fuzzyGlob(for: pattern), from: from, to: to, camera: camera, limit: limit)
+                found = try database.reads(pattern: tolerance.fuzzyGlob(for: pattern), from: from, to: to, camera: camera, limit: limit + 1)
                     .compactMap { stored in tolerance.edits(read: Array(stored.read.plate.text.utf8), pattern: listed).map { _ in (stored, "wildcard") } }
             } else {
-                found = try database.reads(plates: tolerance.variants(of: pattern), from: from, to: to, camera: camera, limit: limit)
+                found = try database.reads(plates: tolerance.variants(of: pattern), from: from, to: to, camera: camera, limit: limit + 1)
                     .map { ($0, $0.read.plate.text == pattern ? "exact" : "ocr_variant") }
             }
         } else {
-            found = try database.reads(pattern: pattern, from: from, to: to, camera: camera, limit: limit).map { ($0, nil) }
+            found = try database.reads(pattern: pattern, from: from, to: to, camera: camera, limit: limit + 1).map { ($0, nil) }
         }
 
+        found = cutAtLimit(found, limit: limit)
         let rows: [JSONValue] = found.map { stored, match in
             let read = stored.read
             var fields: [(String, JSONValue)] = [

@@ -10,8 +10,8 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "One self-contained HTML page about a vehicle: map of trips, timeline, companions, similar routes, hits (audited; needs --reason).",
         discussion: """
-            The page has no external resources (inline CSS and SVG, no scripts), opens offline and prints in \\
-            black and white. Its header repeats the audit record of this query; its footer states the \\
+            The page has no external resources (inline CSS and SVG, no scripts), opens offline and prints in \
+            black and white. Its header repeats the audit record of this query; its footer states the \
             retention rules recorded in the database. The file is written readable by its owner only.
             """)
 

@@ -92,7 +92,8 @@ struct Serve: AsyncParsableCommand {
             for problem in report.problems { logger.warning("\(report.file) \(problem.description)") }
         }
         logger.info("engine ready", metadata: [
-            "ingest": "\(engine.ingestEndpoint)", "ingest_pull": "\(engine.pullEndpoint ?? "off")", "triggers": "\(engine.triggerEndpoint)",
+            "ingest": "\(engine.ingestEndpoint.isEmpty ? "off" : engine.ingestEndpoint)",
+            "ingest_connect": "\(configuration.ingestConnect.isEmpty ? "off" : configuration.ingestConnect.joined(separator: " "))", "ingest_pull": "\(engine.pullEndpoint ?? "off")", "triggers": "\(engine.triggerEndpoint)",
             "control": "\(engine.controlEndpoint)", "db": "\(configuration.databasePath)",
             "window_reads_restored": "\(engine.restoredReads)",
         ])

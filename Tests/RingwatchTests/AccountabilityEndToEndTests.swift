@@ -110,6 +110,19 @@ extension EndToEndTests {
         #expect(row["reason"] as? String == "case 9")
         #expect(audit.filter { $0["command"] as? String == "reads" }.count == 1, "the refused query did not run")
 
+        // Catching up by sequence does not reach past the open-access period without authorisation.
+        let recent = Timestamp.now.adding(seconds: -3_600)
+        try database.insert(triggers: [old, recent].enumerated().map { index, time in
+            StoredTrigger(sequence: Int64(index + 1), triggerID: "t\(index + 1)", kind: "hotlist", severity: "high", timestamp: time,
+                          plate: "1ABC123", camera: "R1-01", ring: "R1", emittedAt: time, body: "{\"seq\":\(index + 1)}")
+        })
+        let caughtUp = try RingwatchProcess.run(["triggers", "--db", path, "--since-seq", "0", "--reason", "case 9", "--format", "jsonl"])
+        #expect(caughtUp.status == 0, "\(caughtUp.stderr)")
+        #expect(jsonLines(caughtUp.stdout).map { $0["seq"] as? Int } == [2])
+        let authorised = try RingwatchProcess.run(["triggers", "--db", path, "--since-seq", "0", "--reason", "case 9", "--format", "jsonl",
+                                                   "--authorization", "OM-2026-117"])
+        #expect(jsonLines(authorised.stdout).map { $0["seq"] as? Int } == [1, 2])
+
         // A purge with no engine running works on the file directly.
         let purge = try RingwatchProcess.run(["purge", "--db", path, "--retention-days", "30", "--reason", "retention"])
         #expect(purge.status == 0, "\(purge.stderr)")

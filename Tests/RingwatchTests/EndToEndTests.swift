@@ -139,6 +139,12 @@ struct EndToEndTests {
         // Every accepted read is in the file: count them through the wildcard query.
         let all = try RingwatchProcess.run(["reads", "--db", daemon.db, "--plate", "1XY*", "--reason", "e2e test", "--format", "csv"] + period + access)
         #expect(all.stdout.split(separator: "\n").count == 200 + 1)
+        #expect(!all.stderr.contains("rows match"))
+        // Cut at --limit, the command says so rather than passing a part for the whole.
+        let cut = try RingwatchProcess.run(["reads", "--db", daemon.db, "--plate", "1XY*", "--reason", "e2e test", "--format", "csv", "--limit", "150"] + period + access)
+        #expect(cut.status == 0)
+        #expect(cut.stdout.split(separator: "\n").count == 150 + 1)
+        #expect(cut.stderr.contains("more than 150 rows match"))
 
         let triggers = try RingwatchProcess.run(["triggers", "--db", daemon.db, "--reason", "e2e test", "--format", "jsonl"] + period + access)
         #expect(triggers.status == 0, "\(triggers.stderr)")
