@@ -272,3 +272,12 @@ extension HistoryDatabase {
         for hour in hours { try connection.cached("DELETE FROM convoy_log_hours WHERE hour = ?").run([.integer(hour)]) }
     }
 }
+
+extension ConvoyLogBatch {
+    /// Adds `other`'s rows after this batch's.
+    public mutating func append(_ other: ConvoyLogBatch) {
+        pairs += other.pairs
+        pairHours += other.pairHours
+        hours += other.hours
+    }
+}
