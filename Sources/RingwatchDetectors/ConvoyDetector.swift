@@ -15,6 +15,17 @@ public final class ConvoyDetector: Detector {
     public let kind = TriggerKind.convoy
     public let tracker: ConvoyTracker
     private var primed = false
+    /// Event time (ms) from which this detector saw every read live: `Int64.min` when the
+    /// window held nothing before its first read, else just after the newest read it was
+    /// primed with after a restart; nil before its first read. The convoy pair log covers
+    /// only hours that begin at or after it.
+    public private(set) var liveSince: Int64?
+    /// Every pair assessment the tracker reports (`ConvoyTracker.onPairAssessed`), from live
+    /// reads only: not while it replays the window after a restart (those pairs were logged,
+    /// or their hours left uncovered, by the engine that read them).
+    public var onPairAssessed: ((ConvoyTracker.AssessedPair) -> Void)? {
+        didSet { if primed { tracker.onPairAssessed = onPairAssessed } }
+    }
 
     public init(definition: ConvoyDefinition = ConvoyDefinition(), latenessMilliseconds: Int64 = 60_000,
                 vehicleType: VehicleTypeLookup? = nil) {
@@ -33,9 +44,12 @@ public final class ConvoyDetector: Detector {
     /// Learns from the reads restored into the window before this detector saw any.
     private func prime(from index: ReadIndex, skipping current: ReadID) {
         primed = true
+        liveSince = .min
+        defer { tracker.onPairAssessed = onPairAssessed }
         guard index.count > 1 else { return }
         let restored = index.allReads().filter { $0.id != current }.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         guard let newest = restored.last?.timestamp else { return }
+        liveSince = newest.milliseconds + 1
         let replayFrom = newest.milliseconds - tracker.definition.windowMilliseconds - tracker.latenessMilliseconds
         for read in restored {
             let passage = Passage(readID: read.id, plate: read.plate.text, camera: read.camera, time: read.timestamp, direction: read.direction)

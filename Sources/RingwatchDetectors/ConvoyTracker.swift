@@ -45,6 +45,15 @@ public final class ConvoyTracker {
     private let keepsClosedGroups: Bool
     private let recordsPairDays: Bool
 
+    // MARK: Pair log hook (see ConvoyTracker+PairLog.swift)
+
+    /// Called with every pair assessment that met the definition, whatever its score, and with
+    /// every re-assessment of a pair in a convoy being announced again: what the convoy pair
+    /// log records so that `ringwatch convoys --from --to` need not stream the reads again.
+    /// While it is set, pairs of an announced convoy are assessed on every new co-occurrence
+    /// (as the history search does), so the log holds their full evidence.
+    public var onPairAssessed: ((AssessedPair) -> Void)?
+
     private var latest: Int64 = .min
     /// When convoys were last checked for going quiet (every ten seconds of event time).
     private var lastGroupSweep: Int64 = .min
@@ -202,7 +211,7 @@ public final class ConvoyTracker {
             // Already one announced convoy: the live detector only needs to know it is still going
             // (its evidence is refreshed when it is next announced). A convoy not yet announced
             // is assessed again, as more cameras may lift its score; history keeps full evidence.
-            if !keepsClosedGroups, let group = grouping.touch(pair, lastEvidence: latestEvidence),
+            if !keepsClosedGroups, onPairAssessed == nil, let group = grouping.touch(pair, lastEvidence: latestEvidence),
                grouping.groups[group]!.announcedMembers > 0 {
                 continue
             }
@@ -211,6 +220,8 @@ public final class ConvoyTracker {
                 rejected[serials] = cameras
                 continue
             }
+            onPairAssessed?(AssessedPair(convoy: convoy, readTime: time, lastEvidence: latestEvidence,
+                                         kind: convoy.score >= definition.minimumPairScore ? .grouped : .met))
             // Commuters: pairs that would be reported on `commuterMinimumDays` different days. The
             // history search records every day the definition is met, whatever the score, and
             // judges afterwards; live, only pairs that would be reported are worth the memory.
@@ -373,6 +384,7 @@ public final class ConvoyTracker {
                 guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second], sharedCameras(a, b) != nil,
                       let convoy = definition.assess(pair, materialize(a, b).1, rates: self)
                 else { continue }
+                onPairAssessed?(AssessedPair(convoy: convoy, readTime: latest, lastEvidence: convoy.last.milliseconds, kind: .updated))
                 grouping.update(convoy)
             }
         }

@@ -38,6 +38,8 @@ public final class Pipeline: @unchecked Sendable {
     /// Live route watches; `watch.add` and `watch.remove` change them.
     public let routes: RouteWatchDetector
     private var detectors: [any Detector]
+    /// Writes the convoy pair log, when the convoy detector runs.
+    private let convoyLog: ConvoyPairRecorder?
     /// Latency timers, one per detector in `detectors` order.
     private let detectorTimers: [CoreMetrics.Timer]
     private let metrics: EngineMetrics
@@ -89,8 +91,15 @@ public final class Pipeline: @unchecked Sendable {
         if let convoy = configuration.convoy {
             // Vehicle types come from the registry (buses are excluded by default); the lookup
             // reads the current registry, so a reload applies to vehicles first seen after it.
-            detectors.append(ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000,
-                                            vehicleType: { [registry] plate in registry.registry.vehicle(registeredAs: plate)?.vehicleType }))
+            let detector = ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000,
+                                          vehicleType: { [registry] plate in registry.registry.vehicle(registeredAs: plate)?.vehicleType })
+            detectors.append(detector)
+            // The pair log lets `ringwatch convoys --from --to` read the pairs found here instead
+            // of streaming the reads again.
+            convoyLog = ConvoyPairRecorder(detector: detector, latenessMilliseconds: configuration.latenessSeconds * 1000,
+                                           registryLoaded: { [registry] in registry.isLoaded })
+        } else {
+            convoyLog = nil
         }
         self.detectorTimers = detectors.map { metrics.detectorTimer($0.kind) }
         self.index = ReadIndex(configuration: .init(
@@ -227,6 +236,7 @@ public final class Pipeline: @unchecked Sendable {
             if timed { detectorTimers[position].recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began)) }
             for draft in drafts { emit(draft) }
         }
+        convoyLog?.observed(read, late: late)
         if !corrections.isEmpty {
             let hit = Set(hotlist.matcher.matches(for: read).map(\.entry.pattern))
             for correction in corrections {
@@ -278,6 +288,7 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func flushBatch() {
+        if let convoyLog { batch.convoyLog = convoyLog.drain() }
         guard !batch.isEmpty else { return }
         writer.submit(batch)
         batch = WriteBatch()

@@ -75,6 +75,7 @@ extension HistoryDatabase {
         try connection.transaction {
             try forgetPlateHours(before: cutoff)
             try forgetCameraMinutes(before: cutoff)
+            try forgetConvoyLog(before: cutoff)
             try connection.cached("DELETE FROM triggers WHERE ts < ?").run([.integer(cutoff.milliseconds)])
             result.triggers = Int64(connection.changes)
             try connection.execute("DELETE FROM decisions WHERE trigger_id NOT IN (SELECT trigger_id FROM triggers)")

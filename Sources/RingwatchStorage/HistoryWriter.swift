@@ -8,11 +8,13 @@ public struct WriteBatch: Sendable {
     public var reads: [PlateRead] = []
     public var triggers: [StoredTrigger] = []
     public var quarantined: [QuarantinedMessage] = []
+    /// What the live convoy tracker adds to the convoy pair log.
+    public var convoyLog = ConvoyLogBatch()
 
     public init() {}
 
-    public var isEmpty: Bool { reads.isEmpty && triggers.isEmpty && quarantined.isEmpty }
-    public var itemCount: Int { reads.count + triggers.count + quarantined.count }
+    public var isEmpty: Bool { reads.isEmpty && triggers.isEmpty && quarantined.isEmpty && convoyLog.isEmpty }
+    public var itemCount: Int { reads.count + triggers.count + quarantined.count + convoyLog.itemCount }
 }
 
 /// How long the history is kept, and how often the writer checks.
@@ -378,6 +380,7 @@ public final class HistoryWriter: @unchecked Sendable {
                         try database.insert(reads: batch.reads, receivedAt: now)
                         try database.insert(triggers: batch.triggers)
                         try database.insert(quarantined: batch.quarantined)
+                        try database.insert(convoyLog: batch.convoyLog)
                     }
                     if wantedLimit > sequenceLimit.load(ordering: .relaxed) {
                         try database.setMeta("trigger_seq_reserved", String(wantedLimit))

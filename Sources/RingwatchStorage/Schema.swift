@@ -177,6 +177,45 @@ public enum Schema {
             ) WITHOUT ROWID;
             ALTER TABLE read_partitions ADD COLUMN counted_at INTEGER;  -- when its reads went into camera_minutes
             """),
+        // The convoy pair log (issue 6): the pairs the live convoy tracker found to meet the
+        // definition, and the hours it saw whole, so `ringwatch convoys --from --to` reads the
+        // pairs instead of streaming every read again (HistoryDatabase+ConvoyLog.swift). A
+        // database from before has no log: its hours are not covered and are searched as before.
+        // (IF NOT EXISTS: the upgrade tests of versions 7 and 8 re-run it on a database that has it.)
+        Migration(version: 9, name: "convoy pair log", sql: """
+            CREATE TABLE IF NOT EXISTS convoy_pairs (
+                id INTEGER PRIMARY KEY,           -- the order the live tracker assessed them in
+                hour INTEGER NOT NULL,            -- hour of read_ts
+                read_ts INTEGER NOT NULL,         -- event time of the read that led to the assessment
+                kind INTEGER NOT NULL,            -- 1 grouped (score >= min pair score), 2 re-assessed at an announcement
+                last_evidence INTEGER NOT NULL,   -- newest co-occurrence then
+                first_ts INTEGER NOT NULL,        -- oldest read of the evidence (a purge before it removes the row)
+                plate_a TEXT NOT NULL,
+                plate_b TEXT NOT NULL,
+                score REAL NOT NULL,
+                expected REAL NOT NULL,
+                flags INTEGER NOT NULL,           -- 1 consistent order, 2 consistent gap
+                evidence TEXT NOT NULL            -- passages and evidence (ConvoyLogPair.encoded)
+            );
+            CREATE INDEX IF NOT EXISTS convoy_pairs_by_hour ON convoy_pairs (hour);
+            CREATE INDEX IF NOT EXISTS convoy_pairs_by_first ON convoy_pairs (first_ts);
+            CREATE TABLE IF NOT EXISTS convoy_pair_hours (
+                plate_a TEXT NOT NULL,
+                plate_b TEXT NOT NULL,
+                hour INTEGER NOT NULL,            -- an hour in which the pair met the definition (any score)
+                first_ts INTEGER NOT NULL,        -- oldest read of that evidence
+                PRIMARY KEY (plate_a, plate_b, hour)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS convoy_pair_hours_by_first ON convoy_pair_hours (first_ts);
+            CREATE TABLE IF NOT EXISTS convoy_log_hours (
+                hour INTEGER PRIMARY KEY,         -- an hour the live tracker saw whole
+                definition TEXT NOT NULL,         -- ConvoyDefinition.pairLogFingerprint
+                min_pair_score REAL NOT NULL,
+                reads INTEGER NOT NULL,           -- reads of the hour the tracker saw; must equal those stored
+                registry INTEGER NOT NULL,        -- 1 when a vehicle registry excluded vehicles by type
+                written_at INTEGER NOT NULL
+            );
+            """),
     ]
 
     /// The SQL of one day's reads table.

@@ -29,6 +29,7 @@
 import Foundation
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchEngine
 import RingwatchIndex
 import RingwatchIngest
 import RingwatchQuery
@@ -212,6 +213,10 @@ struct ConvoyAccuracyBenchmark {
         let vehicleType: VehicleTypeLookup = { registry.vehicle(registeredAs: $0)?.vehicleType }
 
         let detector = ConvoyDetector(definition: definition, latenessMilliseconds: 60_000, vehicleType: vehicleType)
+        // The convoy pair log, written by the live detector as the engine's pipeline does.
+        let recorder = ConvoyPairRecorder(detector: detector, latenessMilliseconds: 60_000, registryLoaded: { true })
+        var clock = EventClock(latenessMilliseconds: 60_000)
+        var log = ConvoyLogBatch()
         let decoder = ReadDecoder()
         let index = ReadIndex()
         let context = DetectionContext(index: index, cameras: cameras, isLate: false)
@@ -231,10 +236,14 @@ struct ConvoyAccuracyBenchmark {
             let read = decoded.read
             guard seen.insert(read.id.rawValue).inserted else { continue }
             fired += detector.evaluate(read, context: context)
+            recorder.observed(read, late: clock.observe(read.timestamp))
+            if seen.count % 4096 == 0 { log.append(recorder.drain()) }
             _ = study?.observe(Passage(read))
             elapsed += Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             reads.append(read)
         }
+        recorder.advance(to: configuration.end.adding(seconds: 60))
+        log.append(recorder.drain())
         let events = simulator.groundTruth.filter { $0.expect == .convoy }
         let meeting = Set(events.filter(meetsDefinition).map(\.id))
 
@@ -283,7 +292,13 @@ struct ConvoyAccuracyBenchmark {
         let database = try HistoryDatabase(path: kept ?? directory.file("history.sqlite"))
         reads.sort { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
         try database.connection.transaction { try database.insert(reads: reads, receivedAt: .now) }
+        let pagesBefore = try database.connection.scalarInt("PRAGMA page_count") ?? 0
+        try database.connection.transaction { try database.insert(convoyLog: log) }
+        let logBytes = ((try database.connection.scalarInt("PRAGMA page_count") ?? 0) - pagesBefore) * (try database.connection.scalarInt("PRAGMA page_size") ?? 4096)
+        print("    convoy pair log: \(log.pairs.count) assessments, \(log.pairHours.count) pair hours, \(log.hours.count) hours covered; "
+              + String(format: "%.1f MB (%.1f MB a day)", Double(logBytes) / 1e6, Double(logBytes) / 1e6 / Double(days)))
         _ = try database.sealHours(before: configuration.end.adding(seconds: 7200))
+        if let kept { try simulator.registryCSV.write(toFile: kept.replacingOccurrences(of: ".sqlite", with: "-registry.csv"), atomically: true, encoding: .utf8) }
         var search = ConvoySearch(database: database, definition: definition)
         search.vehicleType = vehicleType
         // Period-wide, one day at a time (as an analyst would ask), commuters judged per day.
@@ -393,6 +408,23 @@ struct ConvoyAccuracyBenchmark {
               + String(format: "; search %.1f s / %.1f s", allSeconds, filteredSeconds))
         print(withRule.line("convoys (whole period, commuter rule)", unit: "convoys listed"))
         print(withoutRule.line("convoys (whole period, no commuter rule)", unit: "convoys listed"))
+
+        // The same two searches from the convoy pair log the live detector wrote.
+        began = DispatchTime.now().uptimeNanoseconds
+        let (allLogged, allPath) = try including.convoys(from: from, to: to, minimumScore: definition.minimumScore, path: .auto)
+        let allLoggedSeconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        began = DispatchTime.now().uptimeNanoseconds
+        let (logged, path) = try search.convoys(from: from, to: to, minimumScore: definition.minimumScore, path: .auto)
+        let loggedSeconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        func same(_ a: [ConvoyGroup], _ b: [ConvoyGroup]) -> Int {
+            let keys = Set(b.map { $0.plates.sorted().joined(separator: ",") + "|" + $0.cameras.joined(separator: " ") })
+            return a.filter { keys.contains($0.plates.sorted().joined(separator: ",") + "|" + $0.cameras.joined(separator: " ")) }.count
+        }
+        print("    pair log path: \(path.summary); search " + String(format: "%.2f s / %.2f s", allLoggedSeconds, loggedSeconds)
+              + "; listed \(allLogged.count) / \(logged.count), of them the same plates and cameras as the reads' search: "
+              + "\(same(allLogged, all)) / \(same(logged, filtered)) (\(allPath == path ? "same path" : "paths differ"))")
+        print(score(logged.map(\.plates), events: events, meeting: meeting, roles: roles).line("convoys (whole period, commuter rule, pair log)", unit: "convoys listed"))
+        print(score(allLogged.map(\.plates), events: events, meeting: meeting, roles: roles).line("convoys (whole period, no commuter rule, pair log)", unit: "convoys listed"))
     }
 
     /// Every trigger's figures as CSV, for looking into what separates true from false.

@@ -12,7 +12,9 @@ import Foundation
 import Logging
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchEngine
 import RingwatchIndex
+import RingwatchIngest
 import RingwatchQuery
 import RingwatchStorage
 import RingwatchTesting
@@ -158,8 +160,35 @@ struct ConvoyBenchmark {
             perRead.append((elapsed - indexOnly.last!) / Double(reads.count) * 1e6)
             summary = liveSummary(fired, planted: planted, detector: detector, reads: reads.count)
         }
+        // The same with the convoy pair log (issue 6): the recorder on the detector, and its rows
+        // written to a real SQLite file as the history writer does (its own thread in the engine).
+        var withLog: [Double] = [], logWrite: [Double] = [], logRows = 0
+        for _ in 0..<runs {
+            let index = ReadIndex()
+            let detector = ConvoyDetector()
+            let recorder = ConvoyPairRecorder(detector: detector, latenessMilliseconds: 60_000, registryLoaded: { false })
+            var clock = EventClock(latenessMilliseconds: 60_000)
+            var log = ConvoyLogBatch()
+            let elapsed = seconds {
+                for (position, read) in reads.enumerated() {
+                    index.insert(read)
+                    _ = detector.evaluate(read, context: DetectionContext(index: index, cameras: cameras, isLate: false))
+                    recorder.observed(read, late: clock.observe(read.timestamp))
+                    if position % 4096 == 0 { log.append(recorder.drain()) }
+                }
+                log.append(recorder.drain())
+            }
+            withLog.append((elapsed - indexOnly[withLog.count]) / Double(reads.count) * 1e6)
+            let directory = TemporaryDirectory(prefix: "ringwatch-convoy-log-bench")
+            let database = try HistoryDatabase(path: directory.file("log.sqlite"))
+            logWrite.append(try seconds { try database.connection.transaction { try database.insert(convoyLog: log) } } / Double(reads.count) * 1e6)
+            logRows = log.itemCount
+        }
         let detectorRates = zip(withDetector, indexOnly).map { Double(reads.count) / max($0 - $1, 1e-9) }
         report("convoy detector cost per read", perRead.map { $0 * 1000 }, unit: "ns")
+        report("convoy detector + pair log recorder cost per read", withLog.map { $0 * 1000 }, unit: "ns")
+        report("pair log SQLite write per read (writer thread)", logWrite.map { $0 * 1000 }, unit: "ns")
+        print("  pair log rows for \(reads.count) reads: \(logRows)")
         report("convoy detector throughput", detectorRates, unit: "reads/s")
         report("index + convoy detector", withDetector.map { Double(reads.count) / $0 }, unit: "reads/s")
         print(summary)

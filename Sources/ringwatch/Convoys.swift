@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RingwatchCore
 import RingwatchDetectors
 import RingwatchQuery
@@ -34,6 +35,10 @@ struct Convoys: ParsableCommand {
     @Option(name: .long, help: "At most this many rows.")
     var limit = 1000
 
+    @Option(name: .customLong("search-path"),
+            help: "Without --plate: auto (the live engine's convoy pair log where it covers the period, else the reads), log (the pair log only), or reads.")
+    var searchPath: ConvoySearchPathChoice = .auto
+
     @OptionGroup var options: QueryOptions
 
     func run() throws {
@@ -61,7 +66,7 @@ struct Convoys: ParsableCommand {
             ("plate", .optional(wanted)), ("min_cameras", .int(Int64(definition.minCameras))),
             ("max_gap_s", .double(Double(definition.maxGapMilliseconds) / 1000)),
             ("window_s", .double(Double(definition.windowMilliseconds) / 1000)), ("min_score", .double(minimumScore)),
-            ("include_commuters", .bool(includeCommuters)), ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),
+            ("include_commuters", .bool(includeCommuters)), ("search_path", .string(searchPath.rawValue)), ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),
         ])
 
         var search = ConvoySearch(database: database, definition: definition)
@@ -90,8 +95,17 @@ struct Convoys: ParsableCommand {
             columns = ["plate", "co_occurrences", "cameras", "first_ts", "last_ts", "score", "days"]
                 + (options.format == .table ? [] : ["explanation"])
         } else {
-            let convoys = try search.convoys(from: from, to: to, minimumScore: minimumScore)
-            progress.finish()
+            let convoys: [ConvoyGroup]
+            do {
+                let (found, path) = try search.convoys(from: from, to: to, minimumScore: minimumScore, path: searchPath)
+                progress.finish()
+                convoys = found
+                // Which way it went, for the person at the terminal (no plates, not in the output).
+                if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("ringwatch convoys: \(path.summary)\n".utf8)) }
+            } catch let error as ConvoyPairLogNotCovering {
+                progress.finish()
+                throw RuntimeError(error.description)
+            }
             rows = cutAtLimit(convoys, limit: limit).map { convoy in
                 .object([
                     ("plates", structured ? .array(convoy.plates.map { .string($0) }) : .string(convoy.plates.joined(separator: " "))),
@@ -147,3 +161,5 @@ struct Convoys: ParsableCommand {
 
     private func rounded(_ score: Double) -> Double { (score * 10_000).rounded() / 10_000 }
 }
+
+extension ConvoySearchPathChoice: ExpressibleByArgument {}

@@ -1,0 +1,283 @@
+import RingwatchCore
+import SQLite
+
+// MARK: - The convoy pair log
+
+/// One co-occurrence of a logged pair: both reads at one camera (`first*` of `plateA`).
+public struct ConvoyLogPassage: Sendable, Equatable {
+    public var camera: String
+    public var firstRead: UInt64
+    public var firstTime: Int64
+    public var secondRead: UInt64
+    public var secondTime: Int64
+
+    public init(camera: String, firstRead: UInt64, firstTime: Int64, secondRead: UInt64, secondTime: Int64) {
+        self.camera = camera
+        self.firstRead = firstRead
+        self.firstTime = firstTime
+        self.secondRead = secondRead
+        self.secondTime = secondTime
+    }
+}
+
+/// One assessment of a pair that met the convoy definition, as the live tracker made it
+/// (`ConvoyTracker.AssessedPair`), in storage terms.
+public struct ConvoyLogPair: Sendable, Equatable {
+    /// 1: added to the grouping; 2: re-assessed as its convoy was announced again.
+    public var kind: Int
+    public var readTime: Int64
+    public var lastEvidence: Int64
+    public var plateA: String
+    public var plateB: String
+    public var score: Double
+    public var expectedByChance: Double
+    public var consistentOrder: Bool
+    public var consistentGap: Bool
+    public var passages: [ConvoyLogPassage]
+    public var evidence: [ConvoyLogPassage]
+
+    public init(kind: Int, readTime: Int64, lastEvidence: Int64, plateA: String, plateB: String, score: Double, expectedByChance: Double,
+                consistentOrder: Bool, consistentGap: Bool, passages: [ConvoyLogPassage], evidence: [ConvoyLogPassage]) {
+        self.kind = kind
+        self.readTime = readTime
+        self.lastEvidence = lastEvidence
+        self.plateA = plateA
+        self.plateB = plateB
+        self.score = score
+        self.expectedByChance = expectedByChance
+        self.consistentOrder = consistentOrder
+        self.consistentGap = consistentGap
+        self.passages = passages
+        self.evidence = evidence
+    }
+
+    /// The oldest read of the evidence.
+    public var firstTime: Int64 {
+        (passages + evidence).reduce(readTime) { min($0, $1.firstTime, $1.secondTime) }
+    }
+
+    /// Passages, then evidence: one co-occurrence a line (camera and four numbers, tab
+    /// separated), the evidence lines as indexes into the passages where they are among them.
+    var encoded: String {
+        var text = ""
+        for item in passages {
+            text += "\(item.camera)\t\(Int64(bitPattern: item.firstRead))\t\(item.firstTime)\t\(Int64(bitPattern: item.secondRead))\t\(item.secondTime)\n"
+        }
+        text += "-"
+        for item in evidence {
+            if let index = passages.firstIndex(of: item) {
+                text += "\n\(index)"
+            } else {
+                text += "\n\(item.camera)\t\(Int64(bitPattern: item.firstRead))\t\(item.firstTime)\t\(Int64(bitPattern: item.secondRead))\t\(item.secondTime)"
+            }
+        }
+        return text
+    }
+
+    /// The passages and evidence of `encoded`; nil when the text is not one.
+    static func decode(_ text: Substring) -> (passages: [ConvoyLogPassage], evidence: [ConvoyLogPassage])? {
+        var passages: [ConvoyLogPassage] = [], evidence: [ConvoyLogPassage] = []
+        var inEvidence = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line == "-" {
+                inEvidence = true
+                continue
+            }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.count == 1, inEvidence {
+                guard let index = Int(fields[0]), passages.indices.contains(index) else { return nil }
+                evidence.append(passages[index])
+                continue
+            }
+            guard fields.count == 5, let a = Int64(fields[1]), let t = Int64(fields[2]), let b = Int64(fields[3]), let u = Int64(fields[4])
+            else { return nil }
+            let item = ConvoyLogPassage(camera: String(fields[0]), firstRead: UInt64(bitPattern: a), firstTime: t,
+                                        secondRead: UInt64(bitPattern: b), secondTime: u)
+            if inEvidence { evidence.append(item) } else { passages.append(item) }
+        }
+        return inEvidence ? (passages, evidence) : nil
+    }
+}
+
+/// An hour the live convoy tracker saw whole, under one definition.
+public struct ConvoyLogHour: Sendable, Equatable {
+    public var hour: Int64
+    /// `ConvoyDefinition.pairLogFingerprint` of the tracker.
+    public var definition: String
+    public var minimumPairScore: Double
+    /// Reads of the hour the tracker saw: the hour answers only while as many are stored.
+    public var reads: Int64
+    /// Whether a vehicle registry excluded vehicles by type (buses).
+    public var registry: Bool
+
+    public init(hour: Int64, definition: String, minimumPairScore: Double, reads: Int64, registry: Bool) {
+        self.hour = hour
+        self.definition = definition
+        self.minimumPairScore = minimumPairScore
+        self.reads = reads
+        self.registry = registry
+    }
+}
+
+/// What the live convoy tracker adds to the pair log in one write batch.
+public struct ConvoyLogBatch: Sendable {
+    public var pairs: [ConvoyLogPair] = []
+    /// Pairs that met the definition (any score) in an hour: (plate a, plate b, hour, oldest read).
+    public var pairHours: [(plateA: String, plateB: String, hour: Int64, first: Int64)] = []
+    public var hours: [ConvoyLogHour] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { pairs.isEmpty && pairHours.isEmpty && hours.isEmpty }
+    public var itemCount: Int { pairs.count + pairHours.count + hours.count }
+}
+
+/// The convoy pair log (schema 9, issue 6): every pair the live convoy tracker found to meet the
+/// definition, written with the reads, and the hours it saw whole. The period-wide convoy search
+/// replays it instead of streaming a week's reads through a tracker again.
+///
+/// - `convoy_pairs`: each assessment at `minimumPairScore` or more, in order, with its evidence.
+/// - `convoy_pair_hours`: each (pair, hour) in which the pair met the definition at any score
+///   (the commuter rule counts their days).
+/// - `convoy_log_hours`: coverage. An hour is listed once the tracker's event time passed its end
+///   by the lateness, if the tracker ran from before it without a gap, no read of it came late,
+///   and with the definition's fingerprint and the number of its reads the tracker saw. A read
+///   stored in the hour some other way (late, imported) leaves the stored count different, and
+///   the hour then no longer answers.
+///
+/// The rows name plates: a purge removes each row whose evidence began before its cutoff, and the
+/// coverage of the hours those rows came from.
+extension HistoryDatabase {
+    /// Writes one batch of the log; call inside a transaction.
+    public func insert(convoyLog batch: ConvoyLogBatch) throws {
+        guard !batch.isEmpty else { return }
+        if !batch.pairs.isEmpty {
+            let insert = try connection.cached("""
+                INSERT INTO convoy_pairs (hour, read_ts, kind, last_evidence, first_ts, plate_a, plate_b, score, expected, flags, evidence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for pair in batch.pairs {
+                insert.reset()
+                insert.bind(pair.readTime.floorDivided(by: 3_600_000), at: 1)
+                insert.bind(pair.readTime, at: 2)
+                insert.bind(Int64(pair.kind), at: 3)
+                insert.bind(pair.lastEvidence, at: 4)
+                insert.bind(pair.firstTime, at: 5)
+                insert.bind(pair.plateA, at: 6)
+                insert.bind(pair.plateB, at: 7)
+                insert.bind(pair.score, at: 8)
+                insert.bind(pair.expectedByChance, at: 9)
+                insert.bind(Int64((pair.consistentOrder ? 1 : 0) | (pair.consistentGap ? 2 : 0)), at: 10)
+                insert.bind(pair.encoded, at: 11)
+                try insert.step()
+                insert.reset()
+            }
+        }
+        if !batch.pairHours.isEmpty {
+            let insert = try connection.cached("""
+                INSERT INTO convoy_pair_hours (plate_a, plate_b, hour, first_ts) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (plate_a, plate_b, hour) DO UPDATE SET first_ts = MIN(first_ts, excluded.first_ts)
+                """)
+            for row in batch.pairHours {
+                insert.reset()
+                insert.bind(row.plateA, at: 1)
+                insert.bind(row.plateB, at: 2)
+                insert.bind(row.hour, at: 3)
+                insert.bind(row.first, at: 4)
+                try insert.step()
+                insert.reset()
+            }
+        }
+        for hour in batch.hours {
+            try connection.cached("""
+                INSERT INTO convoy_log_hours (hour, definition, min_pair_score, reads, registry, written_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (hour) DO UPDATE SET definition = excluded.definition, min_pair_score = excluded.min_pair_score,
+                        reads = excluded.reads, registry = excluded.registry, written_at = excluded.written_at
+                """).run([.integer(hour.hour), .text(hour.definition), .real(hour.minimumPairScore), .integer(hour.reads),
+                          .integer(hour.registry ? 1 : 0), .integer(Timestamp.now.milliseconds)])
+        }
+    }
+
+    /// The hours of `from...to` the log covers, by hour.
+    public func convoyLogHours(from: Timestamp, to: Timestamp) throws -> [Int64: ConvoyLogHour] {
+        var out: [Int64: ConvoyLogHour] = [:]
+        for row in try connection.rows(
+            "SELECT hour, definition, min_pair_score, reads, registry FROM convoy_log_hours WHERE hour BETWEEN ? AND ?",
+            [.integer(from.hourNumber), .integer(to.hourNumber)]) {
+            guard let hour = row[0].int64, let definition = row[1].string, let reads = row[3].int64 else { continue }
+            out[hour] = ConvoyLogHour(hour: hour, definition: definition, minimumPairScore: row[2].double ?? 1, reads: reads,
+                                      registry: row[4].int64 == 1)
+        }
+        return out
+    }
+
+    /// Reads stored in an hour table: its largest row id (row ids only grow, and only a purge
+    /// deletes rows, which then makes the count differ from the log's and the hour not answer).
+    public func storedReadCount(in table: String) throws -> Int64 {
+        try connection.scalarInt("SELECT MAX(id) FROM \(table)") ?? 0
+    }
+
+    /// The logged assessments whose read is in `from...to`, in the order the tracker made them.
+    public func convoyLogPairs(from: Timestamp, to: Timestamp) throws -> [ConvoyLogPair] {
+        let statement = try connection.cached("""
+            SELECT kind, read_ts, last_evidence, plate_a, plate_b, score, expected, flags, evidence FROM convoy_pairs
+            WHERE hour BETWEEN ? AND ? AND read_ts BETWEEN ? AND ? ORDER BY id
+            """)
+        defer { statement.reset() }
+        try statement.bind([.integer(from.hourNumber), .integer(to.hourNumber), .integer(from.milliseconds), .integer(to.milliseconds)])
+        var out: [ConvoyLogPair] = []
+        while try statement.step() {
+            guard let a = statement.string(3), let b = statement.string(4), let text = statement.string(8),
+                  let (passages, evidence) = ConvoyLogPair.decode(text[...])
+            else { throw SQLiteError(code: 0, message: "a convoy_pairs row cannot be read", context: "convoy pair log; search the reads instead (--search-path reads)") }
+            let flags = statement.int64(7)
+            out.append(ConvoyLogPair(kind: Int(statement.int64(0)), readTime: statement.int64(1), lastEvidence: statement.int64(2),
+                                     plateA: a, plateB: b, score: statement.double(5), expectedByChance: statement.double(6),
+                                     consistentOrder: flags & 1 != 0, consistentGap: flags & 2 != 0, passages: passages, evidence: evidence))
+        }
+        return out
+    }
+
+    /// The hours within `fromHour...toHour` in which the pair met the definition.
+    public func convoyPairHours(_ plateA: String, _ plateB: String, fromHour: Int64, toHour: Int64) throws -> [Int64] {
+        let statement = try connection.cached(
+            "SELECT hour FROM convoy_pair_hours WHERE plate_a = ? AND plate_b = ? AND hour BETWEEN ? AND ?")
+        defer { statement.reset() }
+        try statement.bind([.text(plateA), .text(plateB), .integer(fromHour), .integer(toHour)])
+        var out: [Int64] = []
+        while try statement.step() { out.append(statement.int64(0)) }
+        return out
+    }
+
+    /// Rows of the log (for measurement and tests): assessments, pair hours, covered hours.
+    public func convoyLogRowCounts() throws -> (pairs: Int64, pairHours: Int64, hours: Int64) {
+        (try connection.scalarInt("SELECT COUNT(*) FROM convoy_pairs") ?? 0,
+         try connection.scalarInt("SELECT COUNT(*) FROM convoy_pair_hours") ?? 0,
+         try connection.scalarInt("SELECT COUNT(*) FROM convoy_log_hours") ?? 0)
+    }
+
+    /// Forgets the log rows whose evidence began before `cutoff`, and the coverage of the hours
+    /// they came from and of every hour before the cutoff's end (purge; call inside a transaction).
+    func forgetConvoyLog(before cutoff: Timestamp) throws {
+        var hours = Set<Int64>()
+        for row in try connection.rows("SELECT DISTINCT hour FROM convoy_pairs WHERE first_ts < ?", [.integer(cutoff.milliseconds)]) {
+            if let hour = row[0].int64 { hours.insert(hour) }
+        }
+        for row in try connection.rows("SELECT DISTINCT hour FROM convoy_pair_hours WHERE first_ts < ?", [.integer(cutoff.milliseconds)]) {
+            if let hour = row[0].int64 { hours.insert(hour) }
+        }
+        try connection.cached("DELETE FROM convoy_pairs WHERE first_ts < ?").run([.integer(cutoff.milliseconds)])
+        try connection.cached("DELETE FROM convoy_pair_hours WHERE first_ts < ?").run([.integer(cutoff.milliseconds)])
+        try connection.cached("DELETE FROM convoy_log_hours WHERE hour <= ?").run([.integer(cutoff.hourNumber)])
+        for hour in hours { try connection.cached("DELETE FROM convoy_log_hours WHERE hour = ?").run([.integer(hour)]) }
+    }
+}
+
+extension ConvoyLogBatch {
+    /// Adds `other`'s rows after this batch's.
+    public mutating func append(_ other: ConvoyLogBatch) {
+        pairs += other.pairs
+        pairHours += other.pairHours
+        hours += other.hours
+    }
+}
