@@ -24,8 +24,9 @@ public final class ConvoyPairRecorder {
     private var readsPerHour: [Int64: Int64] = [:]
     /// Hours not yet settled that had a read later than the lateness.
     private var lateHours = Set<Int64>()
-    /// Pairs already logged as meeting the definition in an hour not yet settled.
-    private var pairsInHour: [Int64: Set<PairKey>] = [:]
+    /// Pairs that met the definition in each hour not yet settled (hashes), and the oldest read
+    /// of their evidence.
+    private var pairsInHour: [Int64: (pairs: Set<UInt64>, first: Int64)] = [:]
     private var latest: Int64 = .min
     /// Hours before this one are settled.
     private var settledBefore: Int64 = .min
@@ -96,9 +97,13 @@ public final class ConvoyPairRecorder {
             }
             readsPerHour.removeValue(forKey: hour)
             lateHours.remove(hour)
+        }
+        for (hour, met) in pairsInHour where hour < before {
+            pending.pairHours.append(ConvoyLogPairHour(hour: hour, first: met.first, pairs: met.pairs.sorted()))
             pairsInHour.removeValue(forKey: hour)
         }
         pending.hours.sort { $0.hour < $1.hour }
+        pending.pairHours.sort { $0.hour < $1.hour }
         settledBefore = before
         if currentHour < before { currentHour = .min }
     }
@@ -108,9 +113,9 @@ public final class ConvoyPairRecorder {
         let first = convoy.passages.reduce(convoy.first.milliseconds) { min($0, $1.firstTime.milliseconds, $1.secondTime.milliseconds) }
         if assessed.kind != .updated {
             let hour = assessed.readTime.floorDivided(by: 3_600_000)
-            if pairsInHour[hour, default: []].insert(convoy.pair).inserted {
-                pending.pairHours.append((convoy.pair.first, convoy.pair.second, hour, first))
-            }
+            let hash = ConvoyLogPairHour.hash(convoy.pair.first, convoy.pair.second)
+            pairsInHour[hour, default: ([], first)].pairs.insert(hash)
+            pairsInHour[hour]!.first = min(pairsInHour[hour]!.first, first)
         }
         guard assessed.kind != .met else { return }
         loggedPairs += 1

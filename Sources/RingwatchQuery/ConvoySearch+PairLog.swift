@@ -118,10 +118,12 @@ extension ConvoySearch {
         var groups = closed.map { ConvoyGroup(pairs: Array($0.pairs.values), maxGapMilliseconds: gap) }
         if definition.excludeCommuters && !includeCommuters {
             var verdicts: [PairKey: Bool] = [:]
+            let pairHours = try database.convoyPairHours(fromHour: from.hourNumber, toHour: to.hourNumber)
             func isCommuterPair(_ pair: PairKey) throws -> Bool {
                 if let known = verdicts[pair] { return known }
-                let hours = try database.convoyPairHours(pair.first, pair.second, fromHour: from.hourNumber, toHour: to.hourNumber)
-                let verdict = isCommuter(days: Set(hours.map { $0.floorDivided(by: 24) }))
+                let hash = ConvoyLogPairHour.hash(pair.first, pair.second)
+                let days = Set(pairHours.lazy.filter { $0.contains(hash) }.map { $0.hour.floorDivided(by: 24) })
+                let verdict = isCommuter(days: days)
                 verdicts[pair] = verdict
                 return verdict
             }

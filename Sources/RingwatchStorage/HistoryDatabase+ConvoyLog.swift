@@ -119,11 +119,69 @@ public struct ConvoyLogHour: Sendable, Equatable {
     }
 }
 
+/// The pairs that met the convoy definition (at any score) in one hour, for the commuter rule:
+/// one row an hour with a sorted array of 64-bit pair hashes, so that dense traffic, where most
+/// pairs of strangers in a platoon meet the definition once, costs the writer a few bytes a
+/// pair instead of a row and two index entries.
+public struct ConvoyLogPairHour: Sendable, Equatable {
+    public let hour: Int64
+    /// The oldest read of any of the pairs' evidence (a purge before it removes the row).
+    public let first: Int64
+    /// `hash(plateA, plateB)` of each pair, sorted, without repeats.
+    public let pairs: [UInt64]
+
+    public init(hour: Int64, first: Int64, pairs: [UInt64]) {
+        self.hour = hour
+        self.first = first
+        self.pairs = pairs
+    }
+
+    /// The pair's hash: the same in every process (plates in `PairKey` order, first the one
+    /// that sorts first). Two pairs sharing a hash by chance (about one in 10^19 per pair of
+    /// pairs) would only make one count the other's hours in the commuter rule.
+    public static func hash(_ plateA: String, _ plateB: String) -> UInt64 {
+        var hash = StableHash()
+        hash.combine(plateA)
+        hash.combine(plateB)
+        return hash.value
+    }
+
+    /// Whether the pair of `hash` met the definition in this hour.
+    public func contains(_ hash: UInt64) -> Bool {
+        var low = 0, high = pairs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if pairs[middle] < hash { low = middle + 1 } else { high = middle }
+        }
+        return low < pairs.count && pairs[low] == hash
+    }
+
+    var blob: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pairs.count * 8)
+        for value in pairs { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    init(hour: Int64, first: Int64, blob: [UInt8]) {
+        var pairs: [UInt64] = []
+        pairs.reserveCapacity(blob.count / 8)
+        var index = 0
+        while index + 8 <= blob.count {
+            var value: UInt64 = 0
+            for shift in 0..<8 { value |= UInt64(blob[index + shift]) << (8 * UInt64(shift)) }
+            pairs.append(value)
+            index += 8
+        }
+        self.init(hour: hour, first: first, pairs: pairs)
+    }
+}
+
 /// What the live convoy tracker adds to the pair log in one write batch.
 public struct ConvoyLogBatch: Sendable {
     public var pairs: [ConvoyLogPair] = []
-    /// Pairs that met the definition (any score) in an hour: (plate a, plate b, hour, oldest read).
-    public var pairHours: [(plateA: String, plateB: String, hour: Int64, first: Int64)] = []
+    /// Hours the tracker settled, with the pairs that met the definition in each.
+    public var pairHours: [ConvoyLogPairHour] = []
     public var hours: [ConvoyLogHour] = []
 
     public init() {}
@@ -137,8 +195,8 @@ public struct ConvoyLogBatch: Sendable {
 /// replays it instead of streaming a week's reads through a tracker again.
 ///
 /// - `convoy_pairs`: each assessment at `minimumPairScore` or more, in order, with its evidence.
-/// - `convoy_pair_hours`: each (pair, hour) in which the pair met the definition at any score
-///   (the commuter rule counts their days).
+/// - `convoy_pair_hours`: for each hour, the pairs that met the definition in it at any score, as
+///   sorted hashes (the commuter rule counts a pair's days).
 /// - `convoy_log_hours`: coverage. An hour is listed once the tracker's event time passed its end
 ///   by the lateness, if the tracker ran from before it without a gap, no read of it came late,
 ///   and with the definition's fingerprint and the number of its reads the tracker saw. A read
@@ -173,20 +231,11 @@ extension HistoryDatabase {
                 insert.reset()
             }
         }
-        if !batch.pairHours.isEmpty {
-            let insert = try connection.cached("""
-                INSERT INTO convoy_pair_hours (plate_a, plate_b, hour, first_ts) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (plate_a, plate_b, hour) DO UPDATE SET first_ts = MIN(first_ts, excluded.first_ts)
-                """)
-            for row in batch.pairHours {
-                insert.reset()
-                insert.bind(row.plateA, at: 1)
-                insert.bind(row.plateB, at: 2)
-                insert.bind(row.hour, at: 3)
-                insert.bind(row.first, at: 4)
-                try insert.step()
-                insert.reset()
-            }
+        for row in batch.pairHours {
+            // An hour is settled once; pairs of a read that came after that (which also leaves
+            // the hour uncovered) are not added.
+            try connection.cached("INSERT OR IGNORE INTO convoy_pair_hours (hour, first_ts, pairs) VALUES (?, ?, ?)")
+                .run([.integer(row.hour), .integer(row.first), .blob(row.blob)])
         }
         for hour in batch.hours {
             try connection.cached("""
@@ -238,21 +287,19 @@ extension HistoryDatabase {
         return out
     }
 
-    /// The hours within `fromHour...toHour` in which the pair met the definition.
-    public func convoyPairHours(_ plateA: String, _ plateB: String, fromHour: Int64, toHour: Int64) throws -> [Int64] {
-        let statement = try connection.cached(
-            "SELECT hour FROM convoy_pair_hours WHERE plate_a = ? AND plate_b = ? AND hour BETWEEN ? AND ?")
-        defer { statement.reset() }
-        try statement.bind([.text(plateA), .text(plateB), .integer(fromHour), .integer(toHour)])
-        var out: [Int64] = []
-        while try statement.step() { out.append(statement.int64(0)) }
-        return out
+    /// The pairs that met the definition in each hour of `fromHour...toHour`, oldest first.
+    public func convoyPairHours(fromHour: Int64, toHour: Int64) throws -> [ConvoyLogPairHour] {
+        try connection.rows("SELECT hour, first_ts, pairs FROM convoy_pair_hours WHERE hour BETWEEN ? AND ? ORDER BY hour",
+                            [.integer(fromHour), .integer(toHour)]).compactMap { row in
+            guard let hour = row[0].int64, let first = row[1].int64, case .blob(let bytes) = row[2] else { return nil }
+            return ConvoyLogPairHour(hour: hour, first: first, blob: bytes)
+        }
     }
 
-    /// Rows of the log (for measurement and tests): assessments, pair hours, covered hours.
+    /// Rows of the log (for measurement and tests): assessments, (pair, hour) entries, covered hours.
     public func convoyLogRowCounts() throws -> (pairs: Int64, pairHours: Int64, hours: Int64) {
         (try connection.scalarInt("SELECT COUNT(*) FROM convoy_pairs") ?? 0,
-         try connection.scalarInt("SELECT COUNT(*) FROM convoy_pair_hours") ?? 0,
+         try connection.scalarInt("SELECT COALESCE(SUM(LENGTH(pairs) / 8), 0) FROM convoy_pair_hours") ?? 0,
          try connection.scalarInt("SELECT COUNT(*) FROM convoy_log_hours") ?? 0)
     }
 

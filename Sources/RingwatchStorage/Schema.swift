@@ -200,12 +200,11 @@ public enum Schema {
             CREATE INDEX IF NOT EXISTS convoy_pairs_by_hour ON convoy_pairs (hour);
             CREATE INDEX IF NOT EXISTS convoy_pairs_by_first ON convoy_pairs (first_ts);
             CREATE TABLE IF NOT EXISTS convoy_pair_hours (
-                plate_a TEXT NOT NULL,
-                plate_b TEXT NOT NULL,
-                hour INTEGER NOT NULL,            -- an hour in which the pair met the definition (any score)
-                first_ts INTEGER NOT NULL,        -- oldest read of that evidence
-                PRIMARY KEY (plate_a, plate_b, hour)
-            ) WITHOUT ROWID;
+                hour INTEGER PRIMARY KEY,         -- an hour the live tracker settled
+                first_ts INTEGER NOT NULL,        -- oldest read of any of its pairs' evidence
+                pairs BLOB NOT NULL               -- the pairs that met the definition in it (any score):
+                                                  -- ConvoyLogPairHour.hash of each, sorted, 8 bytes little-endian
+            );
             CREATE INDEX IF NOT EXISTS convoy_pair_hours_by_first ON convoy_pair_hours (first_ts);
             CREATE TABLE IF NOT EXISTS convoy_log_hours (
                 hour INTEGER PRIMARY KEY,         -- an hour the live tracker saw whole

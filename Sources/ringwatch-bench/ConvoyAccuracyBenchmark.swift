@@ -295,7 +295,7 @@ struct ConvoyAccuracyBenchmark {
         let pagesBefore = try database.connection.scalarInt("PRAGMA page_count") ?? 0
         try database.connection.transaction { try database.insert(convoyLog: log) }
         let logBytes = ((try database.connection.scalarInt("PRAGMA page_count") ?? 0) - pagesBefore) * (try database.connection.scalarInt("PRAGMA page_size") ?? 4096)
-        print("    convoy pair log: \(log.pairs.count) assessments, \(log.pairHours.count) pair hours, \(log.hours.count) hours covered; "
+        print("    convoy pair log: \(log.pairs.count) assessments, \(log.pairHours.reduce(0) { $0 + $1.pairs.count }) pair hours, \(log.hours.count) hours covered; "
               + String(format: "%.1f MB (%.1f MB a day)", Double(logBytes) / 1e6, Double(logBytes) / 1e6 / Double(days)))
         _ = try database.sealHours(before: configuration.end.adding(seconds: 7200))
         if let kept { try simulator.registryCSV.write(toFile: kept.replacingOccurrences(of: ".sqlite", with: "-registry.csv"), atomically: true, encoding: .utf8) }
