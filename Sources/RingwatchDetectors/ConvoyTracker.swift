@@ -1,4 +1,5 @@
 import RingwatchCore
+import RingwatchIndex
 
 /// Finds convoys in a stream of passages, in event time, with bounded work per passage: the
 /// engine of the live `ConvoyDetector` and of the period-wide history search.
@@ -55,8 +56,12 @@ public final class ConvoyTracker {
     /// Per vehicle id: the mark of the last scan that took it (see `nextStamp`).
     private var stamps: [UInt32] = []
 
-    // Vehicles, by a small id reused once a vehicle leaves the window.
-    private var vehicleIDs: [String: Int32] = [:]
+    // Vehicles, by a small id reused once a vehicle leaves the window. The ids by plate: by the
+    // plate's number (`PlateIDTable.key(of:)`, nearly every plate) in an integer table that grows
+    // a step at a time (a dictionary of texts hashed every plate, and rehashed all of them at
+    // once at a few hundred thousand vehicles), else by text.
+    private var vehicleIDs = PlateIDTable()
+    private var unkeyedVehicleIDs: [String: Int32] = [:]
     private var vehicles: [Vehicle] = []
     private var freeVehicles: [Int32] = []
     // Cameras.
@@ -249,7 +254,7 @@ public final class ConvoyTracker {
     public var openGroupCount: Int { grouping.groups.count }
 
     /// Vehicles with passages in the window now.
-    public var vehicleCount: Int { vehicleIDs.count }
+    public var vehicleCount: Int { vehicleIDs.count + unkeyedVehicleIDs.count }
 
     /// Passages held per camera and in trails (for measurement).
     public var heldPassages: Int { sightings.reduce(0) { $0 + $1.count } + expiry.count }
@@ -370,7 +375,7 @@ public final class ConvoyTracker {
         guard let state = grouping.groups[id], state.members.count > state.announcedMembers else { return nil }
         if state.announcedMembers > 0 {
             for (pair, _) in state.pairs {
-                guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second], sharedCameras(a, b) != nil,
+                guard let a = vehicleID(of: pair.first), let b = vehicleID(of: pair.second), sharedCameras(a, b) != nil,
                       let convoy = definition.assess(pair, materialize(a, b).1, rates: self)
                 else { continue }
                 grouping.update(convoy)
@@ -550,8 +555,19 @@ public final class ConvoyTracker {
         return id
     }
 
+    /// The id of the vehicle with `plate`, when it is in the window.
+    private func vehicleID(of plate: String) -> Int32? {
+        if let key = PlateIDTable.key(of: plate) { return vehicleIDs.value(for: key).map { Int32(bitPattern: $0) } }
+        return unkeyedVehicleIDs[plate]
+    }
+
     private func intern(_ plate: String) -> Int32 {
-        if let id = vehicleIDs[plate] { return id }
+        let key = PlateIDTable.key(of: plate)
+        if let key {
+            if let id = vehicleIDs.value(for: key) { return Int32(bitPattern: id) }
+        } else if let id = unkeyedVehicleIDs[plate] {
+            return id
+        }
         let excluded = definition.excludes(vehicleType: vehicleType?(plate))
         let vehicle = Vehicle(plate: plate, excluded: excluded, serial: nextSerial)
         nextSerial &+= 1
@@ -565,12 +581,13 @@ public final class ConvoyTracker {
             vehicles.append(vehicle)
             stamps.append(0)
         }
-        vehicleIDs[plate] = id
+        if let key { vehicleIDs.set(UInt32(bitPattern: id), for: key) } else { unkeyedVehicleIDs[plate] = id }
         return id
     }
 
     private func release(_ id: Int32) {
-        vehicleIDs.removeValue(forKey: vehicles[Int(id)].plate)
+        let plate = vehicles[Int(id)].plate
+        if let key = PlateIDTable.key(of: plate) { vehicleIDs.remove(key) } else { unkeyedVehicleIDs.removeValue(forKey: plate) }
         vehicles[Int(id)] = Vehicle(plate: "", excluded: false, serial: 0)
         freeVehicles.append(id)
     }
@@ -625,7 +642,7 @@ extension ConvoyTracker: TrafficRateSource {
     public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
         guard let start = cameraIDs[from] else { return nil }
         for plate in [pair.first, pair.second] {
-            guard let vehicle = vehicleIDs[plate] else { continue }
+            guard let vehicle = vehicleID(of: plate) else { continue }
             let trail = vehicles[Int(vehicle)].trail
             guard var index = trail.firstIndex(where: { $0.time == fromTime.milliseconds && $0.camera == start }) else { continue }
             var product = 1.0, last = 1.0
@@ -653,7 +670,7 @@ extension ConvoyTracker {
     /// camera within `maxGap` (`ConvoyScoring`'s lead-up rule); nil when either vehicle has
     /// left the window.
     public func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
-        guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second] else { return nil }
+        guard let a = vehicleID(of: pair.first), let b = vehicleID(of: pair.second) else { return nil }
         return ConvoyScoring.unaccompaniedReads(vehicles[Int(a)].trail, vehicles[Int(b)].trail, from: from.milliseconds,
                                                 to: to.milliseconds, maxGap: maxGap, time: \.time, camera: \.camera)
     }
