@@ -73,6 +73,11 @@ public final class ConvoyTracker {
     /// Each camera's number in `learnedRates`.
     private var rateNumbers: [Int] = []
     private var sightings: [[Sighting]] = []
+    /// Per camera: a time up to which `dropOldPassages` cannot find a quarter of its list
+    /// stale (the quarter passage's time plus the retention when it last looked, lowered by
+    /// every passage added since), so that most checks do not touch the list: at 5,000 cameras
+    /// the quarter passage is rarely in the cache, and that miss was a tenth of a passage's cost.
+    private var cameraDueAt: [Int64] = []
     // Trail entries in arrival order, to expire them.
     private var expiry = RingQueue<(time: Int64, vehicle: Int32)>()
     // Convoys found.
@@ -80,6 +85,11 @@ public final class ConvoyTracker {
     private var commuters: CommuterMemory
     private var closed: [ConvoyGroup] = []
     private var scratch: [(Int32, Int32)] = []
+    /// The vehicles and distinct cameras of the co-occurrences made last (`materialize`): what
+    /// scoring asks about next, by plate and camera name, found here by comparing a few names
+    /// instead of hashing them.
+    private var scoredVehicles: (Int32, Int32) = (-1, -1)
+    private var scoredCameras: [(name: String, id: Int32)] = []
     /// How the traffic moves on together between cameras, learned from every vehicle's moves.
     private var moves = TransitionPersistence()
     /// Moves whose followers can be counted once the reads behind them have arrived.
@@ -184,6 +194,8 @@ public final class ConvoyTracker {
         dropOldPassages(at: Int(camera))
         let position = insertionIndex(sightings[Int(camera)], time)
         sightings[Int(camera)].insert(sighting, at: position)
+        // The quarter passage is now no older than before, or no older than this one.
+        cameraDueAt[Int(camera)] = min(cameraDueAt[Int(camera)], time + cameraRetention)
         let mark = Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue)
         if let before = vehicles[Int(vehicle)].add(mark), before.camera != camera, time - before.time <= definition.windowMilliseconds {
             pendingMoves.append(PendingMove(vehicle: vehicle, from: before, to: mark))
@@ -350,6 +362,12 @@ public final class ConvoyTracker {
         let plateA = vehicles[Int(a)].plate, plateB = vehicles[Int(b)].plate
         let pair = PairKey(plateA, plateB)
         let aIsFirst = pair.first == plateA
+        scoredVehicles = (a, b)
+        scoredCameras.removeAll(keepingCapacity: true)
+        for (i, _) in scratch {
+            let camera = trailA[Int(i)].camera
+            if !scoredCameras.contains(where: { $0.id == camera }) { scoredCameras.append((cameraNames[Int(camera)], camera)) }
+        }
         let items = scratch.map { (i, j) -> CoOccurrence in
             let markA = trailA[Int(i)], markB = trailB[Int(j)]
             let (first, second) = aIsFirst ? (markA, markB) : (markB, markA)
@@ -467,10 +485,15 @@ public final class ConvoyTracker {
     /// the scans stop at the gap anyway, and moving a busy camera's list for every stale
     /// passage would cost more.
     private func dropOldPassages(at camera: Int) {
+        // Not due: the quarter passage is at least as new as when last looked at.
+        guard latest > cameraDueAt[camera] else { return }
         let cutoff = latest - cameraRetention
         let count = sightings[camera].count
-        guard count > 0, sightings[camera][(count - 1) / 4].time < cutoff else { return }
-        sightings[camera].removeFirst(insertionIndex(sightings[camera], cutoff - 1))
+        if count > 0, sightings[camera][(count - 1) / 4].time < cutoff {
+            sightings[camera].removeFirst(insertionIndex(sightings[camera], cutoff - 1))
+        }
+        let left = sightings[camera].count
+        cameraDueAt[camera] = left > 0 ? sightings[camera][(left - 1) / 4].time + cameraRetention : .max
     }
 
     /// Counts how many of the vehicle's neighbours at the move's first camera were near it at
@@ -555,6 +578,15 @@ public final class ConvoyTracker {
         return id
     }
 
+    /// The id of `plate` when it is one of the pair being scored (`scoredVehicles`).
+    private func scoredVehicle(_ plate: String) -> Int32? {
+        let (a, b) = scoredVehicles
+        // A released id holds an empty plate, a reused one another vehicle's: the plate decides.
+        if a >= 0, vehicles[Int(a)].plate == plate { return a }
+        if b >= 0, vehicles[Int(b)].plate == plate { return b }
+        return nil
+    }
+
     /// The id of the vehicle with `plate`, when it is in the window.
     private func vehicleID(of plate: String) -> Int32? {
         if let key = PlateIDTable.key(of: plate) { return vehicleIDs.value(for: key).map { Int32(bitPattern: $0) } }
@@ -615,6 +647,7 @@ public final class ConvoyTracker {
         cameraNames.append(name)
         rateNumbers.append(learnedRates?.number(of: name) ?? -1)
         sightings.append([])
+        cameraDueAt.append(.max)
         return id
     }
 
@@ -632,7 +665,12 @@ public final class ConvoyTracker {
 
 extension ConvoyTracker: TrafficRateSource {
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
-        rates.readsPerHour(camera: camera, at: time)
+        // The rates this tracker learns number the cameras as it does: no name hashed for a
+        // camera of the pair being scored.
+        if let learnedRates, let scored = scoredCameras.first(where: { $0.name == camera }) {
+            return learnedRates.readsPerHour(cameraNumber: rateNumbers[Int(scored.id)], at: time)
+        }
+        return rates.readsPerHour(camera: camera, at: time)
     }
 
     /// The share of the traffic near the leader that moved on with it between the two cameras:
@@ -640,9 +678,9 @@ extension ConvoyTracker: TrafficRateSource {
     /// need not be next to each other), each as learned from every vehicle that made that move
     /// (`TransitionPersistence`), or `routePersistence` where too few did.
     public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
-        guard let start = cameraIDs[from] else { return nil }
+        guard let start = scoredCameras.first(where: { $0.name == from })?.id ?? cameraIDs[from] else { return nil }
         for plate in [pair.first, pair.second] {
-            guard let vehicle = vehicleID(of: plate) else { continue }
+            guard let vehicle = scoredVehicle(plate) ?? vehicleID(of: plate) else { continue }
             let trail = vehicles[Int(vehicle)].trail
             guard var index = trail.firstIndex(where: { $0.time == fromTime.milliseconds && $0.camera == start }) else { continue }
             var product = 1.0, last = 1.0
@@ -670,7 +708,9 @@ extension ConvoyTracker {
     /// camera within `maxGap` (`ConvoyScoring`'s lead-up rule); nil when either vehicle has
     /// left the window.
     public func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
-        guard let a = vehicleID(of: pair.first), let b = vehicleID(of: pair.second) else { return nil }
+        guard let a = scoredVehicle(pair.first) ?? vehicleID(of: pair.first),
+              let b = scoredVehicle(pair.second) ?? vehicleID(of: pair.second)
+        else { return nil }
         return ConvoyScoring.unaccompaniedReads(vehicles[Int(a)].trail, vehicles[Int(b)].trail, from: from.milliseconds,
                                                 to: to.milliseconds, maxGap: maxGap, time: \.time, camera: \.camera)
     }
