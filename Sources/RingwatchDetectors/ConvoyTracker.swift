@@ -62,7 +62,7 @@ public final class ConvoyTracker {
     // once at a few hundred thousand vehicles), else by text.
     private var vehicleIDs = PlateIDTable()
     private var unkeyedVehicleIDs: [String: Int32] = [:]
-    private var vehicles: [Vehicle] = []
+    private var vehicles = ChunkedArray<Vehicle>()
     private var freeVehicles: [Int32] = []
     // Cameras.
     private var cameraIDs: [String: Int32] = [:]
@@ -206,10 +206,8 @@ public final class ConvoyTracker {
         candidatesExamined += nearby.count
         // Most candidates cannot share enough cameras: the masks say so without touching trails.
         let minCameras = definition.minCameras
-        let possible: [Int32] = vehicles.withUnsafeBufferPointer { vehicles in
-            let mask = vehicles[Int(vehicle)].cameraMask
-            return nearby.filter { (mask & vehicles[Int($0)].cameraMask).nonzeroBitCount >= minCameras }
-        }
+        let mask = vehicles[Int(vehicle)].cameraMask
+        let possible = nearby.filter { (mask & vehicles[Int($0)].cameraMask).nonzeroBitCount >= minCameras }
         for candidate in possible {
             guard let cameras = sharedCameras(vehicle, candidate) else { continue }
             let serials = pairSerial(vehicle, candidate)
