@@ -233,29 +233,34 @@ public struct ReadDecoder: Sendable {
         var values: [Double] = []
         var valid = true
         if scanner.consume(93) { return (values, "[]") }
+        // Bytes in the numbers, and whether one starts with a minus sign: with the commas and
+        // brackets they tell whether the array was sent without whitespace and can be kept as is.
+        var numberBytes = 0
+        var negative = false
         repeat {
             scanner.skipWhitespace()
+            let start = scanner.position
+            negative = negative || scanner.peek() == 45
             if let value = try readUnitInterval(&scanner), values.count < Plate.maximumLength {
                 values.append(value)
             } else {
                 valid = false
             }
+            numberBytes += scanner.position - start
         } while scanner.consume(44)
         try scanner.expect(93, "']'")
         guard valid else { return nil }
-        return (values, ReadDecoder.compactNumberArray(scanner.bytes(in: open..<scanner.position)))
+        let bytes = scanner.bytes(in: open..<scanner.position)
+        let verbatim = !negative && bytes.count == numberBytes + values.count + 1
+        return (values, verbatim ? String(decoding: bytes, as: UTF8.self) : ReadDecoder.compactNumberArray(bytes))
     }
 
-    /// The text of a JSON array of numbers that are each at least 0, as stored: the bytes as
-    /// received when they hold no whitespace and no minus sign (nearly always), else the same
-    /// numbers without whitespace and with each negative zero written `0` (the value a
-    /// formatter gives it; every other number keeps its spelling, which `Double(_:)` reads back
-    /// to the value the scanner found).
+    /// The text of a JSON array of numbers that are each at least 0, as stored when it was not
+    /// sent compact (the bytes as received are kept when they hold no whitespace and no minus
+    /// sign, nearly always): the same numbers without whitespace, each negative zero written
+    /// `0` (the value a formatter gives it); every other number keeps its spelling, which
+    /// `Double(_:)` reads back to the value the scanner found.
     static func compactNumberArray(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        // 32, 9, 10, 13: JSON whitespace; 45: '-'.
-        guard bytes.contains(where: { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 || $0 == 45 }) else {
-            return String(decoding: bytes, as: UTF8.self)
-        }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         // A number that starts with a minus sign is dropped: validated as at least 0, it is a
