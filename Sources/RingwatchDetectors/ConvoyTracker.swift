@@ -73,11 +73,6 @@ public final class ConvoyTracker {
     /// Each camera's number in `learnedRates`.
     private var rateNumbers: [Int] = []
     private var sightings: [[Sighting]] = []
-    /// Per camera: a time up to which `dropOldPassages` cannot find a quarter of its list
-    /// stale (the quarter passage's time plus the retention when it last looked, lowered by
-    /// every passage added since), so that most checks do not touch the list: at 5,000 cameras
-    /// the quarter passage is rarely in the cache, and that miss was a tenth of a passage's cost.
-    private var cameraDueAt: [Int64] = []
     // Trail entries in arrival order, to expire them.
     private var expiry = RingQueue<(time: Int64, vehicle: Int32)>()
     // Convoys found.
@@ -194,8 +189,6 @@ public final class ConvoyTracker {
         dropOldPassages(at: Int(camera))
         let position = insertionIndex(sightings[Int(camera)], time)
         sightings[Int(camera)].insert(sighting, at: position)
-        // The quarter passage is now no older than before, or no older than this one.
-        cameraDueAt[Int(camera)] = min(cameraDueAt[Int(camera)], time + cameraRetention)
         let mark = Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue)
         if let before = vehicles[Int(vehicle)].add(mark), before.camera != camera, time - before.time <= definition.windowMilliseconds {
             pendingMoves.append(PendingMove(vehicle: vehicle, from: before, to: mark))
@@ -483,15 +476,10 @@ public final class ConvoyTracker {
     /// the scans stop at the gap anyway, and moving a busy camera's list for every stale
     /// passage would cost more.
     private func dropOldPassages(at camera: Int) {
-        // Not due: the quarter passage is at least as new as when last looked at.
-        guard latest > cameraDueAt[camera] else { return }
         let cutoff = latest - cameraRetention
         let count = sightings[camera].count
-        if count > 0, sightings[camera][(count - 1) / 4].time < cutoff {
-            sightings[camera].removeFirst(insertionIndex(sightings[camera], cutoff - 1))
-        }
-        let left = sightings[camera].count
-        cameraDueAt[camera] = left > 0 ? sightings[camera][(left - 1) / 4].time + cameraRetention : .max
+        guard count > 0, sightings[camera][(count - 1) / 4].time < cutoff else { return }
+        sightings[camera].removeFirst(insertionIndex(sightings[camera], cutoff - 1))
     }
 
     /// Counts how many of the vehicle's neighbours at the move's first camera were near it at
@@ -645,7 +633,6 @@ public final class ConvoyTracker {
         cameraNames.append(name)
         rateNumbers.append(learnedRates?.number(of: name) ?? -1)
         sightings.append([])
-        cameraDueAt.append(.max)
         return id
     }
 
