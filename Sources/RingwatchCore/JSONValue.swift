@@ -50,8 +50,7 @@ public enum JSONValue: Sendable, Equatable {
             guard scaled / scale == magnitude else { continue }
             let digits = UInt64(scaled)
             let whole = digits / UInt64(scale), fraction = digits % UInt64(scale)
-            if value < 0 { out.append(45) }
-            out.append(contentsOf: String(whole).utf8)
+            writeInteger(whole, negative: value < 0, to: &out)
             out.append(46)
             var divisor = UInt64(scale) / 10
             while divisor > 0 {
@@ -63,23 +62,53 @@ public enum JSONValue: Sendable, Equatable {
         return false
     }
 
+    /// Appends `value` as `.double(value)` writes it: integral doubles without exponent noise,
+    /// others in Swift's shortest form; `null` when not finite.
+    public static func writeNumber(_ value: Double, to out: inout [UInt8]) {
+        if value.isFinite {
+            if value == value.rounded(), abs(value) < 1e15 {
+                writeInteger(UInt64(abs(value)), negative: value < 0, to: &out)
+            } else if !writeShortDecimal(value, to: &out) {
+                out.append(contentsOf: String(value).utf8)
+            }
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+    }
+
+    /// `.array(values.map { .double($0) }).serialized`, without building the array of values
+    /// (the history stores every read's `char_confidence` this way).
+    public static func serialized(numbers values: [Double]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + values.count * 6)
+        out.append(91)
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(44) }
+            writeNumber(value, to: &out)
+        }
+        out.append(93)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the decimal digits of `value`, after a minus sign when `negative`, without
+    /// making a `String`.
+    static func writeInteger(_ value: UInt64, negative: Bool, to out: inout [UInt8]) {
+        if negative { out.append(45) }
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(48 + UInt8((value / divisor) % 10))
+            divisor /= 10
+        }
+    }
+
     /// Appends compact JSON text to `out`.
     public func write(to out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value): out.append(contentsOf: String(value).utf8)
-        case .double(let value):
-            if value.isFinite {
-                // Integral doubles print without exponent noise; others with Swift's shortest form.
-                if value == value.rounded(), abs(value) < 1e15 {
-                    out.append(contentsOf: String(Int64(value)).utf8)
-                } else if !JSONValue.writeShortDecimal(value, to: &out) {
-                    out.append(contentsOf: String(value).utf8)
-                }
-            } else {
-                out.append(contentsOf: "null".utf8)
-            }
+        case .double(let value): JSONValue.writeNumber(value, to: &out)
         case .string(let value): JSONValue.writeString(value, to: &out)
         case .raw(let text): out.append(contentsOf: text.utf8)
         case .array(let values):

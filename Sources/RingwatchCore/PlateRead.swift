@@ -56,7 +56,15 @@ public struct PlateRead: Sendable, Hashable {
     public var country: String
     public var confidence: Double?
     /// Per-character OCR confidence of the normalised plate, when sent and of the right length.
-    public var characterConfidence: [Double]?
+    /// Setting it drops `characterConfidenceText`.
+    public var characterConfidence: [Double]? {
+        didSet { characterConfidenceText = nil }
+    }
+    /// `characterConfidence` as compact JSON text (`[0.91,0.88]`), when the read arrived as JSON
+    /// text: the history stores it as received instead of formatting the numbers again. Nil for
+    /// reads made in-process. Not part of the read's identity (equality and hashing leave it out:
+    /// it is another spelling of `characterConfidence`).
+    public private(set) var characterConfidenceText: String?
     public var make: String?
     public var model: String?
     public var color: String?
@@ -83,5 +91,43 @@ public struct PlateRead: Sendable, Hashable {
         self.color = color
         self.vehicleConfidence = vehicleConfidence
         self.direction = direction
+    }
+
+    /// Sets `characterConfidence` together with the compact JSON text it was decoded from.
+    ///
+    /// `text` must be a JSON array of the same numbers, without whitespace, each written so that
+    /// `Double(_:)` gives the value back (the ingest decoder checks that as it scans); the history
+    /// stores it verbatim.
+    public mutating func setCharacterConfidence(_ values: [Double], text: String) {
+        characterConfidence = values
+        characterConfidenceText = text
+    }
+}
+
+extension PlateRead {
+    // Written out to leave `characterConfidenceText` out: it spells `characterConfidence`.
+    public static func == (lhs: PlateRead, rhs: PlateRead) -> Bool {
+        lhs.id == rhs.id && lhs.sourceID == rhs.sourceID && lhs.camera == rhs.camera && lhs.timestamp == rhs.timestamp
+            && lhs.plate == rhs.plate && lhs.sequence == rhs.sequence && lhs.country == rhs.country
+            && lhs.confidence == rhs.confidence && lhs.characterConfidence == rhs.characterConfidence && lhs.make == rhs.make
+            && lhs.model == rhs.model && lhs.color == rhs.color && lhs.vehicleConfidence == rhs.vehicleConfidence
+            && lhs.direction == rhs.direction
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(sourceID)
+        hasher.combine(camera)
+        hasher.combine(timestamp)
+        hasher.combine(plate)
+        hasher.combine(sequence)
+        hasher.combine(country)
+        hasher.combine(confidence)
+        hasher.combine(characterConfidence)
+        hasher.combine(make)
+        hasher.combine(model)
+        hasher.combine(color)
+        hasher.combine(vehicleConfidence)
+        hasher.combine(direction)
     }
 }

@@ -1,4 +1,5 @@
 import RingwatchCore
+import RingwatchIndex
 
 /// Finds convoys in a stream of passages, in event time, with bounded work per passage: the
 /// engine of the live `ConvoyDetector` and of the period-wide history search.
@@ -64,9 +65,13 @@ public final class ConvoyTracker {
     /// Per vehicle id: the mark of the last scan that took it (see `nextStamp`).
     private var stamps: [UInt32] = []
 
-    // Vehicles, by a small id reused once a vehicle leaves the window.
-    private var vehicleIDs: [String: Int32] = [:]
-    private var vehicles: [Vehicle] = []
+    // Vehicles, by a small id reused once a vehicle leaves the window. The ids by plate: by the
+    // plate's number (`PlateIDTable.key(of:)`, nearly every plate) in an integer table that grows
+    // a step at a time (a dictionary of texts hashed every plate, and rehashed all of them at
+    // once at a few hundred thousand vehicles), else by text.
+    private var vehicleIDs = PlateIDTable()
+    private var unkeyedVehicleIDs: [String: Int32] = [:]
+    private var vehicles = ChunkedArray<Vehicle>()
     private var freeVehicles: [Int32] = []
     // Cameras.
     private var cameraIDs: [String: Int32] = [:]
@@ -84,6 +89,11 @@ public final class ConvoyTracker {
     private var commuters: CommuterMemory
     private var closed: [ConvoyGroup] = []
     private var scratch: [(Int32, Int32)] = []
+    /// The vehicles and distinct cameras of the co-occurrences made last (`materialize`): what
+    /// scoring asks about next, by plate and camera name, found here by comparing a few names
+    /// instead of hashing them.
+    private var scoredVehicles: (Int32, Int32) = (-1, -1)
+    private var scoredCameras: [(name: String, id: Int32)] = []
     /// How the traffic moves on together between cameras, learned from every vehicle's moves.
     private var moves = TransitionPersistence()
     /// Moves whose followers can be counted once the reads behind them have arrived.
@@ -198,10 +208,8 @@ public final class ConvoyTracker {
         candidatesExamined += nearby.count
         // Most candidates cannot share enough cameras: the masks say so without touching trails.
         let minCameras = definition.minCameras
-        let possible: [Int32] = vehicles.withUnsafeBufferPointer { vehicles in
-            let mask = vehicles[Int(vehicle)].cameraMask
-            return nearby.filter { (mask & vehicles[Int($0)].cameraMask).nonzeroBitCount >= minCameras }
-        }
+        let mask = vehicles[Int(vehicle)].cameraMask
+        let possible = nearby.filter { (mask & vehicles[Int($0)].cameraMask).nonzeroBitCount >= minCameras }
         for candidate in possible {
             guard let cameras = sharedCameras(vehicle, candidate) else { continue }
             let serials = pairSerial(vehicle, candidate)
@@ -260,7 +268,7 @@ public final class ConvoyTracker {
     public var openGroupCount: Int { grouping.groups.count }
 
     /// Vehicles with passages in the window now.
-    public var vehicleCount: Int { vehicleIDs.count }
+    public var vehicleCount: Int { vehicleIDs.count + unkeyedVehicleIDs.count }
 
     /// Passages held per camera and in trails (for measurement).
     public var heldPassages: Int { sightings.reduce(0) { $0 + $1.count } + expiry.count }
@@ -356,6 +364,12 @@ public final class ConvoyTracker {
         let plateA = vehicles[Int(a)].plate, plateB = vehicles[Int(b)].plate
         let pair = PairKey(plateA, plateB)
         let aIsFirst = pair.first == plateA
+        scoredVehicles = (a, b)
+        scoredCameras.removeAll(keepingCapacity: true)
+        for (i, _) in scratch {
+            let camera = trailA[Int(i)].camera
+            if !scoredCameras.contains(where: { $0.id == camera }) { scoredCameras.append((cameraNames[Int(camera)], camera)) }
+        }
         let items = scratch.map { (i, j) -> CoOccurrence in
             let markA = trailA[Int(i)], markB = trailB[Int(j)]
             let (first, second) = aIsFirst ? (markA, markB) : (markB, markA)
@@ -381,7 +395,7 @@ public final class ConvoyTracker {
         guard let state = grouping.groups[id], state.members.count > state.announcedMembers else { return nil }
         if state.announcedMembers > 0 {
             for (pair, _) in state.pairs {
-                guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second], sharedCameras(a, b) != nil,
+                guard let a = vehicleID(of: pair.first), let b = vehicleID(of: pair.second), sharedCameras(a, b) != nil,
                       let convoy = definition.assess(pair, materialize(a, b).1, rates: self)
                 else { continue }
                 onPairAssessed?(AssessedPair(convoy: convoy, readTime: latest, lastEvidence: convoy.last.milliseconds, kind: .updated))
@@ -562,8 +576,28 @@ public final class ConvoyTracker {
         return id
     }
 
+    /// The id of `plate` when it is one of the pair being scored (`scoredVehicles`).
+    private func scoredVehicle(_ plate: String) -> Int32? {
+        let (a, b) = scoredVehicles
+        // A released id holds an empty plate, a reused one another vehicle's: the plate decides.
+        if a >= 0, vehicles[Int(a)].plate == plate { return a }
+        if b >= 0, vehicles[Int(b)].plate == plate { return b }
+        return nil
+    }
+
+    /// The id of the vehicle with `plate`, when it is in the window.
+    private func vehicleID(of plate: String) -> Int32? {
+        if let key = PlateIDTable.key(of: plate) { return vehicleIDs.value(for: key).map { Int32(bitPattern: $0) } }
+        return unkeyedVehicleIDs[plate]
+    }
+
     private func intern(_ plate: String) -> Int32 {
-        if let id = vehicleIDs[plate] { return id }
+        let key = PlateIDTable.key(of: plate)
+        if let key {
+            if let id = vehicleIDs.value(for: key) { return Int32(bitPattern: id) }
+        } else if let id = unkeyedVehicleIDs[plate] {
+            return id
+        }
         let excluded = definition.excludes(vehicleType: vehicleType?(plate))
         let vehicle = Vehicle(plate: plate, excluded: excluded, serial: nextSerial)
         nextSerial &+= 1
@@ -577,12 +611,13 @@ public final class ConvoyTracker {
             vehicles.append(vehicle)
             stamps.append(0)
         }
-        vehicleIDs[plate] = id
+        if let key { vehicleIDs.set(UInt32(bitPattern: id), for: key) } else { unkeyedVehicleIDs[plate] = id }
         return id
     }
 
     private func release(_ id: Int32) {
-        vehicleIDs.removeValue(forKey: vehicles[Int(id)].plate)
+        let plate = vehicles[Int(id)].plate
+        if let key = PlateIDTable.key(of: plate) { vehicleIDs.remove(key) } else { unkeyedVehicleIDs.removeValue(forKey: plate) }
         vehicles[Int(id)] = Vehicle(plate: "", excluded: false, serial: 0)
         freeVehicles.append(id)
     }
@@ -627,7 +662,12 @@ public final class ConvoyTracker {
 
 extension ConvoyTracker: TrafficRateSource {
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
-        rates.readsPerHour(camera: camera, at: time)
+        // The rates this tracker learns number the cameras as it does: no name hashed for a
+        // camera of the pair being scored.
+        if let learnedRates, let scored = scoredCameras.first(where: { $0.name == camera }) {
+            return learnedRates.readsPerHour(cameraNumber: rateNumbers[Int(scored.id)], at: time)
+        }
+        return rates.readsPerHour(camera: camera, at: time)
     }
 
     /// The share of the traffic near the leader that moved on with it between the two cameras:
@@ -635,9 +675,9 @@ extension ConvoyTracker: TrafficRateSource {
     /// need not be next to each other), each as learned from every vehicle that made that move
     /// (`TransitionPersistence`), or `routePersistence` where too few did.
     public func persistence(from: String, at fromTime: Timestamp, to: String, at toTime: Timestamp, excluding pair: PairKey) -> Double? {
-        guard let start = cameraIDs[from] else { return nil }
+        guard let start = scoredCameras.first(where: { $0.name == from })?.id ?? cameraIDs[from] else { return nil }
         for plate in [pair.first, pair.second] {
-            guard let vehicle = vehicleIDs[plate] else { continue }
+            guard let vehicle = scoredVehicle(plate) ?? vehicleID(of: plate) else { continue }
             let trail = vehicles[Int(vehicle)].trail
             guard var index = trail.firstIndex(where: { $0.time == fromTime.milliseconds && $0.camera == start }) else { continue }
             var product = 1.0, last = 1.0
@@ -665,7 +705,9 @@ extension ConvoyTracker {
     /// camera within `maxGap` (`ConvoyScoring`'s lead-up rule); nil when either vehicle has
     /// left the window.
     public func unaccompaniedReads(of pair: PairKey, from: Timestamp, to: Timestamp, maxGapMilliseconds maxGap: Int64) -> Int? {
-        guard let a = vehicleIDs[pair.first], let b = vehicleIDs[pair.second] else { return nil }
+        guard let a = scoredVehicle(pair.first) ?? vehicleID(of: pair.first),
+              let b = scoredVehicle(pair.second) ?? vehicleID(of: pair.second)
+        else { return nil }
         return ConvoyScoring.unaccompaniedReads(vehicles[Int(a)].trail, vehicles[Int(b)].trail, from: from.milliseconds,
                                                 to: to.milliseconds, maxGap: maxGap, time: \.time, camera: \.camera)
     }

@@ -83,7 +83,13 @@ public final class TrafficRates: TrafficRateSource {
     }
 
     public func readsPerHour(camera: String, at time: Timestamp) -> Double {
-        guard let number = numbers[camera], let traffic = traffic[number] else { return 0 }
+        guard let number = numbers[camera] else { return 0 }
+        return readsPerHour(cameraNumber: number, at: time)
+    }
+
+    /// `readsPerHour(camera:at:)` by the camera's `number(of:)`.
+    public func readsPerHour(cameraNumber number: Int, at time: Timestamp) -> Double {
+        guard let traffic = traffic[number] else { return 0 }
         // A decayed count of steady traffic λ is λτ(1 − e^(−seen/τ)). Five minutes at least, so
         // the first few reads at a camera do not look like a flood.
         let seen = Double(max(traffic.at - traffic.since, 300_000))

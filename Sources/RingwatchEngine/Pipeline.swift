@@ -91,8 +91,9 @@ public final class Pipeline: @unchecked Sendable {
         if let convoy = configuration.convoy {
             // Vehicle types come from the registry (buses are excluded by default); the lookup
             // reads the current registry, so a reload applies to vehicles first seen after it.
+            // Through the lookup's memory of recent plates: the mismatch detector just asked.
             let detector = ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000,
-                                          vehicleType: { [registry] plate in registry.registry.vehicle(registeredAs: plate)?.vehicleType })
+                                          vehicleType: { [registry] plate in PlateKey(plate).flatMap(registry.registeredVehicleType) })
             detectors.append(detector)
             // The pair log lets `ringwatch convoys --from --to` read the pairs found here instead
             // of streaming the reads again.

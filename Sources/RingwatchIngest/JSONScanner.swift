@@ -28,6 +28,9 @@ struct JSONScanner {
 
     func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
 
+    /// The input bytes in `range` (positions already scanned).
+    func bytes(in range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
+
     mutating func expect(_ byte: UInt8, _ what: String) throws(Failure) {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == byte else { throw .syntax("expected \(what) at byte \(position)") }

@@ -73,6 +73,7 @@ public struct ReadDecoder: Sendable {
         var country = "BE"
         var confidence: Double?
         var characterConfidence: [Double]?
+        var characterConfidenceText: String?
         var make: String?, model: String?, color: String?
         var vehicleConfidence: Double?
         var direction: Direction?
@@ -145,7 +146,12 @@ public struct ReadDecoder: Sendable {
                 case .confidence:
                     if let value = try readUnitInterval(&scanner) { confidence = value } else { ignored.insert(.confidence) }
                 case .charConfidence:
-                    if let values = try readUnitIntervalArray(&scanner) { characterConfidence = values } else { ignored.insert(.charConfidence) }
+                    if let (values, text) = try readUnitIntervalArray(&scanner) {
+                        characterConfidence = values
+                        characterConfidenceText = text
+                    } else {
+                        ignored.insert(.charConfidence)
+                    }
                 case .make:
                     if let text = try readText(&scanner) { make = text } else { ignored.insert(.make) }
                 case .model:
@@ -183,10 +189,11 @@ public struct ReadDecoder: Sendable {
             characterConfidence = nil
             ignored.insert(.charConfidence)
         }
-        let read = PlateRead(
+        var read = PlateRead(
             sourceID: sourceID, camera: camera, timestamp: timestamp, plate: plate, sequence: sequence,
-            country: country, confidence: confidence, characterConfidence: characterConfidence,
+            country: country, confidence: confidence,
             make: make, model: model, color: color, vehicleConfidence: vehicleConfidence, direction: direction)
+        if let values = characterConfidence, let text = characterConfidenceText { read.setCharacterConfidence(values, text: text) }
         return .success(DecodedRead(read: read, ignored: ignored))
     }
 
@@ -214,25 +221,70 @@ public struct ReadDecoder: Sendable {
         return value
     }
 
-    private func readUnitIntervalArray(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> [Double]? {
+    /// An array of numbers in 0...1 (at most `Plate.maximumLength`), with its compact JSON text;
+    /// nil (value consumed) for anything else.
+    private func readUnitIntervalArray(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> ([Double], String)? {
         guard scanner.peek() == 91 else {
             try scanner.skipValue()
             return nil
         }
+        let open = scanner.position
         _ = scanner.consume(91)
         var values: [Double] = []
         var valid = true
-        if scanner.consume(93) { return values }
+        if scanner.consume(93) { return (values, "[]") }
+        // Bytes in the numbers, and whether one starts with a minus sign: with the commas and
+        // brackets they tell whether the array was sent without whitespace and can be kept as is.
+        var numberBytes = 0
+        var negative = false
         repeat {
             scanner.skipWhitespace()
+            let start = scanner.position
+            negative = negative || scanner.peek() == 45
             if let value = try readUnitInterval(&scanner), values.count < Plate.maximumLength {
                 values.append(value)
             } else {
                 valid = false
             }
+            numberBytes += scanner.position - start
         } while scanner.consume(44)
         try scanner.expect(93, "']'")
-        return valid ? values : nil
+        guard valid else { return nil }
+        let bytes = scanner.bytes(in: open..<scanner.position)
+        let verbatim = !negative && bytes.count == numberBytes + values.count + 1
+        return (values, verbatim ? String(decoding: bytes, as: UTF8.self) : ReadDecoder.compactNumberArray(bytes))
+    }
+
+    /// The text of a JSON array of numbers that are each at least 0, as stored when it was not
+    /// sent compact (the bytes as received are kept when they hold no whitespace and no minus
+    /// sign, nearly always): the same numbers without whitespace, each negative zero written
+    /// `0` (the value a formatter gives it); every other number keeps its spelling, which
+    /// `Double(_:)` reads back to the value the scanner found.
+    static func compactNumberArray(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        // A number that starts with a minus sign is dropped: validated as at least 0, it is a
+        // zero, and written `0`. (A minus in an exponent stays.)
+        var startsNumber = false, skipping = false
+        for byte in bytes {
+            switch byte {
+            case 32, 9, 10, 13: continue
+            case 91, 44:
+                startsNumber = true
+                skipping = false
+                out.append(byte)
+            case 93:
+                out.append(byte)
+            case 45 where startsNumber:
+                startsNumber = false
+                skipping = true
+                out.append(48)
+            default:
+                startsNumber = false
+                if !skipping { out.append(byte) }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     enum Key {

@@ -73,13 +73,25 @@ public final class RegistryLookup: VehicleRegistryLookup {
     /// The normalised description of the vehicle registered under `key`, as
     /// `registry.normalisedVehicle(_:)` gives it, remembering where recently asked plates are.
     public func registeredVehicle(_ key: PlateKey) -> NormalisedVehicle? {
+        registeredWord(key).map(registry.normalisedVehicle(word:))
+    }
+
+    /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`), from the
+    /// same memory of recently asked plates: the convoy tracker asks it for each vehicle it
+    /// starts following, just after the mismatch detector asked about the same read.
+    public func registeredVehicleType(_ key: PlateKey) -> String? {
+        registeredWord(key).flatMap(registry.vehicleType(word:))
+    }
+
+    /// The packed ids of the vehicle registered under `key`, through `recentPlates`.
+    private func registeredWord(_ key: PlateKey) -> UInt64? {
         if recentPlates.isEmpty { recentPlates = Array(repeating: (key: 0, word: 0), count: Self.recentPlatesSlots) }
         var z = key.rawValue &* 0x9E37_79B9_7F4A_7C15
         z ^= z >> 29
         let slot = Int(truncatingIfNeeded: z) & (Self.recentPlatesSlots - 1)
         let unregistered = key.rawValue | 1 << 63
         let known = recentPlates[slot]
-        if known.key == key.rawValue { return registry.normalisedVehicle(word: known.word) }
+        if known.key == key.rawValue { return known.word }
         if known.key == unregistered { return nil }
         guard let position = registry.position(of: key) else {
             recentPlates[slot] = (unregistered, 0)
@@ -87,7 +99,7 @@ public final class RegistryLookup: VehicleRegistryLookup {
         }
         let word = registry.vehicleWord(at: position)
         recentPlates[slot] = (key.rawValue, word)
-        return registry.normalisedVehicle(word: word)
+        return word
     }
 
     /// True when a registry with at least one vehicle is loaded.

@@ -105,6 +105,9 @@ public final class VehicleRegistry: Sendable {
         return vehicle
     }
 
+    /// The vehicle type (`RegisteredVehicle.vehicleType`) from packed ids (`vehicleWord(at:)`).
+    func vehicleType(word rawValue: UInt64) -> String? { typeNames[VehicleWord(rawValue: rawValue).type] }
+
     func vehicle(at index: Int, plate: String) -> RegisteredVehicle {
         let word = VehicleWord(rawValue: vehicles[index])
         let kind = word.kind, color = word.color

@@ -186,7 +186,9 @@ public final class HistoryDatabase {
             insert.bind(read.plate.text, at: 5)
             insert.bind(read.country, at: 6)
             insert.bind(read.confidence, at: 7)
-            insert.bind(read.characterConfidence.map { JSONValue.array($0.map { .double($0) }).serialized }, at: 8)
+            // As received when the read came as JSON text (the decoder checked it); formatted only
+            // for reads made in-process.
+            insert.bind(read.characterConfidenceText ?? read.characterConfidence.map(JSONValue.serialized(numbers:)), at: 8)
             insert.bind(read.make, at: 9)
             insert.bind(read.model, at: 10)
             insert.bind(read.color, at: 11)

@@ -8,7 +8,7 @@
 // through a fresh window and a fresh `ConvoyDetector` (no registry: no vehicle is excluded),
 // timing every `evaluate` call in thread CPU time (so that other processes on the machine do
 // not show as slow calls). Prints the mean per read, the percentiles of single calls,
-// how many calls took over 1 ms and 3 ms, and a digest of the triggers (kind, read ids,
+// how many calls took over 1 ms and 3 ms (and where, in the last run), and a digest of the triggers (kind, read ids,
 // explanation) that shows whether a change kept the detector's findings.
 import Foundation
 import RingwatchCore
@@ -30,18 +30,27 @@ struct ConvoyTailBenchmark {
         var over1: [Double] = [], over3: [Double] = []
         var digests: Set<String> = []
         var summary = ""
+        var slowCalls: [String] = []
         for _ in 0..<runs {
             let index = ReadIndex()
             let detector = ConvoyDetector()
             var calls = [UInt64](repeating: 0, count: stream.count)
             var digest = StableHash()
             var fired = 0
+            slowCalls.removeAll()
             for (position, read) in stream.enumerated() {
                 index.insert(read)
                 let context = DetectionContext(index: index, cameras: cameras, isLate: false)
                 let began = threadCPUNanoseconds()
                 let drafts = detector.evaluate(read, context: context)
                 calls[position] = threadCPUNanoseconds() - began
+                if calls[position] > 1_000_000 {
+                    // Where the tracker stood: a slow call at a power of two of vehicles or held
+                    // passages is a table or queue growing.
+                    let tracker = detector.tracker
+                    slowCalls.append(String(format: "read %d: %.1f ms; %d vehicles, %d passages held", position, Double(calls[position]) / 1e6,
+                                            tracker.vehicleCount, tracker.heldPassages))
+                }
                 fired += drafts.count
                 for draft in drafts {
                     for id in draft.readIDs { digest.combine(Int64(bitPattern: id.rawValue)) }
@@ -76,6 +85,8 @@ struct ConvoyTailBenchmark {
         line("calls over 1 ms", over1, "")
         line("calls over 3 ms", over3, "")
         print(summary)
+        print("  calls over 1 ms in the last run: " + (slowCalls.isEmpty ? "none" : ""))
+        for call in slowCalls { print("    " + call) }
         print("  digest \(digests.sorted().joined(separator: " / "))")
     }
 }

@@ -4,6 +4,7 @@
 //   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all] [--runs N] [--reads N] [--rate N]
 //   .build/release/ringwatch-bench detector-cost [--dir DIR] [--reads N] [--runs N]   (national inputs; CPU per read of window and detectors)
 //   .build/release/ringwatch-bench convoy-tail [--dir DIR] [--reads N] [--runs N]   (national inputs; each convoy detector call timed)
+//   .build/release/ringwatch-bench history-append [--dir DIR] [--reads N] [--runs N]   (national inputs; CPU per read of decoding and storing)
 //   .build/release/ringwatch-bench history-scale [--db PATH] [--reads N] [--days N] [--runs N]   (needs .build/release/ringwatch too)
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
@@ -41,10 +42,10 @@ struct Arguments {
             case "--dir": directory = iterator.next() ?? directory
             case "--db": database = iterator.next()
             case "--days": days = Int(iterator.next() ?? "") ?? days
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale", "detector-cost", "convoy-tail":
+            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale", "detector-cost", "convoy-tail", "history-append":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|detector-cost|convoy-tail|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|detector-cost|convoy-tail|history-append|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
                 exit(2)
             }
         }
@@ -320,6 +321,10 @@ if arguments.suite == "routes" || arguments.suite == "watch" {
 if arguments.suite == "national" {
     try NationalBenchmark(directory: arguments.directory, reads: arguments.reads ?? 5_000_000, latencyRate: arguments.rate,
                           runs: arguments.runsGiven ? arguments.runs : 3).run()
+}
+
+if arguments.suite == "history-append" {
+    try HistoryAppendBenchmark(directory: arguments.directory, reads: arguments.reads ?? 200_000, runs: arguments.runs).run()
 }
 
 if arguments.suite == "detector-cost" {

@@ -1,5 +1,6 @@
 import RingwatchCore
 import RingwatchDetectors
+import RingwatchTesting
 import Testing
 
 /// The tracker numbers plates and cameras through the window's numbers when it has them; the
@@ -54,5 +55,55 @@ struct ConvoyWindowNumbersTests {
         }
         #expect(expected.contains { $0.group.plates.contains("7LLL001") })
         #expect(summary(seen) == summary(expected))
+    }
+
+    /// Plates the integer table cannot number (longer than twelve characters, or with other
+    /// characters) are tracked by text: the same traffic with such plates gives the same convoys.
+    /// `share`: 1 renames every plate, 2 about half of them.
+    @Test(arguments: [1, 2])
+    func platesWithoutIntegerKeysGiveTheSameConvoys(share: Int) {
+        func renamed(_ plate: String) -> Bool { plate.utf8.reduce(0) { $0 &+ Int($1) } % share == 0 }
+        let label = "one in \(share) renamed"
+        // "-" sorts before every plate character, so the renamed plates keep their order.
+        let suffix = "-UNNUMBERED"
+        func rename(_ plate: String) -> String { renamed(plate) ? plate + suffix : plate }
+        let passages = traffic
+        let keyed = ConvoyTracker(definition: ConvoyTrackerTests.lenient)
+        let unkeyed = ConvoyTracker(definition: ConvoyTrackerTests.lenient)
+        var expected: [String] = [], seen: [String] = []
+        func line(_ event: ConvoyTracker.Event, strip: Bool) -> String {
+            let plates = event.group.plates.map { strip && $0.hasSuffix(suffix) ? String($0.dropLast(suffix.count)) : $0 }.sorted()
+            return "\(event.change) \(plates) \(event.group.cameras) \(event.group.score) \(event.group.explanation)"
+        }
+        var plates: [String: UInt32] = [:]
+        for passage in passages {
+            let plate = plates[passage.plate] ?? UInt32(plates.count)
+            plates[passage.plate] = plate
+            expected += keyed.observe(passage, windowPlate: plate).map { line($0, strip: false) }
+            var other = passage
+            other.plate = rename(passage.plate)
+            seen += unkeyed.observe(other, windowPlate: plate).map { line($0, strip: true) }
+            #expect(unkeyed.vehicleCount == keyed.vehicleCount, "\(label)")
+        }
+        #expect(expected.contains { $0.contains("7LLL001") })
+        #expect(seen == expected, "\(label)")
+    }
+
+    /// Tens of thousands of vehicles at once: the integer table grows several times while
+    /// vehicles come and go; the tracker counts every vehicle in its window once.
+    @Test func manyVehiclesAtOnceAreEachCountedOnce() {
+        let tracker = ConvoyTracker(definition: ConvoyTrackerTests.lenient)
+        var random = SeededRandom(seed: 5)
+        var last: [String: Int64] = [:]
+        let start = ConvoyFixture.base.milliseconds
+        // 60,000 reads of 30,000 plates over ten minutes at 20 cameras.
+        for index in 0..<60_000 {
+            let plate = "\(1 + random.next() % 9)P\(random.next() % 30_000)"
+            let time = start + Int64(index) * 10
+            last[plate] = time
+            _ = tracker.observe(Passage(readID: ReadID(rawValue: UInt64(index + 1)), plate: plate, camera: "R1-\(index % 20)",
+                                        time: Timestamp(milliseconds: time), direction: nil))
+        }
+        #expect(tracker.vehicleCount == last.count)
     }
 }

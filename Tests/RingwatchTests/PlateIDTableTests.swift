@@ -60,6 +60,56 @@ struct PlateIDTableTests {
     }
 }
 
+extension PlateIDTableTests {
+    /// Growing moves the old slots across a few at a time: through many growths, with sets and
+    /// removals of keys still in the old table between the moves, every key is found with its
+    /// latest value at every step checked, and none removed is.
+    @Test func growingAStepAtATimeLosesNothing() {
+        var random = SeededRandom(seed: 21)
+        var table = PlateIDTable()
+        var reference: [UInt64: UInt32] = [:]
+        var sawGrowing = 0
+        for step in 0..<200_000 {
+            // Mostly new keys (so the table grows to 256k slots), some repeats and removals of
+            // recent ones (likely still in the old table while it grows).
+            let key = random.next() % 4 == 0 ? UInt64(random.next() % UInt64(step + 1)) + 1 : UInt64(step) + 1
+            if random.next() % 5 == 0 {
+                let removed = table.remove(key)
+                #expect(removed == (reference.removeValue(forKey: key) != nil))
+            } else {
+                table.set(UInt32(step), for: key)
+                reference[key] = UInt32(step)
+            }
+            if table.isGrowing { sawGrowing += 1 }
+            if step % 997 == 0 {
+                #expect(table.count == reference.count)
+                for probe in stride(from: UInt64(1), through: UInt64(step + 1), by: 37) { #expect(table.value(for: probe) == reference[probe]) }
+            }
+        }
+        #expect(sawGrowing > 0)
+        #expect(table.count == reference.count)
+        var seen: [UInt64: UInt32] = [:]
+        table.forEach { seen[$0] = $1 }
+        #expect(seen == reference)
+    }
+
+    /// A copy taken while the table grows is its own table.
+    @Test func aCopyTakenWhileGrowingIsIndependent() {
+        var table = PlateIDTable()
+        var key: UInt64 = 1
+        while !table.isGrowing {
+            table.set(UInt32(key), for: key)
+            key += 1
+        }
+        let copy = table
+        for extra in key..<key + 100 { table.set(0, for: extra) }
+        table.remove(1)
+        #expect(copy.count == Int(key - 1))
+        #expect(copy.value(for: 1) == 1 && copy.value(for: key) == nil)
+        #expect(table.value(for: 1) == nil && table.value(for: key) == 0)
+    }
+}
+
 @Suite("ShortTextTable")
 struct ShortTextTableTests {
     @Test func textsUpToSixteenBytesHaveKeysThatTellThemApart() {

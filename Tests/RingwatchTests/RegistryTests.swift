@@ -346,3 +346,28 @@ extension SystemRandomNumberGenerator {
     /// A deterministic generator for tests (SplitMix64).
     static func seeded(_ seed: UInt64) -> SeededRandom { SeededRandom(seed: seed) }
 }
+
+@Suite("Registry lookup: vehicle types through the memory of recent plates")
+struct RegisteredVehicleTypeTests {
+    /// The convoy detector asks for each new vehicle's type through the lookup; it must answer
+    /// as the registry does, first time and from memory, and from a new registry after a reload.
+    @Test func typesAreTheRegistrysBeforeAndAfterAReload() throws {
+        let lookup = RegistryLookup(
+            registry: RegistryFixtures.registry(["1BUS001,Van Hool,A330,yellow,bus", "1CAR002,Opel,Corsa,red,car", "1NOT003,Opel,Corsa,red,"]),
+            cameras: RegistryFixtures.cameras)
+        let plates = ["1BUS001", "1CAR002", "1NOT003", "9ZZZ999"]
+        for _ in 0..<2 {
+            for plate in plates {
+                let key = try #require(PlateKey(plate))
+                #expect(lookup.registeredVehicleType(key) == lookup.registry.vehicle(registeredAs: plate)?.vehicleType, "\(plate)")
+                _ = lookup.registeredVehicle(key)
+            }
+        }
+        #expect(lookup.registeredVehicleType(PlateKey("1BUS001")!) == "bus")
+        #expect(lookup.registeredVehicleType(PlateKey("9ZZZ999")!) == nil)
+        lookup.replace(RegistryFixtures.registry(["1BUS001,Opel,Corsa,red,car", "9ZZZ999,Van Hool,A330,yellow,bus"]))
+        #expect(lookup.registeredVehicleType(PlateKey("1BUS001")!) == "car")
+        #expect(lookup.registeredVehicleType(PlateKey("9ZZZ999")!) == "bus")
+        #expect(lookup.registeredVehicleType(PlateKey("1CAR002")!) == nil)
+    }
+}
