@@ -94,16 +94,11 @@ public struct PlateIDTable {
     public mutating func set(_ value: UInt32, for key: UInt64) {
         precondition(key != 0 && key != Self.moved, "not a plate key")
         makeUnique()
-        if old != nil {
-            moveOldSlots()
-            // Still in the old table: it moves now, with its new value.
-            if let old, let index = old.find(key) {
-                old.base[index].key = Self.moved
-                oldCount -= 1
-                newCount += 1
-                slots.insertNew(key, value)
-                return
-            }
+        // Still in the old table: it moves now, with its new value.
+        if takeFromOldTable(key) {
+            newCount += 1
+            slots.insertNew(key, value)
+            return
         }
         if let index = slots.find(key) {
             slots.base[index].value = value
@@ -118,16 +113,20 @@ public struct PlateIDTable {
     @discardableResult
     public mutating func remove(_ key: UInt64) -> Bool {
         makeUnique()
-        if old != nil {
-            moveOldSlots()
-            if let old, let index = old.find(key) {
-                old.base[index].key = Self.moved
-                oldCount -= 1
-                return true
-            }
-        }
+        if takeFromOldTable(key) { return true }
         guard slots.remove(key) else { return false }
         newCount -= 1
+        return true
+    }
+
+    /// While the table grows: moves the next old slots over, then takes `key` out of the old
+    /// table if it is still there (true). Call after `makeUnique()`.
+    private mutating func takeFromOldTable(_ key: UInt64) -> Bool {
+        guard old != nil else { return false }
+        moveOldSlots()
+        guard let old, let index = old.find(key) else { return false }
+        old.base[index].key = Self.moved
+        oldCount -= 1
         return true
     }
 
