@@ -115,27 +115,21 @@ extension ConvoySearch {
         }
         closed += grouping.removeAll()
         progress?(2, 3)
-        var groups = closed.map { ConvoyGroup(pairs: Array($0.pairs.values), maxGapMilliseconds: gap) }
-        if definition.excludeCommuters && !includeCommuters {
-            var verdicts: [PairKey: Bool] = [:]
-            let pairHours = try database.convoyPairHours(fromHour: from.hourNumber, toHour: to.hourNumber)
-            func isCommuterPair(_ pair: PairKey) throws -> Bool {
-                if let known = verdicts[pair] { return known }
-                let hash = ConvoyLogPairHour.hash(pair.first, pair.second)
-                let days = Set(pairHours.lazy.filter { $0.contains(hash) }.map { $0.hour.floorDivided(by: 24) })
-                let verdict = isCommuter(days: days)
-                verdicts[pair] = verdict
-                return verdict
-            }
-            groups = try groups.flatMap { group -> [ConvoyGroup] in
-                let kept = try group.pairs.filter { try !isCommuterPair($0.pair) }
-                if kept.count == group.pairs.count { return [group] }
-                return ConvoyGrouping.groups(kept, maxGapMilliseconds: gap, maximumSize: definition.maximumGroupSize)
-            }
+        let groups = closed.map { ConvoyGroup(pairs: Array($0.pairs.values), maxGapMilliseconds: gap) }
+        // The commuter rule counts the days each pair met the definition, from the period's
+        // hour rows, loaded once; only pairs in the convoys found are looked up.
+        let pairHours = definition.excludeCommuters && !includeCommuters
+            ? try database.convoyPairHours(fromHour: from.hourNumber, toHour: to.hourNumber) : []
+        var verdicts: [PairKey: Bool] = [:]
+        let found = listed(groups, minimumScore: minimumScore) { pair in
+            if let known = verdicts[pair] { return known }
+            let hash = ConvoyLogPairHour.hash(pair.first, pair.second)
+            let verdict = isCommuter(days: Set(pairHours.lazy.filter { $0.contains(hash) }.map { $0.hour.floorDivided(by: 24) }))
+            verdicts[pair] = verdict
+            return verdict
         }
         progress?(3, 3)
-        return groups.filter { $0.score >= minimumScore }
-            .sorted { ($0.score, $0.plates.count, $1.first.milliseconds) > ($1.score, $1.plates.count, $0.first.milliseconds) }
+        return found
     }
 
     /// A logged assessment as the detector made it (without the parts of its score).

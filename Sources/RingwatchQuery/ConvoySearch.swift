@@ -205,11 +205,18 @@ public struct ConvoySearch {
             for passage in passages.sorted(by: { ($0.time, $0.readID) < ($1.time, $1.readID) }) { _ = tracker.observe(passage) }
             progress?(step + 2, partitions.count + 1)
         }
-        var groups = tracker.finish()
+        return listed(tracker.finish(), minimumScore: minimumScore, isCommuterPair: tracker.isCommuterPair)
+    }
+
+    /// What a period-wide search lists of the convoys it found, by either path: unless commuters
+    /// are asked for, a pair that met the definition on enough days in the period
+    /// (`isCommuterPair`) leaves its convoys, the rest regrouped; then those scoring at least
+    /// `minimumScore`, best first.
+    func listed(_ found: [ConvoyGroup], minimumScore: Double, isCommuterPair: (PairKey) -> Bool) -> [ConvoyGroup] {
+        var groups = found
         if definition.excludeCommuters && !includeCommuters {
-            // A pair that met the definition on enough days in the period leaves its convoys.
             groups = groups.flatMap { group -> [ConvoyGroup] in
-                let kept = group.pairs.filter { !tracker.isCommuterPair($0.pair) }
+                let kept = group.pairs.filter { !isCommuterPair($0.pair) }
                 if kept.count == group.pairs.count { return [group] }
                 return ConvoyGrouping.groups(kept, maxGapMilliseconds: definition.maxGapMilliseconds,
                                              maximumSize: definition.maximumGroupSize)

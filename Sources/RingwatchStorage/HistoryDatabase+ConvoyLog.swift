@@ -59,17 +59,12 @@ public struct ConvoyLogPair: Sendable, Equatable {
     /// Passages, then evidence: one co-occurrence a line (camera and four numbers, tab
     /// separated), the evidence lines as indexes into the passages where they are among them.
     var encoded: String {
-        var text = ""
-        for item in passages {
-            text += "\(item.camera)\t\(Int64(bitPattern: item.firstRead))\t\(item.firstTime)\t\(Int64(bitPattern: item.secondRead))\t\(item.secondTime)\n"
+        func line(_ item: ConvoyLogPassage) -> String {
+            "\(item.camera)\t\(Int64(bitPattern: item.firstRead))\t\(item.firstTime)\t\(Int64(bitPattern: item.secondRead))\t\(item.secondTime)"
         }
-        text += "-"
+        var text = passages.map { line($0) + "\n" }.joined() + "-"
         for item in evidence {
-            if let index = passages.firstIndex(of: item) {
-                text += "\n\(index)"
-            } else {
-                text += "\n\(item.camera)\t\(Int64(bitPattern: item.firstRead))\t\(item.firstTime)\t\(Int64(bitPattern: item.secondRead))\t\(item.secondTime)"
-            }
+            text += "\n" + (passages.firstIndex(of: item).map(String.init) ?? line(item))
         }
         return text
     }
