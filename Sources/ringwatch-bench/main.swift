@@ -1,7 +1,7 @@
 // Release-mode benchmarks for the engine core (see docs/performance.md).
 //
 //   swift build -c release --product ringwatch-bench
-//   .build/release/ringwatch-bench [decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all] [--runs N] [--reads N] [--rate N]
+//   .build/release/ringwatch-bench [decode|dedup|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|all] [--runs N] [--reads N] [--rate N]
 //   .build/release/ringwatch-bench detector-cost [--dir DIR] [--reads N] [--runs N]   (national inputs; CPU per read of window and detectors)
 //   .build/release/ringwatch-bench convoy-tail [--dir DIR] [--reads N] [--runs N]   (national inputs; each convoy detector call timed)
 //   .build/release/ringwatch-bench history-append [--dir DIR] [--reads N] [--runs N]   (national inputs; CPU per read of decoding and storing)
@@ -42,10 +42,10 @@ struct Arguments {
             case "--dir": directory = iterator.next() ?? directory
             case "--db": database = iterator.next()
             case "--days": days = Int(iterator.next() ?? "") ?? days
-            case "decode", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale", "detector-cost", "convoy-tail", "history-append":
+            case "decode", "dedup", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale", "detector-cost", "convoy-tail", "history-append":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|detector-cost|convoy-tail|history-append|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|dedup|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|detector-cost|convoy-tail|history-append|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
                 exit(2)
             }
         }
@@ -158,6 +158,36 @@ if arguments.suite == "all" || arguments.suite == "decode" {
     precondition(accepted == count, "decode rejected generated reads")
     print("decode: \(bodies[0].body.count)-byte JSON bodies, all fields present")
     report("decode + validate", rates, unit: "reads/s")
+}
+
+// MARK: dedup
+
+// The ingest thread's duplicate filter: every read id of the horizon. Its slowest insert is
+// how long the thread stops taking messages while the filter grows.
+if arguments.suite == "all" || arguments.suite == "dedup" {
+    let count = arguments.reads ?? 20_000_000
+    print("dedup: \(count) distinct read ids over a 24 h horizon, one insert at a time (timing included)")
+    for shards in [1, DuplicateFilter.defaultShards] {
+        var means: [Double] = [], slowest: [Double] = []
+        for run in 0..<arguments.runs {
+            var filter = DuplicateFilter(horizonMilliseconds: 86_400_000, shards: shards)
+            var random = SeededGenerator(state: UInt64(run) + 11)
+            var worst: UInt64 = 0
+            let elapsed = seconds {
+                for index in 0..<count {
+                    let id = ReadID(rawValue: random.next())
+                    let began = DispatchTime.now().uptimeNanoseconds
+                    _ = filter.insert(id, at: start.adding(milliseconds: Int64(index) * 86_400_000 / Int64(count)))
+                    worst = max(worst, DispatchTime.now().uptimeNanoseconds - began)
+                }
+            }
+            precondition(filter.count == count, "the filter lost ids")
+            means.append(elapsed / Double(count) * 1e9)
+            slowest.append(Double(worst) / 1e3)
+        }
+        report("insert, \(shards) set(s)", means, unit: "ns")
+        report("slowest insert, \(shards) set(s)", slowest, unit: "µs")
+    }
 }
 
 // MARK: index

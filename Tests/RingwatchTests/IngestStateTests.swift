@@ -76,6 +76,27 @@ struct DuplicateFilterTests {
         #expect(filter.contains(id("a")))
     }
 
+    @Test(arguments: [1, DuplicateFilter.defaultShards])
+    func manyIDsAreEachRememberedOnceAndForgottenTogether(shards: Int) {
+        var filter = DuplicateFilter(horizonMilliseconds: hour, bucketMilliseconds: fiveMinutes, shards: shards)
+        // Hashed ids, and ids that differ only in their high bits (the same set of the filter).
+        let ids = (0..<20_000).map { id("m\($0)") } + (0..<2_000).map { ReadID(rawValue: UInt64($0) << 40 | 7) }
+        for (number, read) in ids.enumerated() {
+            #expect(filter.insert(read, at: base.adding(milliseconds: Int64(number % 600) * 1000)) == true)
+        }
+        #expect(filter.count == ids.count)
+        #expect(ids.allSatisfy { filter.insert($0, at: base) == false })
+        #expect(filter.count == ids.count)
+        // The first five minutes' ids (half of them) go with their bucket; the rest stay.
+        filter.evict(olderThanHorizonBefore: base.adding(milliseconds: hour + fiveMinutes))
+        let early = ids.enumerated().filter { $0.offset % 600 < 300 }.map(\.element)
+        #expect(filter.count == ids.count - early.count)
+        #expect(early.allSatisfy { !filter.contains($0) })
+        #expect(ids.enumerated().filter { $0.offset % 600 >= 300 }.allSatisfy { filter.contains($0.element) })
+        filter.evict(olderThanHorizonBefore: base.adding(milliseconds: 2 * hour))
+        #expect(filter.count == 0)
+    }
+
     @Test func timesBeforeTheEpochAreBucketedCorrectly() {
         var filter = DuplicateFilter(horizonMilliseconds: hour, bucketMilliseconds: fiveMinutes)
         let early = Timestamp(milliseconds: -1)
