@@ -7,6 +7,14 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+// The read path's targets (every read passes through them, up to hundreds of thousands a
+// second) leave out Swift's run-time exclusivity checks in release builds: the compiler still
+// proves exclusive access where it can, and debug builds (the tests) keep every check, so an
+// overlapping access is still caught there. See docs/performance.md (issue 10).
+let readPathSettings: [SwiftSetting] = strictSettings + [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "ringwatch",
     platforms: [.macOS(.v15)],
@@ -46,28 +54,28 @@ let package = Package(
         ),
 
         // Thin Swift wrappers that hide every OpaquePointer.
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
-        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: readPathSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: readPathSettings),
 
         // Plates, reads, cameras, triggers: pure values, no I/O.
-        .target(name: "RingwatchCore", swiftSettings: strictSettings),
+        .target(name: "RingwatchCore", swiftSettings: readPathSettings),
         // Decoding and validating reads off the wire.
-        .target(name: "RingwatchIngest", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
+        .target(name: "RingwatchIngest", dependencies: ["RingwatchCore"], swiftSettings: readPathSettings),
         // The time-partitioned in-memory window of recent reads.
-        .target(name: "RingwatchIndex", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
+        .target(name: "RingwatchIndex", dependencies: ["RingwatchCore"], swiftSettings: readPathSettings),
         // The vehicle registry (DIV): compact plate → vehicle store, spelling tables, misreads.
-        .target(name: "RingwatchRegistry", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
+        .target(name: "RingwatchRegistry", dependencies: ["RingwatchCore"], swiftSettings: readPathSettings),
         // Detectors: read in, triggers out.
         .target(
             name: "RingwatchDetectors",
             dependencies: ["RingwatchCore", "RingwatchIndex", "RingwatchRegistry"],
-            swiftSettings: strictSettings
+            swiftSettings: readPathSettings
         ),
         // SQLite history: schema, batched writer, queries.
         .target(
             name: "RingwatchStorage",
             dependencies: ["RingwatchCore", "SQLite", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strictSettings
+            swiftSettings: readPathSettings
         ),
         // The running engine: sockets, threads, lifecycle, configuration.
         .target(
@@ -81,7 +89,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: readPathSettings
         ),
         // Synthetic three-ring traffic with planted events and their ground truth.
         .target(name: "RingwatchSimulator", dependencies: ["RingwatchCore"], swiftSettings: strictSettings),
