@@ -76,13 +76,18 @@ public final class MismatchDetector: Detector {
     /// Judged mismatches of registered plates taken for a registered look-alike misread.
     public private(set) var lookAlikeMisreads = 0
 
-    private var histories: [PlateKey: VehicleHistory] = [:]
-    private var unregisteredFired: [PlateKey: Int64] = [:]
+    /// By plate key, in shards: a week of plates is millions at national volume, and one
+    /// dictionary rehashed them all as it grew and was swept all at once every hour, stopping
+    /// the pipeline for a tenth of a second or more each time.
+    private var histories = ShardedDictionary<VehicleHistory>()
+    private var unregisteredFired = ShardedDictionary<Int64>()
     /// Observed vehicles, interned: history entries hold 4-byte ids, and a display spelling.
     private var observedIDs: [NormalisedVehicle: UInt32] = [:]
     private var observedVehicles: [NormalisedVehicle] = []
     private var observedSpellings: [VehicleDescription] = []
+    /// When the next shard of `histories` and `unregisteredFired` is swept (event time), and which.
     private var nextPurge: Int64 = .min
+    private var purgeCursor = 0
 
     public init(lookup: RegistryLookup, configuration: Configuration = Configuration()) {
         self.lookup = lookup
@@ -133,7 +138,7 @@ public final class MismatchDetector: Detector {
             colorDiffers: comparison.color == .differs,
             observed: observedID(observation.vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color)))
         var history = takeHistory(of: key, registered: registered)
-        defer { histories[key] = history }
+        defer { histories[key.rawValue] = history }
         history.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
         guard !isMatch, let verdict = verdict(history, current: entry, currentConfidence: observation.confidence) else { return [] }
         return fire(verdict, read: read, key: key, history: &history, observed: observedJSON(read), context: context)
@@ -144,9 +149,9 @@ public final class MismatchDetector: Detector {
         _ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
         context: DetectionContext
     ) -> [TriggerDraft] {
-        guard let known = histories[key], let last = known.latest, last.isMismatch else { return [] }
+        guard let known = histories[key.rawValue], let last = known.latest, last.isMismatch else { return [] }
         var history = takeHistory(of: key, registered: registered)
-        defer { histories[key] = history }
+        defer { histories[key.rawValue] = history }
         guard let latest = history.latest, latest.isMismatch,
             read.timestamp.milliseconds - latest.time <= configuration.historyHours * 3_600_000,
             var verdict = verdict(history, current: latest, currentConfidence: nil)
@@ -233,14 +238,14 @@ public final class MismatchDetector: Detector {
         if fits.contains(where: { if case .contradicts = $0 { return false } else { return true } }) { return [] }
         guard configuration.reportUnregistered, (read.confidence ?? 0) >= configuration.unregisteredMinimumOCRConfidence else { return [] }
         let time = read.timestamp.milliseconds
-        if let last = unregisteredFired[key], time - last < configuration.unregisteredRateLimitSeconds * 1000, time >= last { return [] }
+        if let last = unregisteredFired[key.rawValue], time - last < configuration.unregisteredRateLimitSeconds * 1000, time >= last { return [] }
         let start = context.index.horizonStart ?? read.timestamp
         let confident = context.index.reads(plate: read.plate, from: start, to: context.index.latestTime ?? read.timestamp)
             .filter { ($0.confidence ?? 0) >= configuration.unregisteredMinimumOCRConfidence - 0.002 || $0.id == read.id }
         var cameras = Set(confident.map(\.camera))
         cameras.insert(read.camera)
         guard cameras.count >= configuration.unregisteredMinimumCameras else { return [] }
-        unregisteredFired[key] = time
+        unregisteredFired[key.rawValue] = time
         var evidence = confident.filter { $0.camera != read.camera }.suffix(4).map(\.id)
         evidence.append(read.id)
         let explanation =
@@ -316,7 +321,7 @@ public final class MismatchDetector: Detector {
     /// puts it back); started afresh when the registry now lists another vehicle for the plate.
     private func takeHistory(of key: PlateKey, registered: NormalisedVehicle) -> VehicleHistory {
         // Comparing with the stored registration is cheaper than hashing it on every read.
-        if let history = histories.removeValue(forKey: key), observedVehicles[Int(history.registration)] == registered { return history }
+        if let history = histories.removeValue(forKey: key.rawValue), observedVehicles[Int(history.registration)] == registered { return history }
         // The registry's own spelling is only needed (and built) when a history starts.
         let registration =
             observedIDs[registered]
@@ -348,20 +353,32 @@ public final class MismatchDetector: Detector {
             ?? "read at unregistered camera \(read.camera)"
     }
 
-    /// Forgets histories and rate limits older than the history horizon, once an hour of event
-    /// time, so memory follows the traffic rather than growing for ever.
+    /// Forgets histories and rate limits older than the history horizon, so memory follows the
+    /// traffic rather than growing for ever: one shard at a time, each once an hour of event time
+    /// (a shard every 3.5 s of event time with the default 1,024), so no read waits for a sweep
+    /// of millions of plates.
     private func purgeIfDue(at time: Int64) {
         guard time >= nextPurge else { return }
-        nextPurge = time + 3_600_000
+        let shards = histories.shardCount
+        let interval = max(1, 3_600_000 / Int64(shards))
+        // After a jump in event time, catch up, but at most one full round.
+        var swept = 0
+        while time >= nextPurge, swept < shards {
+            purge(shard: purgeCursor, at: time)
+            purgeCursor = (purgeCursor + 1) % shards
+            swept += 1
+            nextPurge = nextPurge == .min ? time + interval : nextPurge + interval
+        }
+        if time >= nextPurge { nextPurge = time + interval }
+    }
+
+    private func purge(shard: Int, at time: Int64) {
         let horizon = time - configuration.historyHours * 3_600_000
         let rateLimitStart = time - configuration.rateLimitSeconds * 1000
-        var stale: [PlateKey] = []
-        for (key, history) in histories where history.isStale(before: horizon, firedBefore: rateLimitStart) { stale.append(key) }
-        for key in stale { histories.removeValue(forKey: key) }
+        histories.removeAll(inShard: shard) { $0.isStale(before: horizon, firedBefore: rateLimitStart) }
         let unregisteredStart = time - configuration.unregisteredRateLimitSeconds * 1000
-        stale = unregisteredFired.compactMap { $0.value < unregisteredStart ? $0.key : nil }
-        for key in stale { unregisteredFired.removeValue(forKey: key) }
-        if observedVehicles.count > 1_000_000 && histories.isEmpty {
+        unregisteredFired.removeAll(inShard: shard) { $0 < unregisteredStart }
+        if shard == 0, observedVehicles.count > 1_000_000 && histories.count == 0 {
             observedIDs.removeAll()
             observedVehicles.removeAll()
             observedSpellings.removeAll()

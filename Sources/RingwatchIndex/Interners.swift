@@ -1,3 +1,5 @@
+import RingwatchCore
+
 /// Plates in the window, each stored once and referred to by a 32-bit id.
 ///
 /// Reference-counted: when the last read of a plate leaves the window its slot is reused, so
@@ -7,10 +9,12 @@ struct PlateInterner {
     private var keyed = PlateIDTable()
     /// Ids of the rest (longer plates, or other characters).
     private var unkeyed: [String: UInt32] = [:]
-    private var texts: [String] = []
-    private var references: [UInt32] = []
+    // By plate id, in chunks: at national volume the window holds millions of plates, and
+    // doubling arrays of them copied a few hundred megabytes within one read.
+    private var texts = ChunkedArray<String>()
+    private var references = ChunkedArray<UInt32>()
     /// The newest read of each plate (the head of its chain through the partitions).
-    private var heads: [ReadLink?] = []
+    private var heads = ChunkedArray<ReadLink?>()
     private var free: [UInt32] = []
 
     /// The id of `plate`, adding a reference.
@@ -61,7 +65,7 @@ struct PlateInterner {
 
     /// Calls `body` with each plate currently in the window.
     func forEachText(_ body: (String) -> Void) {
-        for slot in references.indices where references[slot] > 0 { body(texts[slot]) }
+        for slot in 0..<references.count where references[slot] > 0 { body(texts[slot]) }
     }
 
     /// Plates currently in the window.

@@ -6,55 +6,45 @@ import RingwatchCore
 /// message duplicated on the wire is caught either way. Memory is bounded by the horizon: ids
 /// are kept in event-time buckets and dropped with them.
 ///
-/// The ids are spread over `shards` sets by their low bits (ids are hashes, so evenly). At
-/// national volume a day's ids number tens of millions, and one set doubling its storage
-/// rehashed all of them in one insert: hundreds of milliseconds in which the ingest thread took
-/// no message. A shard holds a fraction of them, so each of its doublings is that much shorter,
-/// and the shards, filling at about the same pace, double one after another over many reads.
+/// At national volume a day's ids number tens of millions: in one `Set`, the insert that made it
+/// double its storage rehashed all of them, and the ingest thread took no message for a second
+/// or more. They are kept in a `ShardedDictionary`, which grows a small shard at a time.
 public struct DuplicateFilter: Sendable {
-    /// Sets the ids are spread over by default.
-    public static let defaultShards = 1024
+    /// Shards of the id table by default.
+    public static var defaultShards: Int { ShardedDictionary<Void>.defaultShardCount }
 
-    private var shards: [Set<UInt64>]
-    private let shardMask: Int
+    private var seen: ShardedDictionary<Void>
     private var buckets: [Int64: [UInt64]] = [:]
     private let bucketMilliseconds: Int64
     private let horizonMilliseconds: Int64
     private var oldestBucket: Int64 = .max
-    public private(set) var count = 0
 
-    /// - Parameter shards: sets to spread the ids over, a power of two (1: one set, as before).
+    /// - Parameter shards: shards of the id table, a power of two (1: one table, as before).
     public init(horizonMilliseconds: Int64, bucketMilliseconds: Int64 = 300_000, shards: Int = defaultShards) {
-        precondition(shards > 0 && shards & (shards - 1) == 0, "shards must be a power of two")
         self.horizonMilliseconds = horizonMilliseconds
         self.bucketMilliseconds = bucketMilliseconds
-        self.shards = Array(repeating: [], count: shards)
-        shardMask = shards - 1
+        seen = ShardedDictionary(shardCount: shards)
     }
 
-    @inline(__always)
-    private func shard(of id: UInt64) -> Int { Int(truncatingIfNeeded: id) & shardMask }
+    public var count: Int { seen.count }
 
     /// Records `id` at event time `time`; false when it was already there.
     public mutating func insert(_ id: ReadID, at time: Timestamp) -> Bool {
-        guard shards[shard(of: id.rawValue)].insert(id.rawValue).inserted else { return false }
-        count += 1
+        guard seen.updateValue((), forKey: id.rawValue) == nil else { return false }
         let bucket = time.milliseconds.floorDivided(by: bucketMilliseconds)
         buckets[bucket, default: []].append(id.rawValue)
         oldestBucket = min(oldestBucket, bucket)
         return true
     }
 
-    public func contains(_ id: ReadID) -> Bool { shards[shard(of: id.rawValue)].contains(id.rawValue) }
+    public func contains(_ id: ReadID) -> Bool { seen[id.rawValue] != nil }
 
     /// Forgets ids older than the horizon behind `eventTime`.
     public mutating func evict(olderThanHorizonBefore eventTime: Timestamp) {
         let cutoff = (eventTime.milliseconds - horizonMilliseconds).floorDivided(by: bucketMilliseconds)
         guard oldestBucket < cutoff else { return }
         for bucket in buckets.keys where bucket < cutoff {
-            for id in buckets.removeValue(forKey: bucket) ?? [] where shards[shard(of: id)].remove(id) != nil {
-                count -= 1
-            }
+            for id in buckets.removeValue(forKey: bucket) ?? [] { seen.removeValue(forKey: id) }
         }
         oldestBucket = buckets.keys.min() ?? .max
     }

@@ -42,6 +42,9 @@ struct DetectorCostBenchmark {
         var figures: [[Double]] = Array(repeating: [], count: steps.count + 1)
         var digests: Set<String> = []
         var counts = ""
+        var pauses: [String] = []
+        let threadClock = ProcessInfo.processInfo.environment["RINGWATCH_BENCH_THREAD_CLOCK"] == "1"
+        let clock: () -> UInt64 = { threadClock ? threadCPUNanoseconds() : DispatchTime.now().uptimeNanoseconds }
         for _ in 0..<runs {
             let lookup = RegistryLookup(registry: registry, cameras: cameras)
             hotlist.registry = lookup
@@ -50,20 +53,29 @@ struct DetectorCostBenchmark {
             let index = ReadIndex()
             let detectors: [any Detector] = [hotlist, mismatch, clone]
             var nanoseconds = [UInt64](repeating: 0, count: steps.count)
+            // Pauses: the slowest call of each step, and calls over a millisecond. In wall time a
+            // busy host adds pauses of its own; RINGWATCH_BENCH_THREAD_CLOCK=1 times every call
+            // in the thread's CPU time instead (a system call each, which the means then include).
+            var slowest = [UInt64](repeating: 0, count: steps.count)
+            var overOneMillisecond = [Int](repeating: 0, count: steps.count)
             var digest = StableHash()
             var fired = [Int](repeating: 0, count: detectors.count)
             let cpuBefore = threadCPUNanoseconds()
             for read in stream {
-                var began = DispatchTime.now().uptimeNanoseconds
+                var began = clock()
                 index.insert(read)
-                var now = DispatchTime.now().uptimeNanoseconds
+                var now = clock()
                 nanoseconds[0] += now - began
+                slowest[0] = max(slowest[0], now - began)
+                if now - began > 1_000_000 { overOneMillisecond[0] += 1 }
                 let context = DetectionContext(index: index, cameras: cameras, isLate: false)
                 for (position, detector) in detectors.enumerated() {
                     began = now
                     let drafts = detector.evaluate(read, context: context)
-                    now = DispatchTime.now().uptimeNanoseconds
+                    now = clock()
                     nanoseconds[position + 1] += now - began
+                    slowest[position + 1] = max(slowest[position + 1], now - began)
+                    if now - began > 1_000_000 { overOneMillisecond[position + 1] += 1 }
                     fired[position] += drafts.count
                     for draft in drafts {
                         digest.combine(draft.kind.rawValue)
@@ -77,6 +89,9 @@ struct DetectorCostBenchmark {
             for step in steps.indices { figures[step].append(Double(nanoseconds[step]) / Double(stream.count) / 1000) }
             figures[steps.count].append(Double(cpu) / Double(stream.count) / 1000)
             digests.insert(String(digest.value, radix: 16))
+            pauses.append((threadClock ? "(thread CPU) " : "(wall) ") + zip(steps, zip(slowest, overOneMillisecond)).map { name, figures in
+                String(format: "%@ %.1f ms (%d over 1 ms)", name, Double(figures.0) / 1e6, figures.1)
+            }.joined(separator: ", "))
             counts = zip(["hotlist", "mismatch", "clone"], fired).map { "\($0)=\($1)" }.joined(separator: " ")
         }
         for (step, name) in steps.enumerated() {
@@ -85,6 +100,7 @@ struct DetectorCostBenchmark {
         }
         print(String(format: "  %-14@ %6.2f µs/read thread CPU for all four, timing included (runs: %@)", "total" as NSString,
                      median(figures[steps.count]), figures[steps.count].map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+        for (run, line) in pauses.enumerated() { print("  slowest call, run \(run + 1): \(line)") }
         print("  triggers: \(counts); digest \(digests.sorted().joined(separator: " / "))")
     }
 }

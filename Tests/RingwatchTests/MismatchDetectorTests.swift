@@ -56,6 +56,23 @@ struct MismatchDetectorTests {
         #expect(draft.readIDs.count == 1)
     }
 
+    @Test func historiesAreForgottenWithinAnHourOfLeavingTheHorizonOneShardAtATime() {
+        let (rig, detector) = makeRig { $0.historyHours = 2 }
+        let golf = vehicleRead("1ABC128", at: day, camera: "R1-02", make: "Volkswagen", model: "Golf", color: "grey", vehicleConfidence: 0.9)
+        func tiguan(_ minutes: Int64) -> PlateRead {
+            vehicleRead("2KXT318", at: day.adding(seconds: minutes * 60), camera: "R2-03", make: "Volkswagen", model: "Tiguan",
+                        color: "black", vehicleConfidence: 0.9)
+        }
+        #expect(rig.send(bmw(day)).isEmpty && rig.send(golf).isEmpty)
+        #expect(detector.trackedPlates == 2)
+        // Inside the horizon a history stays, however many shards are swept meanwhile.
+        for minute in stride(from: Int64(1), through: 119, by: 2) { #expect(rig.send(tiguan(minute)).isEmpty) }
+        #expect(detector.trackedPlates == 3)
+        // Past it, each shard is swept within the hour: the two old plates go, the Tiguan stays.
+        for minute in Int64(121)...185 { #expect(rig.send(tiguan(minute)).isEmpty) }
+        #expect(detector.trackedPlates == 1)
+    }
+
     @Test(arguments: [0.85, 0.5])
     func oneMismatchBelowTheSingleReadConfidenceWaitsForCorroboration(confidence: Double) {
         let (rig, _) = makeRig()

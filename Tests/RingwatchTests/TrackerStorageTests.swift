@@ -1,3 +1,4 @@
+import RingwatchCore
 @testable import RingwatchDetectors
 import RingwatchTesting
 import Testing
