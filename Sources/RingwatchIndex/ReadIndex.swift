@@ -60,6 +60,9 @@ public final class ReadIndex {
     public struct Configuration: Sendable {
         public var partitionMilliseconds: Int64
         public var horizonMilliseconds: Int64
+        /// Plates of partitions past the horizon released per insert (see `retiring`); a
+        /// partition of up to this many reads goes in the insert that evicts it.
+        public var platesReleasedPerInsert = 256
 
         public init(partitionMilliseconds: Int64 = 5 * 60_000, horizonMilliseconds: Int64 = 24 * 3_600_000) {
             precondition(partitionMilliseconds > 0 && horizonMilliseconds >= partitionMilliseconds)
@@ -85,7 +88,8 @@ public final class ReadIndex {
     /// Bytes held by the window, estimated from the capacities of its arrays and tables (for
     /// the memory metric; walks the partitions, so call it at scrape time, not per read).
     public var estimatedBytes: Int {
-        partitions.values.reduce(0) { $0 + $1.estimatedBytes } + plates.estimatedBytes
+        partitions.values.reduce(0) { $0 + $1.estimatedBytes } + retiring.reduce(0) { $0 + $1.partition.estimatedBytes }
+            + plates.estimatedBytes
     }
 
     /// Adds `read`; false when it is already older than the horizon and so not kept.
@@ -96,6 +100,7 @@ public final class ReadIndex {
             latest = time
             evictExpired()
         }
+        if !retiring.isEmpty { releaseRetiring() }
         guard time >= latest - configuration.horizonMilliseconds else {
             lastInserted = nil
             return false
@@ -275,7 +280,8 @@ public final class ReadIndex {
 
     public var partitionCount: Int { partitions.count }
 
-    /// Distinct plates in the window.
+    /// Distinct plates in the window; for a few reads after a large partition leaves it, also
+    /// those of its plates not yet released (`Configuration.platesReleasedPerInsert`).
     public var plateCount: Int { plates.count }
 
     private func forEachPartition(from: Timestamp, to: Timestamp, _ body: (Partition) -> Void) {
@@ -298,9 +304,26 @@ public final class ReadIndex {
                 cachedPartition = nil
             }
             if let partition = partitions.removeValue(forKey: oldest) {
-                for plate in partition.plates { plates.release(plate) }
                 count -= partition.count
+                retiring.append((partition, 0))
             }
+        }
+    }
+
+    /// Partitions past the horizon whose reads' plates are still to be released, oldest first,
+    /// with how many are released so far. Releasing a national five-minute partition's plates
+    /// (about 174,000) in the read that evicted it held that read for tens of milliseconds;
+    /// each insert releases `Configuration.platesReleasedPerInsert` instead. The partition is already out of
+    /// the window: plate chains stop at it, and its plates stay numbered until released.
+    private var retiring: [(partition: Partition, released: Int)] = []
+
+    private func releaseRetiring() {
+        var budget = configuration.platesReleasedPerInsert
+        while budget > 0, let (partition, released) = retiring.first {
+            let end = min(partition.count, released + budget)
+            for index in released..<end { plates.release(partition.plates[index]) }
+            budget -= end - released
+            if end == partition.count { retiring.removeFirst() } else { retiring[0].released = end }
         }
     }
 

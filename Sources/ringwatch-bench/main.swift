@@ -220,7 +220,7 @@ if arguments.suite == "all" || arguments.suite == "index" {
     // A filled 24 h window: 2,000,000 reads of 300,000 vehicles spread over the day.
     let count = arguments.reads ?? 2_000_000
     let reads = dayOfReads(count: count)
-    var rates: [Double] = [], bytes: [Double] = [], lookups: [Double] = []
+    var rates: [Double] = [], bytes: [Double] = [], lookups: [Double] = [], slowest: [Double] = [], slowestAtOnce: [Double] = []
     for _ in 0..<arguments.runs {
         let index = ReadIndex()
         let elapsed = seconds { for read in reads { index.insert(read) } }
@@ -246,11 +246,31 @@ if arguments.suite == "all" || arguments.suite == "index" {
         precondition(found >= probes)
         lookups.append(Double(probes) / lookupTime)
         withExtendedLifetime(index) {}
+        // The next day's first two hours: partitions leave the window as these arrive. The
+        // slowest insert is the pause an eviction causes, with the plates released a few
+        // hundred per insert (the default) and all in the evicting insert (as before).
+        for (budget, figure) in [(ReadIndex.Configuration().platesReleasedPerInsert, 0), (Int.max, 1)] {
+            var configuration = ReadIndex.Configuration()
+            configuration.platesReleasedPerInsert = budget
+            let filled = ReadIndex(configuration: configuration)
+            for read in reads { filled.insert(read) }
+            var worst: UInt64 = 0
+            for read in reads.prefix(count / 12) {
+                var next = read
+                next.timestamp = read.timestamp.adding(milliseconds: 86_400_000)
+                let began = DispatchTime.now().uptimeNanoseconds
+                filled.insert(next)
+                worst = max(worst, DispatchTime.now().uptimeNanoseconds - began)
+            }
+            if figure == 0 { slowest.append(Double(worst) / 1000) } else { slowestAtOnce.append(Double(worst) / 1000) }
+        }
     }
-    print("index: \(count) reads over 24 h, 300,000 vehicles, 5-minute partitions")
+    print("index: \(count) reads over 24 h, 300,000 vehicles, 5-minute partitions (\(count / 288) reads each)")
     report("index insert", rates, unit: "reads/s")
     report("index plate lookup (24 h)", lookups, unit: "lookups/s")
     report("index resident bytes per read", bytes, unit: "bytes")
+    report("slowest insert while evicting", slowest, unit: "µs")
+    report("same, plates released at once", slowestAtOnce, unit: "µs")
 }
 
 // MARK: registry (RegistryBenchmark.swift)

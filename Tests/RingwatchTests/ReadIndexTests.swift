@@ -163,6 +163,28 @@ struct ReadIndexEvictionTests {
         #expect(index.allReads().map(\.plate.text) == ["LATER"])
     }
 
+    @Test func aLargePartitionsPlatesAreReleasedOverTheNextInsertsAndItsReadsGoAtOnce() {
+        let index = smallIndex()
+        for n in 0..<1_000 { index.insert(read("OLD\(n)", at: t0.adding(milliseconds: Int64(n) * 50))) }
+        index.insert(read("OLD7", at: t0.adding(milliseconds: 5 * minute)))
+        #expect(index.plateCount == 1_000)
+        // Eleven minutes on, the first partition leaves the window: its reads at once, its
+        // plates a few hundred per insert.
+        index.insert(read("NEW0", at: t0.adding(milliseconds: 11 * minute)))
+        #expect(index.count == 2)
+        #expect(index.plateCount > 2)
+        let (from, to) = everything()
+        #expect(index.reads(plate: Plate(normalised: "OLD3"), from: from, to: to).isEmpty)
+        #expect(index.reads(plate: Plate(normalised: "OLD7"), from: from, to: to).map(\.timestamp) == [t0.adding(milliseconds: 5 * minute)])
+        // A plate still being released that is read again chains only to its new read.
+        index.insert(read("OLD9", at: t0.adding(milliseconds: 11 * minute + 1)))
+        #expect(index.reads(plate: Plate(normalised: "OLD9"), from: from, to: to).map(\.timestamp) == [t0.adding(milliseconds: 11 * minute + 1)])
+        for n in 1...3 { index.insert(read("NEW\(n)", at: t0.adding(milliseconds: 11 * minute + 2 + Int64(n)))) }
+        #expect(index.plateCount == 6)  // OLD7, OLD9, NEW0...NEW3
+        #expect(index.count == 6)
+        #expect(Set(index.allReads().map(\.plate.text)) == ["OLD7", "OLD9", "NEW0", "NEW1", "NEW2", "NEW3"])
+    }
+
     @Test func readsOlderThanTheHorizonAreRefused() {
         let index = smallIndex()
         let latest = t0.adding(milliseconds: 30 * minute)
