@@ -124,21 +124,25 @@ public struct RouteSearch {
 
         // 2. Who passed those cameras at about the same time of day.
         let windows = candidateWindows(own, from: from, to: to)
-        let steps = windows.count + 1
         // Which of its cameras each vehicle passed, as bits (its 64 most passed cameras).
         var passes: [String: Int] = [:]
         for trip in own { for camera in trip.cameras { passes[camera, default: 0] += 1 } }
         let bitCameras = passes.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(64).map(\.key)
         let bit = Dictionary(uniqueKeysWithValues: bitCameras.enumerated().map { ($1, UInt64(1) << UInt64($0)) })
+        // The windows' ranges, hour table by hour table, each table's in camera order: its
+        // (camera, ts) index is then read front to back, which is what the kernel's read-ahead
+        // serves best when the page cache is cold.
+        let hours = try hourTables(of: windows.filter { bit[$0.camera] != nil }, from: from, to: to)
+        let steps = hours.count + 1
         // Keyed by the plate packed in 64 bits, straight from the row's bytes: a month's windows
         // hold tens of millions of rows, and making and hashing a String for each was most of
         // the time. Each thread counts into its own table; the tables are merged at the end.
         let readers = HistoryReaders(database, threads: readerThreads, open: openReader)
-        let counted = try readers.spread(items: windows.count, start: { (PlateMaskTable(), [String: UInt64]()) }) { database, seen, step in
-            let window = windows[step]
-            guard let mask = bit[window.camera] else { return }
-            for partition in try database.readPartitions(from: window.from, to: window.to) {
-                try database.forEachPlateBytes(in: partition.table, camera: window.camera, from: window.from, to: window.to) { bytes in
+        let counted = try readers.spread(items: hours.count, start: { (PlateMaskTable(), [String: UInt64]()) }) { database, seen, item in
+            let (table, ranges) = hours[item]
+            for window in ranges {
+                let mask = bit[window.camera]!
+                try database.forEachPlateBytes(in: table, camera: window.camera, from: window.from, to: window.to) { bytes in
                     if let key = PlateKey(normalisedBytes: bytes) {
                         seen.0.formUnion(key: key.rawValue, mask: mask)
                     } else {
@@ -158,13 +162,27 @@ public struct RouteSearch {
         }
         let typical = own.map { Set($0.cameras).count }.sorted()[own.count / 2]
         let needed = max(2, Int((0.4 * Double(typical)).rounded(.up)))
+        // The `candidateLimit` plates that passed most cameras (at least `needed`), ties by
+        // plate. Hundreds of thousands pass `needed` in a month; only those that passed as many
+        // cameras as the last one taken, or more, are made text and sorted.
+        let asked = PlateKey(plate)?.rawValue
+        var plates = [Int](repeating: 0, count: 65)  // plates by cameras passed
+        seenAt.forEach { key, mask in if key != asked { plates[mask.nonzeroBitCount] += 1 } }
+        for (text, mask) in seenAtText where text != plate { plates[mask.nonzeroBitCount] += 1 }
+        var least = needed, taken = 0
+        for cameras in stride(from: 64, through: needed, by: -1) {
+            taken += plates[cameras]
+            if taken >= candidateLimit {
+                least = cameras
+                break
+            }
+        }
         var passedEnough: [(plate: String, cameras: Int)] = []
         seenAt.forEach { key, mask in
-            if mask.nonzeroBitCount >= needed { passedEnough.append((PlateKey(rawValue: key).text, mask.nonzeroBitCount)) }
+            if mask.nonzeroBitCount >= least && key != asked { passedEnough.append((PlateKey(rawValue: key).text, mask.nonzeroBitCount)) }
         }
-        for (text, mask) in seenAtText where mask.nonzeroBitCount >= needed { passedEnough.append((text, mask.nonzeroBitCount)) }
-        let candidates = passedEnough.filter { $0.plate != plate }
-            .sorted { ($0.cameras, $1.plate) > ($1.cameras, $0.plate) }
+        for (text, mask) in seenAtText where mask.nonzeroBitCount >= least && text != plate { passedEnough.append((text, mask.nonzeroBitCount)) }
+        let candidates = passedEnough.sorted { ($0.cameras, $1.plate) > ($1.cameras, $0.plate) }
             .prefix(candidateLimit).map(\.plate)
         phaseEnded?("candidates", candidates.count)
         guard !candidates.isEmpty else {
@@ -271,6 +289,23 @@ public struct RouteSearch {
             trips: Int((Double(bestForTheirs.filter { $0 >= RouteSearch.matchingTrip }.count) * Double(all.count) / Double(theirs.count)).rounded()),
             allTrips: all.count,
             sharedCameras: ownCameras.filter { passed.contains($0) }, marker: marker, readsPerDay: readsPerDay)
+    }
+
+    /// The hour tables that `windows` overlap, oldest first, each with the windows over it in
+    /// camera order. A window is searched in every table it overlaps, with its whole range (a
+    /// table holds only its hour's reads).
+    func hourTables(of windows: [Window], from: Timestamp, to: Timestamp) throws -> [(table: String, windows: [Window])] {
+        let partitions = try database.readPartitions(from: from, to: to)
+        let index = Dictionary(uniqueKeysWithValues: partitions.enumerated().map { ($1.hour, $0) })
+        var over = [[Window]](repeating: [], count: partitions.count)
+        for window in windows {
+            for hour in window.from.hourNumber...window.to.hourNumber {
+                if let position = index[hour] { over[position].append(window) }
+            }
+        }
+        return zip(partitions, over).compactMap { partition, windows in
+            windows.isEmpty ? nil : (partition.table, windows.sorted { ($0.camera, $0.from.milliseconds) < ($1.camera, $1.from.milliseconds) })
+        }
     }
 
     /// One range of the (camera, ts) index to look in.
