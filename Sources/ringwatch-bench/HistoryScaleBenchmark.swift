@@ -310,8 +310,9 @@ struct HistoryScaleBenchmark {
 
     /// Runs the binary to its end; returns the wall time, the CPU time (user + system) and the
     /// lines it printed. Spawned directly and reaped with `wait4`, so the time is the process's,
-    /// not a polling interval; the CPU time says what the wall time would be on an idle machine
-    /// when the page cache is warm (the query is single-threaded).
+    /// not a polling interval. For the single-threaded queries the CPU time says what the wall
+    /// time would be on an idle machine when the page cache is warm; `routes --like` reads on
+    /// several threads, so its CPU time can exceed its wall time.
     func timed(_ binary: String, _ arguments: [String]) throws -> (wall: Double, cpu: Double, lines: Int) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ringwatch-history-scale-\(getpid()).out").path
         var actions = posix_spawn_file_actions_t()

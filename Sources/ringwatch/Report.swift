@@ -64,6 +64,8 @@ struct Report: ParsableCommand {
         builder.cameras = registry
         var routes = RouteSearch(database: database)
         routes.tripGapMilliseconds = builder.tripGapMilliseconds
+        let path = options.db
+        routes.openReader = { try HistoryDatabase(path: path, readOnly: true) }
         builder.routeSource = routes
         let report = try builder.build(plate: normalised.text, from: from, to: to, audit: record)
         let html = VehicleReportPage(report: report).html

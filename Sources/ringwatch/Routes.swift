@@ -56,6 +56,9 @@ struct Routes: ParsableCommand {
         ])
 
         var search = RouteSearch(database: database)
+        // Phases 2 and 3 read on several threads, each with its own connection.
+        let path = options.db
+        search.openReader = { try HistoryDatabase(path: path, readOnly: true) }
         search.tripGapMilliseconds = Int64(tripGap * 1000)
         search.toleranceMilliseconds = Int64(tolerance * 60_000)
         search.utcOffsetMinutes = utcOffset
