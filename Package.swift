@@ -8,11 +8,15 @@ let strictSettings: [SwiftSetting] = [
 ]
 
 // The read path's targets (every read passes through them, up to hundreds of thousands a
-// second) leave out Swift's run-time exclusivity checks in release builds: the compiler still
-// proves exclusive access where it can, and debug builds (the tests) keep every check, so an
-// overlapping access is still caught there. See docs/performance.md (issue 10).
+// second), in release builds:
+// - leave out Swift's run-time exclusivity checks: the compiler still proves exclusive access
+//   where it can, and debug builds (the tests) keep every check, so an overlapping access is
+//   still caught there;
+// - optimise across modules, so a detector inlines the window's and the registry's small
+//   functions and specialises their generics.
+// See docs/architecture.md ("No pause for growth or sweeping") and docs/performance.md.
 let readPathSettings: [SwiftSetting] = strictSettings + [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(
