@@ -76,7 +76,9 @@ public final class ConvoyTracker {
     // Cameras.
     private var cameraIDs: [String: Int32] = [:]
     /// The tracker's numbers by the window's numbers (−1: not known), see `intern(_:windowNumber:)`.
-    private var vehicleOfWindowPlate: [Int32] = []
+    /// In chunks: one entry per plate number the window has given out, millions at national
+    /// volume (an array doubling there copied tens of megabytes within one read).
+    private var vehicleOfWindowPlate = ChunkedArray<Int32>()
     private var cameraOfWindowCamera: [Int32] = []
     private var cameraNames: [String] = []
     /// Each camera's number in `learnedRates`.
@@ -569,7 +571,7 @@ public final class ConvoyTracker {
             let known = vehicleOfWindowPlate[slot]
             if known >= 0, vehicles[Int(known)].plate == plate { return known }
         } else {
-            vehicleOfWindowPlate.append(contentsOf: repeatElement(-1, count: slot + 1 - vehicleOfWindowPlate.count))
+            while vehicleOfWindowPlate.count <= slot { vehicleOfWindowPlate.append(-1) }
         }
         let id = intern(plate)
         vehicleOfWindowPlate[slot] = id
