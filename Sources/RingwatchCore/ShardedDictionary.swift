@@ -26,10 +26,11 @@ public struct ShardedDictionary<Value> {
     public var shardCount: Int { shards.count }
 
     /// The shard of `key`: the top bits of the key times the golden ratio, which spreads plate
-    /// keys (whose low bits are their last characters) as evenly as hashed ids.
+    /// keys (whose low bits are their last characters) as evenly as hashed ids. With one shard
+    /// the shift is 64, and shifting a `UInt64` by its width gives 0.
     @inline(__always)
     public func shard(of key: UInt64) -> Int {
-        shift == 64 ? 0 : Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     public subscript(key: UInt64) -> Value? {
