@@ -180,6 +180,9 @@ public final class Engine: @unchecked Sendable {
     /// Reads stored in SQLite so far.
     public var storedReads: Int { writer.storedReads.load(ordering: .relaxed) }
 
+    /// History transactions committed so far.
+    public var historyCommits: Int { writer.commits.load(ordering: .relaxed) }
+
     /// With `[security] curve` on: the ZAP handler (bound before any secured socket) and the
     /// server's secret key.
     static func secure(_ security: EngineConfiguration.Security, context: Context,

@@ -287,6 +287,8 @@ struct NationalBenchmark {
         let received = arrived()
         let triggersBefore = counters.triggersEmitted.load(ordering: .relaxed)
         let cpuBefore = processCPUSeconds()
+        let threadsBefore = threadCPUSeconds()
+        let commitsBefore = engine.historyCommits
         go.write(Data("go\n".utf8))
         let began = DispatchTime.now().uptimeNanoseconds
         // Done when every message has arrived and every accepted read is committed (the
@@ -308,6 +310,7 @@ struct NationalBenchmark {
         }
         let finished = DispatchTime.now().uptimeNanoseconds
         let cpu = processCPUSeconds() - cpuBefore
+        let threadsAfter = threadCPUSeconds()
         let window = counters.windowReads.load(ordering: .relaxed)
         trimHeap()
         let grown = residentBytes() - loaded
@@ -325,6 +328,21 @@ struct NationalBenchmark {
                      rate == 0 ? "full speed" : "\(rate) reads/s", seconds, cpu, cpu / seconds,
                      counters.duplicate.load(ordering: .relaxed), counters.rejections.reduce(0) { $0 + $1.count }, counters.triggersEmitted.load(ordering: .relaxed) - triggersBefore,
                      window))
+        // Where the engine's CPU went, by thread name (µs a read).
+        var byThread: [String: (user: Double, system: Double)] = [:]
+        for (thread, after) in threadsAfter {
+            let before = threadsBefore[thread] ?? (0, 0)
+            byThread[thread.name, default: (0, 0)].user += after.user - before.user
+            byThread[thread.name, default: (0, 0)].system += after.system - before.system
+        }
+        let perRead = 1e6 / Double(max(count, 1))
+        print("  engine CPU by thread, µs a read (of which system): "
+            + byThread.filter { $0.value.user + $0.value.system > 0.0005 * seconds }
+            .sorted { $0.value.user + $0.value.system > $1.value.user + $1.value.system }
+            .map { String(format: "%@ %.2f (%.2f)", $0.key, ($0.value.user + $0.value.system) * perRead, $0.value.system * perRead) }
+            .joined(separator: ", "))
+        let commits = engine.historyCommits - commitsBefore
+        print("  history commits: \(commits) (\(count / max(commits, 1)) reads each)")
         return RunResult(rate: Double(count) / seconds, lost: lost,
                          memory: (loaded - before, Double(grown) / Double(max(count, 1))))
     }
@@ -341,6 +359,28 @@ struct NationalBenchmark {
                     .replacingOccurrences(of: "\"} ", with: "=")
             }
             .sorted().joined(separator: " ")
+    }
+
+    /// A thread of this process: its kernel id and name.
+    struct ThreadKey: Hashable {
+        let id: Int
+        let name: String
+    }
+
+    /// CPU time (user, system) of each of this process's threads, from /proc/self/task.
+    func threadCPUSeconds() -> [ThreadKey: (user: Double, system: Double)] {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var out: [ThreadKey: (user: Double, system: Double)] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+            guard let id = Int(entry), let stat = try? String(contentsOfFile: "/proc/self/task/\(entry)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { continue }
+            // Fields after the name: state is the 3rd field of the line, utime the 14th, stime the 15th.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            out[ThreadKey(id: id, name: String(stat[stat.index(after: open)..<close]))] = (user / ticks, system / ticks)
+        }
+        return out
     }
 
     /// CPU time (user + system) this process has used.
