@@ -2,6 +2,7 @@ import Foundation
 import RingwatchCore
 import RingwatchTesting
 import Testing
+import ZeroMQ
 
 /// Findings of the conformance audit against CONTRACT.md, checked through the real binary: what
 /// an integrator, analyst, dispatch room or data protection officer sees.
@@ -46,5 +47,48 @@ struct ContractConformanceTests {
         #expect(exit.status == 0, "\(exit.stderr)")
         #expect(exit.stderr.contains("hotlist.csv: loaded 0 lines, skipped 1"), "\(exit.stderr)")
         #expect(exit.stderr.contains("hotlist.csv line 2: severity 'urgent'"), "\(exit.stderr)")
+    }
+
+    static let base = Timestamp(rfc3339: "2026-11-22T08:00:00Z")!
+    static let period = ["--from", "2026-11-22T00:00:00Z", "--to", "2026-11-23T00:00:00Z", "--authorization", "TEST-AUTH-1"]
+
+    func jsonLines(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// An engine listing 1ABC123 that has fired one hotlist trigger on a read at R1-03.
+    static func engineWithOneHit() throws -> EndToEndTests.Daemon {
+        let daemon = try EndToEndTests.Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
+        try daemon.waitUntilReady()
+        let context = try Context()
+        let publisher = try EndToEndTests().connectedPublisher(context, to: daemon)
+        try publisher.send(["read.R1.R1-03", ReadMessages.body(camera: "R1-03", ts: base.adding(milliseconds: 1_234), plate: "1-ABC-123", id: "conf-1")])
+        for _ in 0..<400 where (try daemon.status()["triggers_stored"] as? Int ?? 0) < 1 { usleep(25_000) }
+        return daemon
+    }
+
+    @Test func triggersAsCSVCarryEveryCommonFieldOfTheTriggerAtFullPrecision() throws {
+        let daemon = try Self.engineWithOneHit()
+        defer {
+            daemon.process.signal(SIGTERM)
+            _ = daemon.process.wait(timeout: 30)
+        }
+        let query = ["triggers", "--db", daemon.db, "--reason", "conformance", "--kind", "hotlist"] + Self.period
+        let published = try #require(jsonLines(try RingwatchProcess.run(query + ["--format", "jsonl"]).stdout).first)
+        let csv = try RingwatchProcess.run(query + ["--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(csv.stdout)")
+        let header = lines[0].split(separator: ",").map(String.init)
+        // Section 3: trigger_id, seq, kind, severity, ts, emitted_at, plate, camera, ring, read_ids, explanation.
+        for field in ["trigger_id", "seq", "kind", "severity", "ts", "emitted_at", "plate", "camera", "ring", "read_ids", "explanation"] {
+            #expect(header.contains(field), "CSV lacks \(field): \(lines[0])")
+        }
+        // The first nine columns are as before; the explanation (quoted) sits before the additions.
+        #expect(Array(header.prefix(10)) == ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"])
+        let row = lines[1]
+        #expect(row.hasPrefix("1,2026-11-22T08:00:01.234Z,hotlist,critical,1ABC123,R1-03,R1,\(published["trigger_id"] as? String ?? "?"),,"), "\(row)")
+        let readIDs = try #require(published["read_ids"] as? [String])
+        #expect(row.hasSuffix(",\(published["emitted_at"] as? String ?? "?"),\(readIDs.joined(separator: " "))"), "\(row)")
     }
 }
