@@ -37,11 +37,14 @@ struct HotlistCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove every entry for a plate.")
         @Option(name: .long, help: "Plate (as listed).") var plate: String
+        @Option(name: .long, help: "Why it comes off the list (e.g. vehicle recovered, PV number); recorded in the audit log.")
+        var reason: String?
         @Option(name: .long, help: "Who removes it. Default: the login name.") var user: String?
         @OptionGroup var control: ControlOption
 
         func run() throws {
-            let request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? LoginName.current]
+            var request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? LoginName.current]
+            if let reason { request["reason"] = reason }
             try printReply(try ControlClient(endpoint: control.control).request(request), json: false)
         }
     }
@@ -75,6 +78,7 @@ struct HotlistCommand: ParsableCommand {
         @Option(name: .long, help: "The CSV file.") var file: String
         @Flag(name: .long, help: "Make the file the whole list: entries not in it are removed.") var replace = false
         @Flag(name: .long, help: "Also fire historical triggers for matching reads still in memory.") var historical = false
+        @Option(name: .long, help: "Why (e.g. the daily national list); recorded in the audit log.") var reason: String?
         @Option(name: .long, help: "Who imports it. Default: the login name.") var user: String?
         @Option(name: .long, help: "Seconds to wait for the engine.") var timeout = 300
         @OptionGroup var control: ControlOption
@@ -86,9 +90,10 @@ struct HotlistCommand: ParsableCommand {
             }
             // The file travels with the request as a second frame (never escaped into JSON), so
             // the engine may run on another host; it is parsed there once, with its line numbers.
-            let request: [String: Any] = [
+            var request: [String: Any] = [
                 "op": "hotlist.import", "file": file, "replace": replace, "historical": historical, "user": user ?? LoginName.current,
             ]
+            if let reason { request["reason"] = reason }
             let client = ControlClient(endpoint: control.control, timeoutMilliseconds: Int32(min(timeout, 3600)) * 1000)
             let reply = try client.request(request, attachment: Array(data))
             for problem in reply["problems"] as? [[String: Any]] ?? [] {

@@ -91,4 +91,27 @@ struct ContractConformanceTests {
         let readIDs = try #require(published["read_ids"] as? [String])
         #expect(row.hasSuffix(",\(published["emitted_at"] as? String ?? "?"),\(readIDs.joined(separator: " "))"), "\(row)")
     }
+
+    @Test func hotlistRemovalsAndImportsRecordWhyInTheAuditLog() throws {
+        let daemon = try EndToEndTests.Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
+        try daemon.waitUntilReady()
+        defer {
+            daemon.process.signal(SIGTERM)
+            _ = daemon.process.wait(timeout: 30)
+        }
+        let removed = try RingwatchProcess.run(["hotlist", "remove", "--plate", "1ABC123", "--reason", "vehicle recovered, PV AN.12.L3.000001/26",
+                                                "--user", "alice", "--control", daemon.control])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        let csv = try daemon.directory.write("daily.csv", "plate,category,severity,reason,expires\n2KLM456,wanted_person,high,Warrant AW-1,\n")
+        let imported = try RingwatchProcess.run(["hotlist", "import", "--file", csv, "--reason", "daily national list",
+                                                 "--user", "bob", "--control", daemon.control], timeout: 60)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let audit = jsonLines(try RingwatchProcess.run(["audit", "--db", daemon.db, "--format", "jsonl", "--reason", "dpo review"]).stdout)
+        let removal = audit.first { $0["command"] as? String == "hotlist.remove" }
+        #expect(removal?["reason"] as? String == "vehicle recovered, PV AN.12.L3.000001/26", "\(audit)")
+        #expect(removal?["user"] as? String == "alice")
+        let import_ = audit.first { $0["command"] as? String == "hotlist.import" }
+        #expect(import_?["reason"] as? String == "daily national list", "\(audit)")
+        #expect(import_?["user"] as? String == "bob")
+    }
 }
