@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RingwatchCore
+import RingwatchQuery
 
 /// `ringwatch hotlist add/remove/list/import`: change the hotlist of a running engine.
 struct HotlistCommand: ParsableCommand {
@@ -52,14 +53,27 @@ struct HotlistCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the entries the engine matches against.")
         @Option(name: .long, help: "At most this many entries, by plate.") var limit = 10_000
+        @Option(name: .long, help: "Output: table, jsonl, or csv (the hotlist file format, ready for 'hotlist import').")
+        var format: OutputFormat = .table
         @OptionGroup var control: ControlOption
 
         func run() throws {
+            if format == .geojson { throw UsageError("--format geojson: hotlist entries have no place to map; use table, jsonl or csv") }
             let reply = try ControlClient(endpoint: control.control).request(["op": "hotlist.list", "limit": limit])
             let data = try JSONSerialization.data(withJSONObject: reply["entries"] ?? [], options: [.sortedKeys])
-            for entry in (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? [] {
-                let line = ["plate", "category", "severity", "expires", "reason"].map { "\(entry[$0] as? String ?? "-")" }
-                emit(line.joined(separator: "  ") + "\n")
+            let entries = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+            if format == .table {
+                for entry in entries {
+                    let line = ["plate", "category", "severity", "expires", "reason"].map { "\(entry[$0] as? String ?? "-")" }
+                    emit(line.joined(separator: "  ") + "\n")
+                }
+            } else {
+                // The columns of the hotlist file (CONTRACT.md section 4), so a CSV listing imports as it is.
+                let columns = ["plate", "category", "severity", "reason", "expires"]
+                let rows: [JSONValue] = entries.map { entry in
+                    .object(columns.map { ($0, .optional(entry[$0] as? String)) })
+                }
+                emit(RowPrinter(format: format, columns: columns).render(rows))
             }
             if let count = reply["count"] as? Int, count > limit {
                 printError("listed \(limit) of \(count) entries; pass --limit N for more")

@@ -114,4 +114,52 @@ struct ContractConformanceTests {
         #expect(import_?["reason"] as? String == "daily national list", "\(audit)")
         #expect(import_?["user"] as? String == "bob")
     }
+
+    @Test func controlListingsTakeTheFormatsOfTheQueryCommandsAndAHotlistListingImportsAsItIs() throws {
+        let daemon = try EndToEndTests.Daemon(hotlist: """
+            plate,category,severity,reason,expires
+            1ABC123,stolen_vehicle,critical,"Reported stolen, PV 1",2027-05-10T00:00:00Z
+            1AB?12*,wanted_person,medium,Partial plate,
+            """)
+        try daemon.waitUntilReady()
+        defer {
+            daemon.process.signal(SIGTERM)
+            _ = daemon.process.wait(timeout: 30)
+        }
+        let control = ["--control", daemon.control]
+        let listed = try RingwatchProcess.run(["hotlist", "list", "--format", "csv"] + control)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout == """
+            plate,category,severity,reason,expires
+            1AB?12*,wanted_person,medium,Partial plate,
+            1ABC123,stolen_vehicle,critical,"Reported stolen, PV 1",2027-05-10T00:00:00Z
+
+            """, "\(listed.stdout)")
+        // The listing is a hotlist file: importing it as the whole list changes nothing.
+        let file = try daemon.directory.write("listed.csv", listed.stdout)
+        let imported = try RingwatchProcess.run(["hotlist", "import", "--file", file, "--replace", "--reason", "round trip"] + control, timeout: 60)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("loaded 2 lines, skipped 0"), "\(imported.stdout)")
+        #expect(try RingwatchProcess.run(["hotlist", "list", "--format", "csv"] + control).stdout == listed.stdout)
+        let jsonl = jsonLines(try RingwatchProcess.run(["hotlist", "list", "--format", "jsonl"] + control).stdout)
+        #expect(jsonl.map { $0["plate"] as? String } == ["1AB?12*", "1ABC123"])
+
+        let status = try RingwatchProcess.run(["status", "--format", "csv"] + control)
+        #expect(status.status == 0, "\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        let header = lines.first?.split(separator: ",").map(String.init) ?? []
+        for counter in ["reads_received", "reads_accepted", "reads_rejected", "reads_duplicate", "reads_unknown_camera", "reads_stored",
+                        "ingest_gaps", "triggers_emitted", "last_trigger_seq", "uptime_s"] {
+            #expect(header.contains(counter), "status CSV lacks \(counter)")
+        }
+
+        #expect(try RingwatchProcess.run(["watch", "add", "--name", "ring-run", "--cameras", "R3-06,R2-06,R1-07"] + control).status == 0)
+        let watches = try RingwatchProcess.run(["watch", "list", "--format", "csv"] + control)
+        #expect(watches.stdout.hasPrefix("name,cameras,max_gap_s,min_match,cameras_needed,severity,repeat_days,origin,added_at,added_by\nring-run,R3-06 R2-06 R1-07,900,0.8,3,high,,cameras,"),
+                "\(watches.stdout)")
+        #expect(jsonLines(try RingwatchProcess.run(["watch", "list", "--format", "jsonl"] + control).stdout).first?["name"] as? String == "ring-run")
+        let geojson = try RingwatchProcess.run(["hotlist", "list", "--format", "geojson"] + control)
+        #expect(geojson.status == 2 && geojson.stderr.split(separator: "\n").count == 1)
+    }
 }
