@@ -163,3 +163,37 @@ struct ContractConformanceTests {
         #expect(geojson.status == 2 && geojson.stderr.split(separator: "\n").count == 1)
     }
 }
+
+/// Control requests whose fields have the wrong JSON type, on a loopback engine's real REP socket.
+@Suite("Control socket field types")
+struct ControlFieldTypeTests {
+    @Test("a field of the wrong type is refused with a sentence naming it", arguments: [
+        (#"{"op":"replay","since_seq":"2"}"#, #"replay: "since_seq" must be an integer"#),
+        (#"{"op":"replay","since_seq":0,"limit":"10"}"#, #"replay: "limit" must be an integer"#),
+        (#"{"op":"hotlist.add","plate":"9ZZZ999","reason":"r","expires":1767225600}"#, #"hotlist.add: "expires" must be a string"#),
+        (#"{"op":"hotlist.add","plate":"9ZZZ999","reason":"r","severity":1}"#, #"hotlist.add: "severity" must be a string"#),
+        (#"{"op":"watch.add","name":"w","cameras":["R1-01","R1-02"],"max_gap_s":"600"}"#, #"watch.add: "max_gap_s" must be a number"#),
+        (#"{"op":"hotlist.import","csv":"plate,category,severity,reason,expires\n","replace":"yes"}"#, #"hotlist.import: "replace" must be true or false"#),
+    ])
+    func mistypedFieldsAreRefused(request: String, error: String) throws {
+        let rig = try LoopbackEngine()
+        defer { rig.engine.stop() }
+        let reply = try rig.control(request)
+        #expect(reply["ok"] as? Bool == false, "\(reply)")
+        #expect(reply["error"] as? String == error)
+    }
+
+    @Test func replayFromAGivenSeqStillWorksAndNullCountsAsAbsent() throws {
+        let rig = try LoopbackEngine()
+        defer { rig.engine.stop() }
+        let base = Timestamp(rfc3339: "2026-11-22T08:00:00Z")!
+        for index in 0..<3 {
+            try rig.send(ReadMessages.body(camera: "R1-02", ts: base.adding(seconds: Int64(index)), plate: "1ABC123"))
+        }
+        #expect(rig.waitFor { rig.engine.counters.triggersEmitted.load(ordering: .relaxed) == 3 })
+        let reply = try rig.control(#"{"op":"replay","since_seq":1,"limit":null}"#)
+        #expect((reply["triggers"] as? [[String: Any]])?.compactMap { $0["seq"] as? Int } == [2, 3])
+        let unknown = try rig.control(#"{"op":"launch"}"#)
+        #expect((unknown["error"] as? String)?.hasSuffix("ack, purge, audit") == true)
+    }
+}
