@@ -92,7 +92,8 @@ struct Serve: AsyncParsableCommand {
             for problem in report.problems { logger.warning("\(report.file) \(problem.description)") }
         }
         logger.info("engine ready", metadata: [
-            "ingest": "\(engine.ingestEndpoint.isEmpty ? "off" : engine.ingestEndpoint)",
+            // Every bound endpoint (the engine resolves only the last, for a port chosen with `:*`).
+            "ingest": "\(engine.ingestEndpoint.isEmpty ? "off" : (configuration.ingestBind.dropLast() + [engine.ingestEndpoint]).joined(separator: " "))",
             "ingest_connect": "\(configuration.ingestConnect.isEmpty ? "off" : configuration.ingestConnect.joined(separator: " "))", "ingest_pull": "\(engine.pullEndpoint ?? "off")", "triggers": "\(engine.triggerEndpoint)",
             "control": "\(engine.controlEndpoint)", "db": "\(configuration.databasePath)",
             "window_reads_restored": "\(engine.restoredReads)",

@@ -49,6 +49,22 @@ struct ContractConformanceTests {
         #expect(exit.stderr.contains("hotlist.csv line 2: severity 'urgent'"), "\(exit.stderr)")
     }
 
+    @Test func serveBindsEveryIngestEndpointGivenAndSaysSo() throws {
+        let directory = TemporaryDirectory()
+        let (first, second) = (FreePort.endpoint(), FreePort.endpoint())
+        let process = RingwatchProcess([
+            "serve", "--db", directory.file("ringwatch.sqlite"), "--cameras", "Fixtures/cameras.csv", "--ingest", first, "--ingest", second,
+            "--triggers", FreePort.endpoint(), "--control", FreePort.endpoint(),
+        ])
+        try process.start()
+        usleep(2_500_000)
+        process.signal(SIGINT)
+        let exit = process.wait(timeout: 30)
+        #expect(exit.status == 0, "\(exit.stderr)")
+        let ready = exit.stderr.split(separator: "\n").first { $0.contains("engine ready") }.map(String.init) ?? ""
+        #expect(ready.contains("ingest=\"\(first) \(second)\"") || ready.contains("ingest=\(first) \(second)"), "\(ready)")
+    }
+
     static let base = Timestamp(rfc3339: "2026-11-22T08:00:00Z")!
     static let period = ["--from", "2026-11-22T00:00:00Z", "--to", "2026-11-23T00:00:00Z", "--authorization", "TEST-AUTH-1"]
 
