@@ -103,7 +103,8 @@ final class ControlServer: @unchecked Sendable {
     /// `"expires":1767225600` added an entry that never expires; now the request is refused.
     static let fieldTypes: [String: [(String, FieldType)]] = [
         "replay": [("since_seq", .integer), ("limit", .integer)],
-        "hotlist.add": [("plate", .string), ("category", .string), ("severity", .string), ("reason", .string), ("expires", .string), ("user", .string)],
+        "hotlist.add": [("plate", .string), ("category", .string), ("severity", .string), ("reason", .string), ("expires", .string),
+                        ("user", .string)],
         "hotlist.remove": [("plate", .string), ("reason", .string), ("user", .string)],
         "hotlist.list": [("limit", .integer)],
         "hotlist.import": [("file", .string), ("csv", .string), ("path", .string), ("replace", .bool), ("historical", .bool),

@@ -93,7 +93,8 @@ struct Serve: AsyncParsableCommand {
         }
         logger.info("engine ready", metadata: [
             // Every bound endpoint (the engine resolves only the last, for a port chosen with `:*`).
-            "ingest": "\(engine.ingestEndpoint.isEmpty ? "off" : (configuration.ingestBind.dropLast() + [engine.ingestEndpoint]).joined(separator: " "))",
+            "ingest": "\(engine.ingestEndpoint.isEmpty ? "off" : (configuration.ingestBind.dropLast() + [engine.ingestEndpoint])
+                .joined(separator: " "))",
             "ingest_connect": "\(configuration.ingestConnect.isEmpty ? "off" : configuration.ingestConnect.joined(separator: " "))", "ingest_pull": "\(engine.pullEndpoint ?? "off")", "triggers": "\(engine.triggerEndpoint)",
             "control": "\(engine.controlEndpoint)", "db": "\(configuration.databasePath)",
             "window_reads_restored": "\(engine.restoredReads)",

@@ -87,7 +87,8 @@ struct Triggers: ParsableCommand {
     static func columns(_ format: OutputFormat) -> [String] {
         format == .table
             ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
-            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation", "emitted_at", "read_ids"]
+            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation",
+               "emitted_at", "read_ids"]
     }
 
     /// One trigger as a row of the table and CSV forms: times to the second for people, to the

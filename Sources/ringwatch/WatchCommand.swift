@@ -108,7 +108,8 @@ struct WatchCommand: ParsableCommand {
             let reply = try ControlClient(endpoint: control.control).request(["op": "watch.list"])
             let watches = reply["watches"] as? [[String: Any]] ?? []
             if format == .csv {
-                let columns = ["name", "cameras", "max_gap_s", "min_match", "cameras_needed", "severity", "repeat_days", "origin", "added_at", "added_by"]
+                let columns = ["name", "cameras", "max_gap_s", "min_match", "cameras_needed", "severity", "repeat_days", "origin",
+                               "added_at", "added_by"]
                 let rows: [JSONValue] = watches.map { watch in
                     .object(columns.map { column in
                         switch watch[column] {
