@@ -138,5 +138,11 @@ public struct LoadReport: Sendable, CustomStringConvertible {
 
     public var skipped: Int { problems.count }
 
+    /// The header problem that left nothing to load (a missing column, a header line that does
+    /// not parse), or nil. Such a file is unusable as a whole, unlike a file with a bad line.
+    public var headerProblem: CSVFile.Problem? {
+        loaded == 0 ? problems.first { $0.line == 1 } : nil
+    }
+
     public var description: String { "\(file): loaded \(loaded) lines, skipped \(skipped)" }
 }

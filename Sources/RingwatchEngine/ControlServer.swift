@@ -49,6 +49,7 @@ final class ControlServer: @unchecked Sendable {
             return Self.failure("request is not a JSON object; send e.g. {\"op\":\"status\"}")
         }
         guard let op = object["op"] as? String else { return Self.failure("request lacks \"op\"") }
+        if let problem = Self.mistypedField(in: object, op: op) { return Self.failure(problem) }
         switch op {
         case "status": return status()
         case "replay": return replay(object)
@@ -66,8 +67,65 @@ final class ControlServer: @unchecked Sendable {
         case "audit": return recordClientAudit(object)
         default:
             return Self.failure("unknown op '\(op)'; this engine knows status, replay, hotlist.add, hotlist.remove, hotlist.list, "
-                + "hotlist.import, registry.reload, registry.status, watch.add, watch.remove, watch.list, ack, purge")
+                + "hotlist.import, registry.reload, registry.status, watch.add, watch.remove, watch.list, ack, purge, audit")
         }
+    }
+
+    /// The JSON type a request field must have when it is present (and not null).
+    enum FieldType {
+        case string, integer, number, bool, strings, object
+
+        var name: String {
+            switch self {
+            case .string: "a string"
+            case .integer: "an integer"
+            case .number: "a number"
+            case .bool: "true or false"
+            case .strings: "an array of strings"
+            case .object: "an object"
+            }
+        }
+
+        func admits(_ value: Any) -> Bool {
+            switch self {
+            case .string: value is String
+            case .integer: value is NSNumber && value as? Int64 != nil
+            case .number: value is NSNumber
+            case .bool: value is Bool
+            case .strings: value is [String]
+            case .object: value is [String: Any]
+            }
+        }
+    }
+
+    /// The fields of each operation, with their types. A field of the wrong type used to be
+    /// taken as absent, so `"since_seq":"41"` replayed from the first trigger and
+    /// `"expires":1767225600` added an entry that never expires; now the request is refused.
+    static let fieldTypes: [String: [(String, FieldType)]] = [
+        "replay": [("since_seq", .integer), ("limit", .integer)],
+        "hotlist.add": [("plate", .string), ("category", .string), ("severity", .string), ("reason", .string), ("expires", .string),
+                        ("user", .string)],
+        "hotlist.remove": [("plate", .string), ("reason", .string), ("user", .string)],
+        "hotlist.list": [("limit", .integer)],
+        "hotlist.import": [("file", .string), ("csv", .string), ("path", .string), ("replace", .bool), ("historical", .bool),
+                           ("reason", .string), ("user", .string)],
+        "registry.reload": [("path", .string)],
+        "watch.add": [("name", .string), ("cameras", .strings), ("plate", .string), ("from", .string), ("to", .string),
+                      ("max_gap_s", .number), ("min_match", .number), ("severity", .string), ("repeat_days", .integer),
+                      ("exclude_plate", .bool), ("reason", .string), ("authorization", .string), ("user", .string)],
+        "watch.remove": [("name", .string), ("reason", .string), ("user", .string)],
+        "ack": [("trigger_id", .string), ("decision", .string), ("reason", .string), ("user", .string)],
+        "purge": [("before", .string), ("reason", .string), ("user", .string)],
+        "audit": [("command", .string), ("reason", .string), ("user", .string), ("authorization", .string), ("parameters", .object)],
+    ]
+
+    /// A sentence naming the first field of `op` present with the wrong type, or nil.
+    static func mistypedField(in request: [String: Any], op: String) -> String? {
+        for (field, type) in fieldTypes[op] ?? [] {
+            guard let value = request[field], !(value is NSNull) else { continue }
+            if !type.admits(value) { return "\(op): \"\(field)\" must be \(type.name)" }
+        }
+        return nil
     }
 
     private func status() -> JSONValue {

@@ -82,12 +82,19 @@ public final class Engine: @unchecked Sendable {
         let registry = RegistryLookup(cameras: cameras, policy: configuration.observationPolicy)
         if configuration.registryPath != nil {
             let (loaded, reports) = try Engine.loadRegistry(configuration.registryFiles)
+            for report in reports { try Engine.refuseUnusable(report) }
+            guard loaded.count > 0 else {
+                // As `registry.reload` refuses it: without a vehicle every plate would be "unregistered".
+                throw EngineConfiguration.Problem("the registry \(configuration.registryPath!) has no usable vehicle; "
+                    + "fix the file or start without --registry")
+            }
             registry.replace(loaded)
             loadReports += reports
         }
         var entries: [HotlistEntry] = []
         if let path = configuration.hotlistPath {
             let (loaded, report) = HotlistEntry.parse(csv: try Engine.readFile(path, what: "hotlist"), file: path)
+            try Engine.refuseUnusable(report)
             entries = loaded
             loadReports.append(report)
         }
@@ -218,7 +225,17 @@ public final class Engine: @unchecked Sendable {
 
     static func loadCameras(_ path: String, reports: inout [LoadReport]) throws -> CameraRegistry {
         let (cameras, report) = CameraRegistry.parse(csv: try readFile(path, what: "cameras"), file: path)
+        try refuseUnusable(report)
         reports.append(report)
         return cameras
+    }
+
+    /// Refuses to start on a configured file whose header made the whole of it unusable: an
+    /// engine running without the hotlist, cameras or registry it was given would look healthy
+    /// and never fire. (A bad line is skipped and reported; a bad header is not a bad line.)
+    static func refuseUnusable(_ report: LoadReport) throws {
+        guard let problem = report.headerProblem else { return }
+        throw EngineConfiguration.Problem("\(report.file) line \(problem.line): \(problem.message); nothing in it can be loaded, "
+            + "so the engine does not start: fix the header row (a file holding only the header is an empty list)")
     }
 }

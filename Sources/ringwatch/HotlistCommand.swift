@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RingwatchCore
+import RingwatchQuery
 
 /// `ringwatch hotlist add/remove/list/import`: change the hotlist of a running engine.
 struct HotlistCommand: ParsableCommand {
@@ -37,11 +38,14 @@ struct HotlistCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove every entry for a plate.")
         @Option(name: .long, help: "Plate (as listed).") var plate: String
+        @Option(name: .long, help: "Why it comes off the list (e.g. vehicle recovered, PV number); recorded in the audit log.")
+        var reason: String?
         @Option(name: .long, help: "Who removes it. Default: the login name.") var user: String?
         @OptionGroup var control: ControlOption
 
         func run() throws {
-            let request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? LoginName.current]
+            var request: [String: Any] = ["op": "hotlist.remove", "plate": plate, "user": user ?? LoginName.current]
+            if let reason { request["reason"] = reason }
             try printReply(try ControlClient(endpoint: control.control).request(request), json: false)
         }
     }
@@ -49,14 +53,27 @@ struct HotlistCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the entries the engine matches against.")
         @Option(name: .long, help: "At most this many entries, by plate.") var limit = 10_000
+        @Option(name: .long, help: "Output: table, jsonl, or csv (the hotlist file format, ready for 'hotlist import').")
+        var format: OutputFormat = .table
         @OptionGroup var control: ControlOption
 
         func run() throws {
+            if format == .geojson { throw UsageError("--format geojson: hotlist entries have no place to map; use table, jsonl or csv") }
             let reply = try ControlClient(endpoint: control.control).request(["op": "hotlist.list", "limit": limit])
             let data = try JSONSerialization.data(withJSONObject: reply["entries"] ?? [], options: [.sortedKeys])
-            for entry in (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? [] {
-                let line = ["plate", "category", "severity", "expires", "reason"].map { "\(entry[$0] as? String ?? "-")" }
-                emit(line.joined(separator: "  ") + "\n")
+            let entries = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+            if format == .table {
+                for entry in entries {
+                    let line = ["plate", "category", "severity", "expires", "reason"].map { "\(entry[$0] as? String ?? "-")" }
+                    emit(line.joined(separator: "  ") + "\n")
+                }
+            } else {
+                // The columns of the hotlist file (CONTRACT.md section 4), so a CSV listing imports as it is.
+                let columns = ["plate", "category", "severity", "reason", "expires"]
+                let rows: [JSONValue] = entries.map { entry in
+                    .object(columns.map { ($0, .optional(entry[$0] as? String)) })
+                }
+                emit(RowPrinter(format: format, columns: columns).render(rows))
             }
             if let count = reply["count"] as? Int, count > limit {
                 printError("listed \(limit) of \(count) entries; pass --limit N for more")
@@ -75,6 +92,7 @@ struct HotlistCommand: ParsableCommand {
         @Option(name: .long, help: "The CSV file.") var file: String
         @Flag(name: .long, help: "Make the file the whole list: entries not in it are removed.") var replace = false
         @Flag(name: .long, help: "Also fire historical triggers for matching reads still in memory.") var historical = false
+        @Option(name: .long, help: "Why (e.g. the daily national list); recorded in the audit log.") var reason: String?
         @Option(name: .long, help: "Who imports it. Default: the login name.") var user: String?
         @Option(name: .long, help: "Seconds to wait for the engine.") var timeout = 300
         @OptionGroup var control: ControlOption
@@ -86,9 +104,10 @@ struct HotlistCommand: ParsableCommand {
             }
             // The file travels with the request as a second frame (never escaped into JSON), so
             // the engine may run on another host; it is parsed there once, with its line numbers.
-            let request: [String: Any] = [
+            var request: [String: Any] = [
                 "op": "hotlist.import", "file": file, "replace": replace, "historical": historical, "user": user ?? LoginName.current,
             ]
+            if let reason { request["reason"] = reason }
             let client = ControlClient(endpoint: control.control, timeoutMilliseconds: Int32(min(timeout, 3600)) * 1000)
             let reply = try client.request(request, attachment: Array(data))
             for problem in reply["problems"] as? [[String: Any]] ?? [] {

@@ -91,8 +91,10 @@ struct Serve: AsyncParsableCommand {
             logger.info("\(report.description)")
             for problem in report.problems { logger.warning("\(report.file) \(problem.description)") }
         }
+        // Every bound endpoint (the engine resolves only the last, for a port chosen with `:*`).
+        let ingest = engine.ingestEndpoint.isEmpty ? "off" : (configuration.ingestBind.dropLast() + [engine.ingestEndpoint]).joined(separator: " ")
         logger.info("engine ready", metadata: [
-            "ingest": "\(engine.ingestEndpoint.isEmpty ? "off" : engine.ingestEndpoint)",
+            "ingest": "\(ingest)",
             "ingest_connect": "\(configuration.ingestConnect.isEmpty ? "off" : configuration.ingestConnect.joined(separator: " "))", "ingest_pull": "\(engine.pullEndpoint ?? "off")", "triggers": "\(engine.triggerEndpoint)",
             "control": "\(engine.controlEndpoint)", "db": "\(configuration.databasePath)",
             "window_reads_restored": "\(engine.restoredReads)",

@@ -6,4 +6,9 @@ enum TriggerBody {
         let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
         return object?["explanation"] as? String ?? ""
     }
+
+    static func readIDs(of body: String) -> [String] {
+        let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        return object?["read_ids"] as? [String] ?? []
+    }
 }

@@ -71,7 +71,7 @@ struct Triggers: ParsableCommand {
             }.joined())
             return
         }
-        let rows: [JSONValue] = triggers.map { Self.row($0, decision: decisions[$0.triggerID]?.verdict.rawValue) }
+        let rows: [JSONValue] = triggers.map { Self.row($0, decision: decisions[$0.triggerID]?.verdict.rawValue, format: options.format) }
         let columns = Self.columns(options.format)
         // GeoJSON: each trigger a Point at the camera of the read that fired it.
         let cameras = options.format == .geojson ? try database.cameras() : CameraRegistry()
@@ -81,18 +81,23 @@ struct Triggers: ParsableCommand {
         emit(printer.render(rows))
     }
 
-    /// The columns of the table and CSV forms (the table leaves out the ids).
+    /// The columns of the table and CSV forms (the table leaves out the ids). CSV carries every
+    /// common field of a trigger (CONTRACT.md section 3); `emitted_at` and `read_ids` come last
+    /// so that columns read by position before they were added keep their place.
     static func columns(_ format: OutputFormat) -> [String] {
         format == .table
             ? ["seq", "ts", "kind", "severity", "plate", "camera", "decision", "explanation"]
-            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation"]
+            : ["seq", "ts", "kind", "severity", "plate", "camera", "ring", "trigger_id", "decision", "explanation",
+               "emitted_at", "read_ids"]
     }
 
-    /// One trigger as a row of the table and CSV forms.
-    static func row(_ trigger: StoredTrigger, decision: String?) -> JSONValue {
-        .object([
+    /// One trigger as a row of the table and CSV forms: times to the second for people, to the
+    /// millisecond (as published) for machines; `read_ids` space-separated, as lists are in CSV.
+    static func row(_ trigger: StoredTrigger, decision: String?, format: OutputFormat) -> JSONValue {
+        let time = format == .table ? \Timestamp.rfc3339Seconds : \Timestamp.rfc3339
+        return .object([
             ("seq", .int(trigger.sequence)),
-            ("ts", .string(trigger.timestamp.rfc3339Seconds)),
+            ("ts", .string(trigger.timestamp[keyPath: time])),
             ("kind", .string(trigger.kind)),
             ("severity", .string(trigger.severity)),
             ("plate", .string(trigger.plate)),
@@ -101,6 +106,8 @@ struct Triggers: ParsableCommand {
             ("trigger_id", .string(trigger.triggerID)),
             ("decision", .optional(decision)),
             ("explanation", .string(TriggerBody.explanation(of: trigger.body))),
+            ("emitted_at", .string(trigger.emittedAt[keyPath: time])),
+            ("read_ids", .string(TriggerBody.readIDs(of: trigger.body).joined(separator: " "))),
         ])
     }
 
@@ -143,7 +150,7 @@ struct Triggers: ParsableCommand {
         ) { body in
             if format == .jsonl { return emit(body + "\n") }
             guard let trigger = StoredTrigger(publishedBody: body) else { return emit(body + "\n") }
-            let row = Self.row(trigger, decision: nil)
+            let row = Self.row(trigger, decision: nil, format: format)
             emit(format == .csv ? printer.csvLine(row) : printer.columns.map { row[$0]?.tableText ?? "" }.joined(separator: "  ") + "\n")
         }
         try follower.run(startingAfter: sinceSeq)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RingwatchCore
+import RingwatchQuery
 
 /// `ringwatch watch add/remove/list`: real-time route watches of a running engine.
 struct WatchCommand: ParsableCommand {
@@ -98,13 +99,31 @@ struct WatchCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the route watches the engine runs.")
-        @Flag(name: .long, help: "One JSON object per watch.") var json = false
+        @Flag(name: .long, help: "One JSON object per watch (the same as --format jsonl).") var json = false
+        @Option(name: .long, help: "Output: table, jsonl or csv.") var format: OutputFormat = .table
         @OptionGroup var control: HotlistCommand.ControlOption
 
         func run() throws {
+            if format == .geojson { throw UsageError("--format geojson is not offered for watches; use table, jsonl or csv") }
             let reply = try ControlClient(endpoint: control.control).request(["op": "watch.list"])
-            for watch in reply["watches"] as? [[String: Any]] ?? [] {
-                if json {
+            let watches = reply["watches"] as? [[String: Any]] ?? []
+            if format == .csv {
+                let columns = ["name", "cameras", "max_gap_s", "min_match", "cameras_needed", "severity", "repeat_days", "origin",
+                               "added_at", "added_by"]
+                let rows: [JSONValue] = watches.map { watch in
+                    .object(columns.map { column in
+                        switch watch[column] {
+                        case let list as [String]: (column, .string(list.joined(separator: " ")))
+                        case let text as String: (column, .string(text))
+                        case let number as NSNumber: (column, .string(number.stringValue))
+                        default: (column, .null)
+                        }
+                    })
+                }
+                return emit(RowPrinter(format: .csv, columns: columns).render(rows))
+            }
+            for watch in watches {
+                if json || format == .jsonl {
                     let data = try JSONSerialization.data(withJSONObject: watch, options: [.sortedKeys])
                     emit(String(decoding: data, as: UTF8.self) + "\n")
                     continue

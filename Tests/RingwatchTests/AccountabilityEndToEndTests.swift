@@ -181,7 +181,7 @@ extension EndToEndTests {
                                             "--user", "console-3", "--db", daemon.directory.file("none.sqlite")], timeout: 30)
         #expect(csv.status == 0, "\(csv.stderr)")
         let lines = csv.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "seq,ts,kind,severity,plate,camera,ring,trigger_id,decision,explanation")
+        #expect(lines.first == "seq,ts,kind,severity,plate,camera,ring,trigger_id,decision,explanation,emitted_at,read_ids")
         #expect(lines.count == 2)
         let fields = lines.last.map { $0.split(separator: ",", maxSplits: 9, omittingEmptySubsequences: false).map(String.init) } ?? []
         #expect(fields.count == 10, "\(lines)")
