@@ -55,7 +55,7 @@ public final class Engine: @unchecked Sendable {
     private let lock: EngineLock
     private let context: Context
     private let writer: HistoryWriter
-    private let pipeline: Pipeline
+    let pipeline: Pipeline
     private let control: ControlServer
     private let metrics: MetricsServer?
     private let authenticator: CurveAuthenticator?

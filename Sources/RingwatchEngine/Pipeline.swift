@@ -17,6 +17,15 @@ import ZeroMQ
 ///
 /// A single owner thread keeps the hot path free of locks: other threads reach the pipeline's
 /// state only through `perform(_:)`, which runs a closure between two batches.
+///
+/// Hotlist hits go first: every read taken in a batch is matched against the hotlist before
+/// any read of the batch is indexed and given to the other detectors. A hit is what a dispatch
+/// room acts on, and matching costs a tenth of a read's work, so when reads queue up (a burst,
+/// the host busy for a few milliseconds) a hit waits for the matching of the reads ahead of
+/// it, not for their convoy, clone and registry analysis. The hotlist looks at the read alone
+/// (and the registry), never at the window, so its findings do not depend on this order; the
+/// other detectors still see every read in arrival order, each after the window took it. A
+/// hit's `seq` may therefore come before that of a trigger an earlier read fired.
 public final class Pipeline: @unchecked Sendable {
     // @unchecked: every mutable member is used only on the pipeline thread, except `commands`
     // (a Mutex); the ingest sockets belong to `stage`'s thread.
@@ -37,11 +46,13 @@ public final class Pipeline: @unchecked Sendable {
     public let clone: CloneDetector
     /// Live route watches; `watch.add` and `watch.remove` change them.
     public let routes: RouteWatchDetector
+    /// Every detector but the hotlist (which runs first, for the whole batch), in order.
     private var detectors: [any Detector]
     /// Writes the convoy pair log, when the convoy detector runs.
     private let convoyLog: ConvoyPairRecorder?
     /// Latency timers, one per detector in `detectors` order.
     private let detectorTimers: [CoreMetrics.Timer]
+    private let hotlistTimer: CoreMetrics.Timer
     private let metrics: EngineMetrics
     /// Reads the registry corrected while the detectors ran (`MismatchDetector.onMisread`).
     private var corrections: [(read: PlateRead, plate: String)] = []
@@ -83,7 +94,7 @@ public final class Pipeline: @unchecked Sendable {
         hotlist.registry = registry
         self.mismatch = MismatchDetector(lookup: registry, configuration: configuration.mismatch)
         self.clone = CloneDetector(lookup: registry, configuration: configuration.clone)
-        self.detectors = [hotlist, mismatch]
+        self.detectors = [mismatch]
         if configuration.cloneEnabled { detectors.append(clone) }
         // Always wired: with no watch, a read costs one dictionary lookup.
         self.routes = routes
@@ -103,6 +114,7 @@ public final class Pipeline: @unchecked Sendable {
             convoyLog = nil
         }
         self.detectorTimers = detectors.map { metrics.detectorTimer($0.kind) }
+        self.hotlistTimer = metrics.detectorTimer(hotlist.kind)
         self.index = ReadIndex(configuration: .init(
             partitionMilliseconds: configuration.partitionMinutes * 60_000,
             horizonMilliseconds: configuration.horizonHours * 3_600_000))
@@ -143,6 +155,9 @@ public final class Pipeline: @unchecked Sendable {
         // A read the registry corrects goes to the hotlist as the corrected plate too.
         mismatch.onMisread = { [unowned self] read, plate in corrections.append((read, plate)) }
     }
+
+    /// Items received and waiting for the pipeline thread.
+    var waitingItems: Int { stage.output.count }
 
     /// The endpoint the ingest socket bound first, with a `*` port resolved.
     let ingestEndpoint: String
@@ -194,12 +209,35 @@ public final class Pipeline: @unchecked Sendable {
         while true {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             guard let items = stage.output.take(waitingAtMost: 0.05) else { break }
+            matchHotlist(items)
             for item in items { handle(item) }
             runCommands()
             flushBatch()
         }
         runCommands()
         flushBatch()
+    }
+
+    /// Publishes the hotlist hits of every read in `items` (see the type's notes on order).
+    private func matchHotlist(_ items: [IngestStage.Item]) {
+        // The hotlist does not look at the window (the context's promise that the read is in it
+        // does not hold here) nor at lateness.
+        let context = DetectionContext(index: index, cameras: cameras, isLate: false)
+        var countdown = timingCountdown
+        for item in items {
+            guard case .read(let read, let receivedAt) = item else { continue }
+            // Timed on the reads whose other detectors are timed (one in `detectorSampling`).
+            countdown -= 1
+            let timed = countdown == 0
+            if timed { countdown = EngineMetrics.detectorSampling }
+            let began = timed ? DispatchTime.now().uptimeNanoseconds : 0
+            let drafts = hotlist.evaluate(read, context: context)
+            if timed { hotlistTimer.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began)) }
+            guard !drafts.isEmpty else { continue }
+            self.receivedAt = receivedAt
+            for draft in drafts { emit(draft) }
+            self.receivedAt = 0
+        }
     }
 
     private func handle(_ item: IngestStage.Item) {
