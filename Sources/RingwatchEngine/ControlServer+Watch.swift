@@ -126,7 +126,7 @@ extension ControlServer {
                 ("ok", .bool(true)),
                 ("watches", .array(stored.map { item in
                     .object(Self.describe(item.watch) + [
-                        ("added_at", .string(item.addedAt.rfc3339Seconds)), ("added_by", .string(item.addedBy)),
+                        ("added_at", .string(item.addedAt.rfc3339)), ("added_by", .string(item.addedBy)),
                     ])
                 })),
             ])

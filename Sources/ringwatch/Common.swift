@@ -54,8 +54,9 @@ struct Common: ParsableCommand {
                 ("places", options.format == .jsonl ? .array(cameras.map { .string($0) }) : .string(cameras.joined(separator: " "))),
                 ("first_ts", .string(vehicle.first[keyPath: time])),
                 ("last_ts", .string(vehicle.last[keyPath: time])),
+                // Not in the table; JSON Lines and CSV give each time to the millisecond, as stored.
                 ("seen", options.format == .jsonl
-                    ? .array(vehicle.seen.map { .string($0.rfc3339) }) : .string(vehicle.seen.map(\.rfc3339Seconds).joined(separator: " "))),
+                    ? .array(vehicle.seen.map { .string($0.rfc3339) }) : .string(vehicle.seen.map(\.rfc3339).joined(separator: " "))),
             ])
         }
         var columns = ["plate", "places", "first_ts", "last_ts"]
