@@ -21,6 +21,16 @@ public struct HotlistEntry: Sendable, Hashable {
     /// False once `expires` has passed at event time `time`.
     public func isActive(at time: Timestamp) -> Bool { expires.map { time < $0 } ?? true }
 
+    /// Why an entry expiring at `expires` may not be added at wall-clock time `now`: it has
+    /// already expired, so it could never fire on a read taken now (`field` names the flag or
+    /// field in the sentence). Nil when it may. Files (`hotlist import`, `--hotlist`) still take
+    /// such lines: a list is loaded as it is, and `hotlist list` marks them expired.
+    public static func pastExpiryProblem(_ expires: Timestamp, now: Timestamp, field: String) -> String? {
+        guard expires <= now else { return nil }
+        return "\(field) \(expires.rfc3339Seconds) is already past (now \(now.rfc3339Seconds)): the entry could never fire on a "
+            + "current read; give a later time, or leave \(field) out for an entry that does not expire"
+    }
+
     /// Normalises a hotlist plate like a read's, keeping `?` and `*`.
     public static func normalisePattern(_ raw: String) -> String? {
         var out: [UInt8] = []

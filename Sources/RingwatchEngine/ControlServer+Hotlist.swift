@@ -17,6 +17,7 @@ extension ControlServer {
         var expires: Timestamp?
         if let text = request["expires"] as? String, !text.isEmpty {
             guard let time = Timestamp(rfc3339: text) else { return Self.failure("expires must be an RFC 3339 time") }
+            if let problem = HotlistEntry.pastExpiryProblem(time, now: .now, field: "expires") { return Self.failure(problem) }
             expires = time
         }
         let entry = HotlistEntry(pattern: pattern, category: request["category"] as? String ?? "unspecified",
@@ -64,8 +65,10 @@ extension ControlServer {
         return .object([("ok", .bool(true)), ("removed", removed)])
     }
 
-    /// `{"op":"hotlist.list","limit":N}`: the first N live entries by plate (default 10,000) and
-    /// how many there are in all.
+    /// `{"op":"hotlist.list","limit":N}`: the first N entries the matcher holds, by plate
+    /// (default 10,000), and how many there are in all. `expires` is to the millisecond;
+    /// `expired` says whether it has passed by the wall clock (such an entry no longer fires on
+    /// current reads, but stays listed until it is removed).
     func hotlistList(_ request: [String: Any]) -> JSONValue {
         let limit = max((request["limit"] as? NSNumber)?.intValue ?? 10_000, 0)
         // Copy the entries out on the pipeline thread; sort and format them here, off it.
@@ -75,6 +78,7 @@ extension ControlServer {
             return .null
         }
         let listed = entries.sorted { ($0.pattern, $0.category) < ($1.pattern, $1.category) }.prefix(limit)
+        let now = Timestamp.now
         return .object([
             ("ok", .bool(true)),
             ("count", .int(Int64(entries.count))),
@@ -82,7 +86,8 @@ extension ControlServer {
                 .object([
                     ("plate", .string(entry.pattern)), ("category", .string(entry.category)),
                     ("severity", .string(entry.severity.rawValue)), ("reason", .string(entry.reason)),
-                    ("expires", entry.expires.map { .string($0.rfc3339Seconds) } ?? .null),
+                    ("expires", entry.expires.map { .string($0.rfc3339) } ?? .null),
+                    ("expired", .bool(!entry.isActive(at: now))),
                 ])
             })),
         ])

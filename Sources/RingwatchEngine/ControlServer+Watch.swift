@@ -34,20 +34,26 @@ extension ControlServer {
             guard let reason else {
                 return Self.failure("learning a route reads a vehicle's history: give \"reason\" (case number or purpose); it is audited")
             }
-            let authorization = (request["authorization"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            let given = request["authorization"] as? String
+            let authorization = given.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
             do {
                 let database = try store()
                 let days = (try database.meta("open_access_days")).flatMap { Int64($0) } ?? 30
                 // The open-access period of the query commands (RingwatchQuery's AccessPolicy).
-                let openFrom = Timestamp.now.adding(seconds: -days * 86_400)
+                let now = Timestamp.now
+                let openFrom = now.adding(seconds: -days * 86_400)
+                var refusal: String?
                 if from < openFrom && authorization == nil {
-                    return Self.failure("reads before \(openFrom.rfc3339Seconds) are past the \(days)-day open-access period; "
-                        + "give \"authorization\" (the magistrate's authorisation) or a later \"from\"")
+                    refusal = "reads before \(openFrom.rfc3339Seconds) are past the \(days)-day open-access period"
+                        + (given == nil ? "; " : " and the \"authorization\" given is blank; ")
+                        + "give \"authorization\" (the magistrate's authorisation) or a later \"from\""
                 }
                 parameters += [("plate", .string(plate.text)), ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339))]
+                // A refused attempt is audited too, with why (docs/privacy.md).
                 try AuditLog(connection: database.connection).append(AuditRecord(
-                    timestamp: .now, user: user, command: "watch.add --plate", reason: reason, authorization: authorization,
-                    parameters: .object(parameters)))
+                    timestamp: now, user: user, command: "watch.add --plate", reason: reason, authorization: authorization,
+                    parameters: .object(parameters), refusal: refusal))
+                if let refusal { return Self.failure(refusal) }
                 let passages = try database.reads(pattern: plate.text, from: from, to: to, limit: 1_000_000).map { Passage($0.read) }
                 let trips = Trip.split(passages).filter { $0.stops.count >= 2 }
                 guard let route = RouteWatch.learnRoute(from: trips) else {
@@ -120,7 +126,7 @@ extension ControlServer {
                 ("ok", .bool(true)),
                 ("watches", .array(stored.map { item in
                     .object(Self.describe(item.watch) + [
-                        ("added_at", .string(item.addedAt.rfc3339Seconds)), ("added_by", .string(item.addedBy)),
+                        ("added_at", .string(item.addedAt.rfc3339)), ("added_by", .string(item.addedBy)),
                     ])
                 })),
             ])

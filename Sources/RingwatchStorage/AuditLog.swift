@@ -1,7 +1,8 @@
 import RingwatchCore
 import SQLite
 
-/// One audited action: who, when, what, why, under which authorisation.
+/// One audited action: who, when, what, why, under which authorisation, and whether it was
+/// refused.
 public struct AuditRecord: Sendable {
     public let timestamp: Timestamp
     public let user: String
@@ -10,15 +11,27 @@ public struct AuditRecord: Sendable {
     public let authorization: String?
     /// The action's parameters as a JSON object (plates included: the audit log is where they belong).
     public let parameters: JSONValue
+    /// Why the action was refused (e.g. a period past the open-access period without an
+    /// authorisation); nil when it was allowed. The attempt is logged all the same: the data
+    /// protection officer must see attempts, not only what ran.
+    public let refusal: String?
 
-    public init(timestamp: Timestamp, user: String, command: String, reason: String, authorization: String?, parameters: JSONValue) {
+    public init(timestamp: Timestamp, user: String, command: String, reason: String, authorization: String?, parameters: JSONValue,
+                refusal: String? = nil) {
         self.timestamp = timestamp
         self.user = user
         self.command = command
         self.reason = reason
         self.authorization = authorization
         self.parameters = parameters
+        self.refusal = refusal
     }
+
+    /// `allowed` or `refused`, as `ringwatch audit` prints it.
+    public var outcome: String { refusal == nil ? AuditRecord.allowed : AuditRecord.refused }
+
+    public static let allowed = "allowed"
+    public static let refused = "refused"
 }
 
 /// What `AuditLog.verify()` found.
@@ -55,28 +68,34 @@ public struct AuditLog {
             let parameters = record.parameters.serialized
             let hash = AuditLog.hash(previous: previous, timestamp: record.timestamp.milliseconds, user: record.user,
                                      command: record.command, reason: record.reason, authorization: record.authorization,
-                                     parameters: parameters)
+                                     parameters: parameters, refusal: record.refusal)
             try connection.cached("""
-                INSERT INTO audit (ts, user, command, reason, authorization, parameters, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit (ts, user, command, reason, authorization, parameters, previous_hash, hash, refusal)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).run([
                     .integer(record.timestamp.milliseconds), .text(record.user), .text(record.command), .text(record.reason),
                     record.authorization.map { .text($0) } ?? .null, .text(parameters), .text(previous), .text(hash),
+                    record.refusal.map { .text($0) } ?? .null,
                 ])
             try connection.cached("INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
                 .run([.text("\(connection.lastInsertRowID):\(hash)")])
         }
     }
 
+    /// The row's hash. Each field is length-prefixed; `refusal` is added only when set, so that
+    /// rows written before refusals were recorded (schema version 10) keep their hashes, and
+    /// clearing a refusal afterwards breaks the chain like any other change.
     static func hash(previous: String, timestamp: Int64, user: String, command: String, reason: String,
-                     authorization: String?, parameters: String) -> String {
-        let fields = [previous, String(timestamp), user, command, reason, authorization ?? "", parameters]
+                     authorization: String?, parameters: String, refusal: String?) -> String {
+        var fields = [previous, String(timestamp), user, command, reason, authorization ?? "", parameters]
+        if let refusal { fields.append(refusal) }
         return SHA256.hex(fields.map { "\($0.utf8.count):\($0)" }.joined())
     }
 
-    /// Rows in `from...to`, optionally of one user, oldest first.
+    /// Rows in `from...to`, optionally of one user, oldest first: the contract's fields, then
+    /// `outcome` (`allowed` or `refused`) and `refusal` (why, or null).
     public func records(from: Timestamp, to: Timestamp, user: String? = nil) throws -> [JSONValue] {
-        var sql = "SELECT ts, user, command, reason, authorization, parameters FROM audit WHERE ts BETWEEN ? AND ?"
+        var sql = "SELECT ts, user, command, reason, authorization, parameters, refusal FROM audit WHERE ts BETWEEN ? AND ?"
         var arguments: [Value] = [.integer(from.milliseconds), .integer(to.milliseconds)]
         if let user { sql += " AND user = ?"; arguments.append(.text(user)) }
         sql += " ORDER BY id"
@@ -88,6 +107,8 @@ public struct AuditLog {
                 ("reason", .string(row[3].string ?? "")),
                 ("authorization", .optional(row[4].string)),
                 ("parameters", .raw(row[5].string ?? "{}")),
+                ("outcome", .string(row[6].string == nil ? AuditRecord.allowed : AuditRecord.refused)),
+                ("refusal", .optional(row[6].string)),
             ])
         }
     }
@@ -100,7 +121,7 @@ public struct AuditLog {
         var previousID: Int64 = 0
         var rows = 0
         let statement = try connection.prepare(
-            "SELECT id, ts, user, command, reason, authorization, parameters, previous_hash, hash FROM audit ORDER BY id")
+            "SELECT id, ts, user, command, reason, authorization, parameters, previous_hash, hash, refusal FROM audit ORDER BY id")
         while try statement.step() {
             rows += 1
             let id = statement.int64(0)
@@ -114,7 +135,7 @@ public struct AuditLog {
             let recomputed = AuditLog.hash(
                 previous: statement.string(7) ?? "", timestamp: statement.int64(1), user: statement.string(2) ?? "",
                 command: statement.string(3) ?? "", reason: statement.string(4) ?? "", authorization: statement.string(5),
-                parameters: statement.string(6) ?? "")
+                parameters: statement.string(6) ?? "", refusal: statement.string(9))
             if recomputed != stored { problems.append("row \(id) was changed after it was written (its content does not match its hash)") }
             previousHash = stored
             previousID = id

@@ -215,6 +215,13 @@ public enum Schema {
                 written_at INTEGER NOT NULL
             );
             """),
+        // Refused attempts are audited too (a query past the open-access period without an
+        // authorisation): `refusal` holds why, NULL on rows that were allowed, so every row
+        // written before keeps its meaning and its hash (AuditLog.hash adds the field only when
+        // set).
+        Migration(version: 10, name: "audit refusals", sql: """
+            ALTER TABLE audit ADD COLUMN refusal TEXT;
+            """),
     ]
 
     /// The SQL of one day's reads table.

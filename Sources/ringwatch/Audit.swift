@@ -55,8 +55,19 @@ struct Audit: ParsableCommand {
         try log.append(AuditRecord(
             timestamp: now, user: reader, command: "audit", reason: reason ?? "audit review", authorization: nil,
             parameters: .object([("user", .optional(user)), ("from", .string(start.rfc3339)), ("to", .string(end.rfc3339))])))
-        let rows = try log.records(from: start, to: end, user: user)
-        let columns = ["ts", "user", "command", "reason", "authorization", "parameters"]
+        var rows = try log.records(from: start, to: end, user: user)
+        // The contract's columns, then the outcome: `allowed` or `refused`, with why in
+        // `refusal` (JSON Lines, CSV), or `refused: why` in the table, last so it does not push
+        // the other columns apart.
+        var columns = ["ts", "user", "command", "reason", "authorization", "parameters", "outcome"]
+        if format == .table {
+            rows = rows.map { row in
+                guard case .object(let fields) = row, let why = row["refusal"]?.stringValue else { return row }
+                return .object(fields.map { $0.0 == "outcome" ? ($0.0, .string("\(AuditRecord.refused): \(why)")) : $0 })
+            }
+        } else {
+            columns.append("refusal")
+        }
         emit(RowPrinter(format: format, columns: columns).render(rows))
     }
 }

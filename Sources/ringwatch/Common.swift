@@ -41,11 +41,10 @@ struct Common: ParsableCommand {
         guard (1...windows.count).contains(minimum) else { throw UsageError("--min-places must be 1 to \(windows.count)") }
         guard limit > 0 else { throw UsageError("--limit must be at least 1") }
         let database = try options.openDatabase()
-        try options.checkAccess(database, from: windows.map(\.from).min()!)
         try options.audit(database, command: "common", parameters: [
             ("at", .array(windows.map { .string("\($0.camera)@\($0.from.rfc3339)..\($0.to.rfc3339)") })),
             ("min_places", .int(Int64(minimum))),
-        ])
+        ], reaching: windows.map(\.from).min()!)
         let found = try CommonSearch(database: database).vehicles(at: windows, minimumPlaces: minimum)
         let time = options.format == .table ? \Timestamp.rfc3339Seconds : \Timestamp.rfc3339
         let rows: [JSONValue] = cutAtLimit(found, limit: limit).map { vehicle in
@@ -55,8 +54,9 @@ struct Common: ParsableCommand {
                 ("places", options.format == .jsonl ? .array(cameras.map { .string($0) }) : .string(cameras.joined(separator: " "))),
                 ("first_ts", .string(vehicle.first[keyPath: time])),
                 ("last_ts", .string(vehicle.last[keyPath: time])),
+                // Not in the table; JSON Lines and CSV give each time to the millisecond, as stored.
                 ("seen", options.format == .jsonl
-                    ? .array(vehicle.seen.map { .string($0.rfc3339) }) : .string(vehicle.seen.map(\.rfc3339Seconds).joined(separator: " "))),
+                    ? .array(vehicle.seen.map { .string($0.rfc3339) }) : .string(vehicle.seen.map(\.rfc3339).joined(separator: " "))),
             ])
         }
         var columns = ["plate", "places", "first_ts", "last_ts"]

@@ -61,13 +61,12 @@ struct Convoys: ParsableCommand {
             }
         }
         let database = try options.openDatabase()
-        try options.checkAccess(database, from: from)
         try options.audit(database, command: "convoys", parameters: [
             ("plate", .optional(wanted)), ("min_cameras", .int(Int64(definition.minCameras))),
             ("max_gap_s", .double(Double(definition.maxGapMilliseconds) / 1000)),
             ("window_s", .double(Double(definition.windowMilliseconds) / 1000)), ("min_score", .double(minimumScore)),
             ("include_commuters", .bool(includeCommuters)), ("search_path", .string(searchPath.rawValue)), ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),
-        ])
+        ], reaching: from)
 
         var search = ConvoySearch(database: database, definition: definition)
         search.includeCommuters = includeCommuters

@@ -16,7 +16,9 @@ struct HotlistCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an entry; reads still in memory fire historical triggers.")
+        static let configuration = CommandConfiguration(
+            abstract: "Add an entry; reads still in memory fire historical triggers.",
+            discussion: "An --expires already past is refused (exit 2): such an entry could never fire on a current read.")
         @Option(name: .long, help: "Plate; may hold '?' and '*'.") var plate: String
         @Option(name: .long, help: "Category, e.g. stolen_vehicle.") var category = "unspecified"
         @Option(name: .long, help: "critical, high, medium or low.") var severity = "high"
@@ -27,7 +29,10 @@ struct HotlistCommand: ParsableCommand {
 
         func run() throws {
             guard Severity(rawValue: severity) != nil else { throw UsageError("--severity must be critical, high, medium or low") }
-            if let expires { _ = try parseTime(expires, flag: "--expires") }
+            if let expires {
+                let time = try parseTime(expires, flag: "--expires")
+                if let problem = HotlistEntry.pastExpiryProblem(time, now: .now, field: "--expires") { throw UsageError(problem) }
+            }
             var request: [String: Any] = ["op": "hotlist.add", "plate": plate, "category": category, "severity": severity,
                                           "reason": reason, "user": user ?? LoginName.current]
             if let expires { request["expires"] = expires }
@@ -62,18 +67,31 @@ struct HotlistCommand: ParsableCommand {
             let reply = try ControlClient(endpoint: control.control).request(["op": "hotlist.list", "limit": limit])
             let data = try JSONSerialization.data(withJSONObject: reply["entries"] ?? [], options: [.sortedKeys])
             let entries = (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
+            let now = Timestamp.now
+            // An engine from before `expired` was listed: decide here, by the same clock.
+            func expired(_ entry: [String: Any]) -> Bool {
+                if let expired = entry["expired"] as? Bool { return expired }
+                return (entry["expires"] as? String).flatMap(Timestamp.init(rfc3339:)).map { $0 <= now } ?? false
+            }
             if format == .table {
+                // For people: the expiry to the second, and whether the entry still fires.
                 for entry in entries {
-                    let line = ["plate", "category", "severity", "expires", "reason"].map { "\(entry[$0] as? String ?? "-")" }
+                    let expires = (entry["expires"] as? String).map { Timestamp(rfc3339: $0)?.rfc3339Seconds ?? $0 } ?? "-"
+                    let line = ["\(entry["plate"] as? String ?? "-")", "\(entry["category"] as? String ?? "-")",
+                                "\(entry["severity"] as? String ?? "-")", expires, expired(entry) ? "expired" : "live",
+                                "\(entry["reason"] as? String ?? "-")"]
                     emit(line.joined(separator: "  ") + "\n")
                 }
             } else {
-                // The columns of the hotlist file (CONTRACT.md section 4), so a CSV listing imports as it is.
+                // The columns of the hotlist file (CONTRACT.md section 4), so a CSV listing imports
+                // as it is, then `expired` (an import ignores it). Times to the millisecond.
                 let columns = ["plate", "category", "severity", "reason", "expires"]
                 let rows: [JSONValue] = entries.map { entry in
-                    .object(columns.map { ($0, .optional(entry[$0] as? String)) })
+                    var fields: [(String, JSONValue)] = columns.map { ($0, .optional(entry[$0] as? String)) }
+                    fields.append(("expired", .bool(expired(entry))))
+                    return .object(fields)
                 }
-                emit(RowPrinter(format: format, columns: columns).render(rows))
+                emit(RowPrinter(format: format, columns: columns + ["expired"]).render(rows))
             }
             if let count = reply["count"] as? Int, count > limit {
                 printError("listed \(limit) of \(count) entries; pass --limit N for more")

@@ -59,10 +59,9 @@ struct Predict: ParsableCommand {
             throw UsageError("--evaluate needs a period of at least 14 days (7 to learn from, 7 held out)")
         } }
         let database = try options.openDatabase()
-        try options.checkAccess(database, from: from)
         try options.audit(database, command: evaluate ? "predict --evaluate" : "predict", parameters: [
             ("plate", .optional(wanted)), ("at", .optional(moment?.rfc3339)), ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),
-        ] + (evaluate && wanted == nil ? [("sample", .int(Int64(sample)))] : []))
+        ] + (evaluate && wanted == nil ? [("sample", .int(Int64(sample)))] : []), reaching: from)
 
         if evaluate {
             try runEvaluation(database, plate: wanted, from: from, to: to)

@@ -55,28 +55,31 @@ struct QueryOptions: ParsableArguments {
         return reason
     }
 
-    /// Refuses a period that starts before the open-access period (the engine's, recorded in the
-    /// database) unless an authorisation is given.
-    func checkAccess(_ database: HistoryDatabase, from: Timestamp) throws {
-        if let refusal = try accessPolicy(database).refusal(from: from, authorization: authorization, now: .now) {
-            throw UsageError(refusal)
-        }
-    }
-
     /// The open-access period the engine recorded in the database (30 days when it did not).
     func accessPolicy(_ database: HistoryDatabase) throws -> AccessPolicy {
         AccessPolicy(openAccessDays: (try database.meta("open_access_days")).flatMap { Int64($0) } ?? 30)
     }
 
-    /// Refuses without a reason, then writes the audit row. Must run before the query. Returns
+    /// The authorisation's reference; nil when none was given or it is blank.
+    var authorizationReference: String? { AccessPolicy.reference(authorization) }
+
+    /// Writes the audit row, then refuses a period starting at `from` (nil: no period asked for)
+    /// before the open-access period (the engine's, recorded in the database) unless an
+    /// authorisation is given. A refused attempt is written too, with why, so the data
+    /// protection officer sees attempts as well as what ran; it then fails with exit 2. Without
+    /// a reason it is a usage error and nothing is written. Must run before the query; returns
     /// the record written.
     @discardableResult
-    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)]) throws -> AuditRecord {
+    func audit(_ database: HistoryDatabase, command: String, parameters: [(String, JSONValue)],
+               reaching from: Timestamp?) throws -> AuditRecord {
         let reason = try requireReason(for: command)
+        let now = Timestamp.now
+        let refusal = try from.flatMap { try accessPolicy(database).refusal(from: $0, authorization: authorization, now: now) }
         let record = AuditRecord(
-            timestamp: .now, user: userName, command: command, reason: reason, authorization: authorization,
-            parameters: .object(parameters))
+            timestamp: now, user: userName, command: command, reason: reason, authorization: authorizationReference,
+            parameters: .object(parameters), refusal: refusal)
         try AuditLog(connection: database.connection).append(record)
+        if let refusal { throw UsageError(refusal) }
         return record
     }
 }

@@ -51,13 +51,12 @@ struct Reads: ParsableCommand {
         let tolerance = try self.tolerance()
         let (from, to) = try options.period()
         let database = try options.openDatabase()
-        try options.checkAccess(database, from: from)
         var parameters: [(String, JSONValue)] = [
             ("plate", .string(pattern)), ("camera", .optional(camera)),
             ("from", .string(from.rfc3339)), ("to", .string(to.rfc3339)),
         ]
         if let tolerance { parameters.append(("fuzzy", .string(tolerance.description))) }
-        try options.audit(database, command: "reads", parameters: parameters)
+        try options.audit(database, command: "reads", parameters: parameters, reaching: from)
         let cameras = try database.cameras()
 
         let isPattern = pattern.contains { $0 == "?" || $0 == "*" }

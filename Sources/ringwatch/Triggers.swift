@@ -48,15 +48,16 @@ struct Triggers: ParsableCommand {
         // an authorisation it still sees only triggers of the open-access period.
         var period: (from: Timestamp, to: Timestamp)? = (sinceSeq != nil && options.from == nil && options.to == nil) ? nil : try options.period()
         let database = try options.openDatabase()
-        if let period {
-            try options.checkAccess(database, from: period.from)
-        } else if (options.authorization ?? "").isEmpty {
+        // A period asked for is checked against the open-access period (and a refusal audited);
+        // catching up by seq is cut to it instead.
+        let reaching = period?.from
+        if period == nil && options.authorizationReference == nil {
             period = (try options.accessPolicy(database).openAccessStart(now: .now), Timestamp.now.adding(seconds: 366 * 86_400))
         }
         try options.audit(database, command: stats ? "triggers --stats" : "triggers", parameters: [
             ("kind", .optional(kind)), ("since_seq", sinceSeq.map { .int($0) } ?? .null),
             ("from", .optional(period?.from.rfc3339)), ("to", .optional(period?.to.rfc3339)),
-        ])
+        ], reaching: reaching)
         if stats {
             try printStatistics(database, period: period ?? (Timestamp(milliseconds: 0), .now))
             return
@@ -122,7 +123,7 @@ struct Triggers: ParsableCommand {
             ("kind", .optional(kind)), ("since_seq", sinceSeq.map { .int($0) } ?? .null), ("triggers", .string(triggerEndpoint)),
         ]
         if FileManager.default.fileExists(atPath: options.db) {
-            _ = try options.audit(try options.openDatabase(), command: "triggers --follow", parameters: parameters)
+            _ = try options.audit(try options.openDatabase(), command: "triggers --follow", parameters: parameters, reaching: nil)
         } else {
             var request: [String: Any] = [
                 "op": "audit", "command": "triggers --follow", "reason": try options.requireReason(for: "triggers"), "user": options.userName,
@@ -131,7 +132,7 @@ struct Triggers: ParsableCommand {
             if let kind { given["kind"] = kind }
             if let sinceSeq { given["since_seq"] = sinceSeq }
             request["parameters"] = given
-            if let authorization = options.authorization { request["authorization"] = authorization }
+            if let authorization = options.authorizationReference { request["authorization"] = authorization }
             do {
                 _ = try ControlClient(endpoint: control).request(request)
             } catch {

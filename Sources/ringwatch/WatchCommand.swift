@@ -129,9 +129,11 @@ struct WatchCommand: ParsableCommand {
                     continue
                 }
                 let cameras = (watch["cameras"] as? [String] ?? []).joined(separator: ",")
+                // For people, to the second (CSV and JSON Lines keep the milliseconds).
+                let added = (watch["added_at"] as? String).map { Timestamp(rfc3339: $0)?.rfc3339Seconds ?? $0 } ?? "-"
                 emit("\(watch["name"] as? String ?? "-")  \(cameras)  max_gap_s=\(watch["max_gap_s"] ?? "-")  "
                      + "min_match=\(watch["min_match"] ?? "-")  \(watch["severity"] as? String ?? "-")  "
-                     + "added \(watch["added_at"] as? String ?? "-") by \(watch["added_by"] as? String ?? "-")\n")
+                     + "added \(added) by \(watch["added_by"] as? String ?? "-")\n")
             }
         }
     }

@@ -105,10 +105,11 @@ extension EndToEndTests {
         #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(jsonLines(allowed.stdout).count == 1)
         let audit = jsonLines(try RingwatchProcess.run(["audit", "--db", path, "--format", "jsonl"]).stdout)
-        let row = try #require(audit.first { $0["command"] as? String == "reads" })
+        let row = try #require(audit.first { $0["command"] as? String == "reads" && $0["outcome"] as? String == "allowed" })
         #expect(row["authorization"] as? String == "OM-2026-117")
         #expect(row["reason"] as? String == "case 9")
-        #expect(audit.filter { $0["command"] as? String == "reads" }.count == 1, "the refused query did not run")
+        // The refused query did not run, but the attempt is in the log, before the allowed one.
+        #expect(audit.filter { $0["command"] as? String == "reads" }.map { $0["outcome"] as? String } == ["refused", "allowed"])
 
         // Catching up by sequence does not reach past the open-access period without authorisation.
         let recent = Timestamp.now.adding(seconds: -3_600)

@@ -96,6 +96,7 @@ struct CameraMinutesTests {
             let connection = try Connection(path: path)
             try connection.execute("""
                 DROP TABLE camera_minutes; ALTER TABLE read_partitions DROP COLUMN counted_at;
+                ALTER TABLE audit DROP COLUMN refusal;
                 DELETE FROM schema_migrations WHERE version >= 8
                 """)
         }

@@ -146,12 +146,13 @@ struct ContractConformanceTests {
         let listed = try RingwatchProcess.run(["hotlist", "list", "--format", "csv"] + control)
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout == """
-            plate,category,severity,reason,expires
-            1AB?12*,wanted_person,medium,Partial plate,
-            1ABC123,stolen_vehicle,critical,"Reported stolen, PV 1",2027-05-10T00:00:00Z
+            plate,category,severity,reason,expires,expired
+            1AB?12*,wanted_person,medium,Partial plate,,false
+            1ABC123,stolen_vehicle,critical,"Reported stolen, PV 1",2027-05-10T00:00:00.000Z,false
 
             """, "\(listed.stdout)")
-        // The listing is a hotlist file: importing it as the whole list changes nothing.
+        // The listing is a hotlist file (`expired` is an extra column an import ignores):
+        // importing it as the whole list changes nothing.
         let file = try daemon.directory.write("listed.csv", listed.stdout)
         let imported = try RingwatchProcess.run(["hotlist", "import", "--file", file, "--replace", "--reason", "round trip"] + control, timeout: 60)
         #expect(imported.status == 0, "\(imported.stderr)")

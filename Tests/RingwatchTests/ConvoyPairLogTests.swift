@@ -200,11 +200,12 @@ struct ConvoyPairLogTests {
             let connection = try Connection(path: path)
             try connection.execute("""
                 DROP TABLE convoy_pairs; DROP TABLE convoy_pair_hours; DROP TABLE convoy_log_hours;
+                ALTER TABLE audit DROP COLUMN refusal;
                 DELETE FROM schema_migrations WHERE version >= 9
                 """)
         }
         let upgraded = try HistoryDatabase(path: path)
-        #expect(try upgraded.connection.scalarInt("SELECT MAX(version) FROM schema_migrations") == 9)
+        #expect(try upgraded.connection.scalarInt("SELECT MAX(version) FROM schema_migrations") == Int64(Schema.currentVersion))
         #expect(try upgraded.convoyLogRowCounts() == (0, 0, 0))
         let search = ConvoySearch(database: upgraded, definition: ConvoyDefinition())
         let (found, way) = try search.convoys(from: day, to: day.adding(seconds: 86_399), minimumScore: 0.95, path: .auto)

@@ -93,6 +93,7 @@ struct PlateHoursTests {
             try connection.execute("""
                 DROP TABLE plate_hours; ALTER TABLE read_partitions DROP COLUMN summarised_at;
                 DROP TABLE camera_minutes; ALTER TABLE read_partitions DROP COLUMN counted_at;
+                ALTER TABLE audit DROP COLUMN refusal;
                 DELETE FROM schema_migrations WHERE version >= 6
                 """)
             for hour in 0..<12 {
