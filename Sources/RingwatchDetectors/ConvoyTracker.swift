@@ -63,7 +63,8 @@ public final class ConvoyTracker {
     private var passagesSinceCameraChecked = 0
     private var stamp: UInt32 = 0
     /// Per vehicle id: the mark of the last scan that took it (see `nextStamp`).
-    private var stamps: [UInt32] = []
+    /// Per vehicle id: that mark, and the mask of the cameras on its trail (`Vehicle.cameraMask`).
+    private let marks = VehicleMarks()
 
     // Vehicles, by a small id reused once a vehicle leaves the window. The ids by plate: by the
     // plate's number (`PlateIDTable.key(of:)`, nearly every plate) in an integer table that grows
@@ -83,7 +84,8 @@ public final class ConvoyTracker {
     private var cameraNames: [String] = []
     /// Each camera's number in `learnedRates`.
     private var rateNumbers: [Int] = []
-    private var sightings: [[Sighting]] = []
+    /// Each camera's recent passages, sorted by time.
+    private let passages = PassageLists()
     // Trail entries in arrival order, to expire them.
     private var expiry = RingQueue<(time: Int64, vehicle: Int32)>()
     // Convoys found.
@@ -196,22 +198,22 @@ public final class ConvoyTracker {
         guard !vehicles[Int(vehicle)].excluded else { return [] }
 
         let direction: UInt8 = passage.direction == .inbound ? 1 : passage.direction == .outbound ? 2 : 0
-        let sighting = Sighting(time: time, vehicle: vehicle, direction: direction, read: passage.readID.rawValue)
+        let sighting = Sighting(time: time, vehicle: vehicle, direction: direction)
         dropOldPassages(at: Int(camera))
-        let position = insertionIndex(sightings[Int(camera)], time)
-        sightings[Int(camera)].insert(sighting, at: position)
+        let position = passages.insert(sighting, camera: Int(camera))
         let mark = Mark(time: time, camera: camera, direction: direction, read: passage.readID.rawValue)
         if let before = vehicles[Int(vehicle)].add(mark), before.camera != camera, time - before.time <= definition.windowMilliseconds {
             pendingMoves.append(PendingMove(vehicle: vehicle, from: before, to: mark))
         }
+        let mask = vehicles[Int(vehicle)].cameraMask
+        marks.entry(Int(vehicle)).pointee.mask = mask
 
         var touched: [Int] = []
         let nearby = candidates(camera: camera, position: position, of: sighting)
         candidatesExamined += nearby.count
         // Most candidates cannot share enough cameras: the masks say so without touching trails.
         let minCameras = definition.minCameras
-        let mask = vehicles[Int(vehicle)].cameraMask
-        let possible = nearby.filter { (mask & vehicles[Int($0)].cameraMask).nonzeroBitCount >= minCameras }
+        let possible = nearby.filter { (mask & marks.entry(Int($0)).pointee.mask).nonzeroBitCount >= minCameras }
         for candidate in possible {
             guard let cameras = sharedCameras(vehicle, candidate) else { continue }
             let serials = pairSerial(vehicle, candidate)
@@ -273,7 +275,7 @@ public final class ConvoyTracker {
     public var vehicleCount: Int { vehicleIDs.count + unkeyedVehicleIDs.count }
 
     /// Passages held per camera and in trails (for measurement).
-    public var heldPassages: Int { sightings.reduce(0) { $0 + $1.count } + expiry.count }
+    public var heldPassages: Int { passages.passageCount + expiry.count }
 
     /// Moves queued to be learned once the reads around their second camera have arrived.
     public var pendingMoveCount: Int { pendingMoves.count }
@@ -289,43 +291,43 @@ public final class ConvoyTracker {
         out.reserveCapacity(cap)
         // Unsafe buffers: this loop runs for every read, and checked access to class-held
         // arrays costs more than the loop itself.
-        sightings[Int(camera)].withUnsafeBufferPointer { list in
-            stamps.withUnsafeMutableBufferPointer { stamps in
-                stamps[Int(sighting.vehicle)] = mark
-                var left = position - 1, right = position + 1
-                var scanned = 0
-                // Scanning stops at four times the cap, so a crowd going the other way costs no more.
-                while out.count < cap && scanned < 4 * cap {
-                    let leftGap = left >= 0 ? sighting.time - list[left].time : .max
-                    let rightGap = right < list.count ? list[right].time - sighting.time : .max
-                    let index: Int
-                    if leftGap <= rightGap, leftGap <= gap {
-                        index = left
-                        left -= 1
-                    } else if rightGap <= gap {
-                        index = right
-                        right += 1
-                    } else {
-                        break
-                    }
-                    scanned += 1
-                    let other = list[index]
-                    guard stamps[Int(other.vehicle)] != mark,
-                          other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction
-                    else { continue }
-                    stamps[Int(other.vehicle)] = mark
-                    out.append(other.vehicle)
+        let marks = self.marks
+        passages.withPassages(Int(camera)) { list in
+            marks.entry(Int(sighting.vehicle)).pointee.stamp = mark
+            var left = position - 1, right = position + 1
+            var scanned = 0
+            // Scanning stops at four times the cap, so a crowd going the other way costs no more.
+            while out.count < cap && scanned < 4 * cap {
+                let leftGap = left >= 0 ? sighting.time - list[left].time : .max
+                let rightGap = right < list.count ? list[right].time - sighting.time : .max
+                let index: Int
+                if leftGap <= rightGap, leftGap <= gap {
+                    index = left
+                    left -= 1
+                } else if rightGap <= gap {
+                    index = right
+                    right += 1
+                } else {
+                    break
                 }
+                scanned += 1
+                let other = list[index]
+                let entry = marks.entry(Int(other.vehicle))
+                guard entry.pointee.stamp != mark,
+                      other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction
+                else { continue }
+                entry.pointee.stamp = mark
+                out.append(other.vehicle)
             }
         }
         return out
     }
 
-    /// A fresh mark for `stamps` (clearing them all once in four billion).
+    /// A fresh mark for `marks` (clearing them all once in four billion).
     private func nextStamp() -> UInt32 {
         stamp &+= 1
         if stamp == 0 {
-            for index in stamps.indices { stamps[index] = 0 }
+            marks.clearStamps()
             stamp = 1
         }
         return stamp
@@ -456,15 +458,16 @@ public final class ConvoyTracker {
             expired += 1
             let vehicle = Int(entry.vehicle)
             vehicles[vehicle].trim(before: trailCutoff)
+            marks.entry(vehicle).pointee.mask = vehicles[vehicle].cameraMask
             vehicles[vehicle].references -= 1
             if vehicles[vehicle].references == 0 { release(entry.vehicle) }
         }
         steps += expired
 
         passagesSinceCameraChecked += 1
-        if passagesSinceCameraChecked >= ConvoyTracker.passagesPerCameraChecked, !sightings.isEmpty {
+        if passagesSinceCameraChecked >= ConvoyTracker.passagesPerCameraChecked, passages.cameraCount > 0 {
             passagesSinceCameraChecked = 0
-            if cameraCursor >= sightings.count { cameraCursor = 0 }
+            if cameraCursor >= passages.cameraCount { cameraCursor = 0 }
             dropOldPassages(at: cameraCursor)
             cameraCursor += 1
             steps += 1
@@ -486,14 +489,13 @@ public final class ConvoyTracker {
         }
     }
 
-    /// Drops a camera's passages older than the retention once they are a quarter of its list:
-    /// the scans stop at the gap anyway, and moving a busy camera's list for every stale
-    /// passage would cost more.
+    /// Drops a camera's passages older than the retention once the oldest is a quarter of the
+    /// retention older still: the scans stop at the gap anyway, and searching a busy camera's
+    /// list for every stale passage would cost more. The check reads no list.
     private func dropOldPassages(at camera: Int) {
         let cutoff = latest - cameraRetention
-        let count = sightings[camera].count
-        guard count > 0, sightings[camera][(count - 1) / 4].time < cutoff else { return }
-        sightings[camera].removeFirst(insertionIndex(sightings[camera], cutoff - 1))
+        guard passages.oldest(camera) < cutoff - cameraRetention / 4 else { return }
+        passages.drop(before: cutoff, camera: camera)
     }
 
     /// Counts how many of the vehicle's neighbours at the move's first camera were near it at
@@ -511,19 +513,19 @@ public final class ConvoyTracker {
         let limit = ConvoyTracker.learningNeighbours
         let mark = nextStamp()
         var neighbours = 0, followers = 0
-        stamps.withUnsafeMutableBufferPointer { stamps in
-            sightings[Int(move.from.camera)].withUnsafeBufferPointer { list in
-                ConvoyTracker.forEachNear(list, time: move.from.time, within: gap, direction: move.from.direction,
-                                          excluding: move.vehicle, limit: limit) { other in
-                    stamps[Int(other)] = mark
-                    neighbours += 1
-                }
+        let marks = self.marks
+        passages.withPassages(Int(move.from.camera)) { list in
+            ConvoyTracker.forEachNear(list, time: move.from.time, within: gap, direction: move.from.direction,
+                                      excluding: move.vehicle, limit: limit) { other in
+                marks.entry(Int(other)).pointee.stamp = mark
+                neighbours += 1
             }
-            guard neighbours > 0 else { return }
-            sightings[Int(move.to.camera)].withUnsafeBufferPointer { list in
+        }
+        if neighbours > 0 {
+            passages.withPassages(Int(move.to.camera)) { list in
                 ConvoyTracker.forEachNear(list, time: move.to.time, within: gap, direction: move.to.direction,
                                           excluding: move.vehicle, limit: limit) { other in
-                    if stamps[Int(other)] == mark { followers += 1 }
+                    if marks.entry(Int(other)).pointee.stamp == mark { followers += 1 }
                 }
             }
         }
@@ -607,11 +609,11 @@ public final class ConvoyTracker {
         if let reused = freeVehicles.popLast() {
             id = reused
             vehicles[Int(id)] = vehicle
-            stamps[Int(id)] = 0
+            marks.entry(Int(id)).pointee = VehicleMarks.Entry()
         } else {
             id = Int32(vehicles.count)
             vehicles.append(vehicle)
-            stamps.append(0)
+            marks.append()
         }
         if let key { vehicleIDs.set(UInt32(bitPattern: id), for: key) } else { unkeyedVehicleIDs[plate] = id }
         return id
@@ -621,6 +623,7 @@ public final class ConvoyTracker {
         let plate = vehicles[Int(id)].plate
         if let key = PlateIDTable.key(of: plate) { vehicleIDs.remove(key) } else { unkeyedVehicleIDs.removeValue(forKey: plate) }
         vehicles[Int(id)] = Vehicle(plate: "", excluded: false, serial: 0)
+        marks.entry(Int(id)).pointee.mask = 0
         freeVehicles.append(id)
     }
 
@@ -646,19 +649,8 @@ public final class ConvoyTracker {
         cameraIDs[name] = id
         cameraNames.append(name)
         rateNumbers.append(learnedRates?.number(of: name) ?? -1)
-        sightings.append([])
+        passages.addCamera()
         return id
-    }
-
-    /// Where a passage at `time` goes so the list stays sorted (after equal times: arrival order).
-    private func insertionIndex(_ list: [Sighting], _ time: Int64) -> Int {
-        if let last = list.last, last.time <= time { return list.count }
-        var low = 0, high = list.count
-        while low < high {
-            let middle = (low + high) / 2
-            if list[middle].time <= time { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }
 
@@ -722,13 +714,12 @@ struct PendingMove {
     var to: Mark
 }
 
-/// One read at a camera, as the tracker holds it.
+/// One read at a camera, as the tracker holds it (16 bytes: four to a cache line).
 struct Sighting {
     var time: Int64
     var vehicle: Int32
     /// 0 unknown, 1 in, 2 out.
     var direction: UInt8
-    var read: UInt64
 }
 
 /// One passage in a vehicle's trail.
