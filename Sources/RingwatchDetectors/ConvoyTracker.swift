@@ -291,33 +291,21 @@ public final class ConvoyTracker {
         out.reserveCapacity(cap)
         // Unsafe buffers: this loop runs for every read, and checked access to class-held
         // arrays costs more than the loop itself.
+        guard cap > 0 else { return out }
         let marks = self.marks
         passages.withPassages(Int(camera)) { list in
             marks.entry(Int(sighting.vehicle)).pointee.stamp = mark
-            var left = position - 1, right = position + 1
             var scanned = 0
-            // Scanning stops at four times the cap, so a crowd going the other way costs no more.
-            while out.count < cap && scanned < 4 * cap {
-                let leftGap = left >= 0 ? sighting.time - list[left].time : .max
-                let rightGap = right < list.count ? list[right].time - sighting.time : .max
-                let index: Int
-                if leftGap <= rightGap, leftGap <= gap {
-                    index = left
-                    left -= 1
-                } else if rightGap <= gap {
-                    index = right
-                    right += 1
-                } else {
-                    break
-                }
+            ConvoyTracker.visitNearest(list, left: position - 1, right: position + 1, time: sighting.time, within: gap) { other in
                 scanned += 1
-                let other = list[index]
                 let entry = marks.entry(Int(other.vehicle))
-                guard entry.pointee.stamp != mark,
-                      other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction
-                else { continue }
-                entry.pointee.stamp = mark
-                out.append(other.vehicle)
+                if entry.pointee.stamp != mark,
+                   other.direction == 0 || sighting.direction == 0 || other.direction == sighting.direction {
+                    entry.pointee.stamp = mark
+                    out.append(other.vehicle)
+                }
+                // Scanning stops at four times the cap, so a crowd going the other way costs no more.
+                return out.count < cap && scanned < 4 * cap
             }
         }
         return out
@@ -536,14 +524,30 @@ public final class ConvoyTracker {
     /// nearest first, at most `limit`, from one camera's sorted passages.
     private static func forEachNear(_ list: UnsafeBufferPointer<Sighting>, time: Int64, within: Int64, direction: UInt8,
                                     excluding: Int32, limit: Int, _ body: (Int32) -> Void) {
+        guard limit > 0 else { return }
         var low = 0, high = list.count
         while low < high {
             let middle = (low + high) / 2
             if list[middle].time <= time { low = middle + 1 } else { high = middle }
         }
-        var right = low, left = low - 1
         var taken = 0
-        while taken < limit {
+        visitNearest(list, left: low - 1, right: low, time: time, within: within) { other in
+            if other.vehicle != excluding, other.direction == 0 || direction == 0 || other.direction == direction {
+                taken += 1
+                body(other.vehicle)
+            }
+            return taken < limit
+        }
+    }
+
+    /// Visits the passages of a sorted list within `within` of `time`, nearest first, walking
+    /// outwards from `left` and `right` (the nearer side first, the earlier on a tie), while
+    /// `visit` returns true.
+    @inline(__always)
+    private static func visitNearest(_ list: UnsafeBufferPointer<Sighting>, left: Int, right: Int, time: Int64, within: Int64,
+                                     _ visit: (Sighting) -> Bool) {
+        var left = left, right = right
+        while true {
             let leftGap = left >= 0 ? time - list[left].time : .max
             let rightGap = right < list.count ? list[right].time - time : .max
             let index: Int
@@ -554,12 +558,9 @@ public final class ConvoyTracker {
                 index = right
                 right += 1
             } else {
-                break
+                return
             }
-            let other = list[index]
-            guard other.vehicle != excluding, other.direction == 0 || direction == 0 || other.direction == direction else { continue }
-            taken += 1
-            body(other.vehicle)
+            guard visit(list[index]) else { return }
         }
     }
 
