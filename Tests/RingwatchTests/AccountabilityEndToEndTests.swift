@@ -43,8 +43,7 @@ extension EndToEndTests {
         let status = try daemon.status()
         #expect(status["ok"] as? Bool == true, "ingest still answers after the purge")
 
-        daemon.process.signal(SIGTERM)
-        #expect(daemon.process.wait(timeout: 30).status == 0)
+        #expect(daemon.stop().status == 0)
 
         let audit = try RingwatchProcess.run(["audit", "--db", daemon.db, "--format", "jsonl", "--reason", "dpo review"])
         #expect(audit.status == 0, "\(audit.stderr)")
@@ -135,10 +134,7 @@ extension EndToEndTests {
     @Test func theFollowerFillsGapsFromReplayAndResumesWhereItStoppedAfterARestart() throws {
         let daemon = try Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
         try daemon.waitUntilReady()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let context = try Context()
         let publisher = try connectedPublisher(context, to: daemon)
         let state = daemon.directory.file("follower.seq")
@@ -198,8 +194,7 @@ extension EndToEndTests {
         #expect(follows.allSatisfy { ($0["user"] as? String).map { !$0.isEmpty && $0 != "unknown" } ?? false })
 
         // With neither a database nor an engine to record the row, the follower does not start.
-        daemon.process.signal(SIGTERM)
-        _ = daemon.process.wait(timeout: 30)
+        daemon.stop()
         let refused = try RingwatchProcess.run(["triggers", "--follow", "--reason", "dispatch", "--count", "1",
                                                 "--triggers", daemon.triggers, "--control", daemon.control,
                                                 "--db", daemon.directory.file("none.sqlite")], timeout: 30)

@@ -68,10 +68,7 @@ struct CSVTimePrecisionTests {
     @Test func watchAndHotlistListingsGiveTimesToTheMillisecondInCSV() throws {
         let daemon = try EndToEndTests.Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,high,PV 1,2027-05-10T00:00:00.5Z\n")
         try daemon.waitUntilReady()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let control = ["--control", daemon.control]
         #expect(try RingwatchProcess.run(["watch", "add", "--name", "ring-run", "--cameras", "R3-06,R2-06,R1-07"] + control).status == 0)
         for listing in [["watch", "list"], ["hotlist", "list"]] {

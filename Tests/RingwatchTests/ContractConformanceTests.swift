@@ -85,10 +85,7 @@ struct ContractConformanceTests {
 
     @Test func triggersAsCSVCarryEveryCommonFieldOfTheTriggerAtFullPrecision() throws {
         let daemon = try Self.engineWithOneHit()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let query = ["triggers", "--db", daemon.db, "--reason", "conformance", "--kind", "hotlist"] + Self.period
         let published = try #require(jsonLines(try RingwatchProcess.run(query + ["--format", "jsonl"]).stdout).first)
         let csv = try RingwatchProcess.run(query + ["--format", "csv"])
@@ -111,10 +108,7 @@ struct ContractConformanceTests {
     @Test func hotlistRemovalsAndImportsRecordWhyInTheAuditLog() throws {
         let daemon = try EndToEndTests.Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
         try daemon.waitUntilReady()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let removed = try RingwatchProcess.run(["hotlist", "remove", "--plate", "1ABC123", "--reason", "vehicle recovered, PV AN.12.L3.000001/26",
                                                 "--user", "alice", "--control", daemon.control])
         #expect(removed.status == 0, "\(removed.stderr)")
@@ -138,10 +132,7 @@ struct ContractConformanceTests {
             1AB?12*,wanted_person,medium,Partial plate,
             """)
         try daemon.waitUntilReady()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let control = ["--control", daemon.control]
         let listed = try RingwatchProcess.run(["hotlist", "list", "--format", "csv"] + control)
         #expect(listed.status == 0, "\(listed.stderr)")

@@ -33,8 +33,7 @@ extension EndToEndTests {
                                 ReadMessages.body(camera: read.camera, ts: read.time, plate: read.plate, id: "log-\(index)")])
         }
         for _ in 0..<200 where (try daemon.status()["reads_accepted"] as? Int ?? 0) < before + reads.count { usleep(25_000) }
-        daemon.process.signal(SIGTERM)
-        #expect(daemon.process.wait(timeout: 30).status == 0)
+        #expect(daemon.stop().status == 0)
 
         let period = ["--from", "2026-11-22T08:00:00Z", "--to", "2026-11-22T08:59:59Z", "--authorization", "TEST-AUTH-1"]
         func convoys(_ path: String) throws -> [[String]] {

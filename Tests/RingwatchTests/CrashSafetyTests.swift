@@ -11,10 +11,7 @@ extension EndToEndTests {
     /// file, the file is consistent, `seq` never goes back, and the window is rebuilt.
     @Test func killNineUnderLoadLosesNothingAcknowledgedAndNeverReusesASequence() throws {
         let daemon = try Daemon(hotlist: "plate,category,severity,reason,expires\n1ABC123,stolen_vehicle,critical,Reported stolen,\n")
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         var sent = 0
         var highestSequence: Int64 = 0
         for round in 0..<3 {

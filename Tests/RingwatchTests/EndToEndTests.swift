@@ -37,6 +37,13 @@ struct EndToEndTests {
         /// until it answers.
         func restart() throws { try start() }
 
+        /// Stops the engine as an operator does (SIGTERM) and waits up to 30 s for it to exit.
+        @discardableResult
+        func stop() -> (status: Int32, stdout: String, stderr: String) {
+            process.signal(SIGTERM)
+            return process.wait(timeout: 30)
+        }
+
         /// Starts the engine on the current endpoints; if another process took one of them
         /// between choosing and binding, on new ones. Throws when the engine does not come up.
         private func start() throws {
@@ -120,8 +127,7 @@ struct EndToEndTests {
             if (try daemon.status()["reads_accepted"] as? Int ?? 0) >= before + plates.count { break }
             usleep(50_000)
         }
-        daemon.process.signal(SIGTERM)
-        let exit = daemon.process.wait(timeout: 30)
+        let exit = daemon.stop()
         #expect(exit.status == 0, "serve exited \(exit.status): \(exit.stderr)")
         #expect(!exit.stderr.contains("1ABC123"), "a plate appeared in the log")
 
@@ -218,8 +224,7 @@ struct EndToEndTests {
                                                "--control", FreePort.endpoint()], timeout: 20)
         #expect(second.status == 1)
         #expect(second.stderr.contains("already running"))
-        daemon.process.signal(SIGTERM)
-        #expect(daemon.process.wait(timeout: 30).status == 0)
+        #expect(daemon.stop().status == 0)
     }
 }
 

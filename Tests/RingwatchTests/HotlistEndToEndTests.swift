@@ -98,8 +98,7 @@ struct HotlistEndToEndTests {
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("cannot read --file"))
 
-        daemon.process.signal(SIGTERM)
-        let exit = daemon.process.wait(timeout: 30)
+        let exit = daemon.stop()
         #expect(exit.status == 0)
         #expect(!exit.stderr.contains("2KLM456"), "a plate appeared in the log")
         let database = try HistoryDatabase(path: daemon.db, readOnly: true)

@@ -32,10 +32,7 @@ struct HotlistExpiryTests {
             3NOX333,wanted_person,medium,No expiry,
             """)
         try daemon.waitUntilReady()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let endpoint = ["--control", daemon.control]
 
         let table = try RingwatchProcess.run(["hotlist", "list"] + endpoint)
@@ -70,10 +67,7 @@ struct HotlistExpiryTests {
     @Test func addingAnEntryWhoseExpiryHasPassedIsRefusedOnTheCommandLineAndTheControlSocket() throws {
         let daemon = try EndToEndTests.Daemon(hotlist: "plate,category,severity,reason,expires\n")
         try daemon.waitUntilReady()
-        defer {
-            daemon.process.signal(SIGTERM)
-            _ = daemon.process.wait(timeout: 30)
-        }
+        defer { daemon.stop() }
         let past = Timestamp.now.adding(seconds: -3_600).rfc3339
         let add = ["hotlist", "add", "--plate", "4PST444", "--category", "stolen_vehicle", "--reason", "PV 1", "--control", daemon.control]
         let refused = try RingwatchProcess.run(add + ["--expires", past])

@@ -30,8 +30,7 @@ struct RegistryCommandTests {
         #expect(refused.stderr.contains("missing.csv"))
         #expect(refused.stderr.split(separator: "\n").count == 1)
 
-        daemon.process.signal(SIGTERM)
-        let exit = daemon.process.wait(timeout: 30)
+        let exit = daemon.stop()
         #expect(exit.status == 0, "\(exit.stderr)")
         #expect(exit.stderr.contains("Fixtures/registry.csv: loaded 61 lines, skipped 0"))
         #expect(exit.stderr.contains("vehicle-makes.csv: loaded"))

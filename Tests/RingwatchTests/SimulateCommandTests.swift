@@ -159,8 +159,7 @@ struct SimulateCommandTests {
         let hotlisted = truth.filter { $0.hasPrefix("{\"event\":\"hotlist\"") }.count
         #expect(hotlisted > 0)
         #expect((status["triggers_emitted"] as? Int ?? 0) >= hotlisted)
-        daemon.process.signal(SIGTERM)
-        #expect(daemon.process.wait(timeout: 30).status == 0)
+        #expect(daemon.stop().status == 0)
     }
 
     @Test(arguments: [
