@@ -108,7 +108,7 @@ struct HistoryWriterBenchmark {
         }
         let after = writerCPU()!
         writer.stop()
-        guard writer.sealedPartitions.load(ordering: .relaxed) > 0 else { throw NationalInputError("the writer sealed no hour; give more --reads") }
+        if writer.sealedPartitions.load(ordering: .relaxed) == 0 { print("  (the writer sealed no hour: give more --reads to include sealing)") }
         let perRead = 1e6 / Double(reads)
         return ((after.user + after.system - before!.user - before!.system) * perRead, (after.system - before!.system) * perRead)
     }
