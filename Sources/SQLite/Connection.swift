@@ -97,6 +97,12 @@ public final class Connection {
         return statement
     }
 
+    /// Finalises the cached statement of `sql`, if there is one: for statements of a table that
+    /// will seldom be written again, so that the cache does not grow with every table.
+    public func uncache(_ sql: String) {
+        statementCache[sql] = nil
+    }
+
     /// Runs `body` inside a transaction; commits if it returns, rolls back if it throws.
     public func transaction<Result>(immediate: Bool = true, _ body: () throws -> Result) throws -> Result {
         try execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN")

@@ -32,7 +32,7 @@ struct HistoryWriterBenchmark {
         let triggerCount = batches.reduce(0) { $0 + $1.triggers.count }
         print("history-writer: \(decoded.count) reads of \(national.dayPath) and \(triggerCount) triggers, "
             + "commits of \(commitSize) reads; median of \(runs) runs, thread CPU time")
-        var writerTotal: [Double] = [], writerSystem: [Double] = [], appends: [Double] = [], seals: [Double] = []
+        var writerTotal: [Double] = [], writerSystem: [Double] = [], appends: [Double] = [], triggers: [Double] = [], seals: [Double] = []
         var sealedReads = 0
         for _ in 0..<runs {
             let (total, system) = try writerRun(batches, reads: decoded.count)
@@ -40,6 +40,7 @@ struct HistoryWriterBenchmark {
             writerSystem.append(system)
             let split = try inThreadRun(batches, reads: decoded.count)
             appends.append(split.append)
+            triggers.append(split.triggers)
             seals.append(split.seal)
             sealedReads = split.sealedReads
         }
@@ -50,6 +51,7 @@ struct HistoryWriterBenchmark {
         line("writer thread", writerTotal)
         line("  of which system", writerSystem)
         line("in-thread append", appends)
+        line("  of which triggers", triggers)
         line("in-thread seal", seals)
         print("  (seal: \(sealedReads) reads sealed, its cost spread over all \(decoded.count) reads)")
     }
@@ -120,16 +122,20 @@ struct HistoryWriterBenchmark {
     }
 
     /// The writer's work on this thread: appending in the same transactions (with the triggers),
-    /// then sealing every hour that event time left behind. CPU per read of each.
-    func inThreadRun(_ batches: [WriteBatch], reads: Int) throws -> (append: Double, seal: Double, sealedReads: Int) {
+    /// then sealing every hour that event time left behind. CPU per read of each (and of the
+    /// triggers' part of appending; commits count with the reads).
+    func inThreadRun(_ batches: [WriteBatch], reads: Int) throws -> (append: Double, triggers: Double, seal: Double, sealedReads: Int) {
         let temporary = TemporaryDirectory(prefix: "ringwatch-writer")
         let database = try HistoryDatabase(path: temporary.file("history.sqlite"))
         var latest = Int64.min
+        var triggerTime: UInt64 = 0
         let began = threadCPUNanoseconds()
         for batch in batches {
             try database.connection.transaction {
                 try database.insert(reads: batch.reads, receivedAt: .now)
+                let triggersFrom = threadCPUNanoseconds()
                 try database.insert(triggers: batch.triggers)
+                triggerTime += threadCPUNanoseconds() - triggersFrom
             }
             for read in batch.reads { latest = max(latest, read.timestamp.milliseconds) }
         }
@@ -138,7 +144,8 @@ struct HistoryWriterBenchmark {
         let done = threadCPUNanoseconds()
         var sealedReads = 0
         for table in sealed { sealedReads += Int(try database.connection.scalarInt("SELECT COUNT(*) FROM \(table)") ?? 0) }
-        return (Double(appended - began) / Double(reads) / 1000, Double(done - appended) / Double(reads) / 1000, sealedReads)
+        return (Double(appended - began) / Double(reads) / 1000, Double(triggerTime) / Double(reads) / 1000,
+                Double(done - appended) / Double(reads) / 1000, sealedReads)
     }
 }
 

@@ -31,6 +31,48 @@ struct HistoryStorageTests {
         #expect(try database.reads(pattern: "1ABC123", from: Timestamp(milliseconds: day + 1), to: Timestamp(milliseconds: day + 1999)).isEmpty)
     }
 
+    /// Reads go in 32 to an INSERT, the rest one by one, their texts bound from a buffer the
+    /// statement reuses for every row: every field must come back as written, row ids in the
+    /// order the reads came, whatever the run lengths per hour, long texts included.
+    @Test(arguments: [1, 31, 32, 33, 100, 257])
+    func readsComeBackFieldForFieldInTheirOrderWhateverTheBatching(count: Int) throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        let hour = Timestamp(rfc3339: "2026-11-22T08:00:00Z")!.milliseconds
+        var random = SeededRandom(seed: UInt64(count))
+        var reads: [PlateRead] = []
+        for index in 0..<count {
+            // Mostly hour 8, with runs in hour 9 and stragglers back in hour 8.
+            let inNext = index % 40 >= 35
+            var read = PlateRead(
+                sourceID: index % 7 == 0 ? nil : "src-\(index)-" + String(repeating: "x", count: Int(random.next() % 40)),
+                camera: "R\(index % 3 + 1)-\(index % 11)", timestamp: Timestamp(milliseconds: hour + (inNext ? 3_600_000 : 0) + Int64(index) * 997),
+                plate: Plate(normalising: "1AB\(100 + Int(random.next() % 900))")!, sequence: index % 5 == 0 ? nil : Int64(index),
+                country: index % 9 == 0 ? "NL" : "BE", confidence: index % 6 == 0 ? nil : Double(random.next() % 1000) / 1000,
+                make: index % 4 == 0 ? nil : "Make \(index)", model: index % 8 == 0 ? nil : "Model-" + String(repeating: "m", count: index % 300),
+                color: index % 3 == 0 ? nil : "grey", vehicleConfidence: index % 10 == 0 ? nil : 0.5,
+                direction: index % 2 == 0 ? .inbound : nil)
+            // Now and then a text longer than the statement's buffer (SQLite then copies it).
+            if index % 50 == 49 { read.sourceID = String(repeating: "long", count: 5_000) + "\(index)" }
+            if index % 4 == 1 { read.setCharacterConfidence([0.9, 0.8], text: "[0.9,0.8]") } else if index % 4 == 2 { read.characterConfidence = [0.75] }
+            reads.append(read)
+        }
+        let receivedAt = Timestamp(milliseconds: hour + 86_400_000)
+        try database.connection.transaction { try database.insert(reads: reads, receivedAt: receivedAt) }
+        var stored: [StoredRead] = []
+        try database.forEachRead(from: Timestamp(milliseconds: hour), to: Timestamp(milliseconds: hour + 7_200_000)) { stored.append($0) }
+        let expected = reads.sorted { $0.timestamp < $1.timestamp }
+        #expect(stored.count == count)
+        #expect(stored.map(\.read) == expected)
+        #expect(stored.allSatisfy { $0.receivedAt == receivedAt })
+        // Row ids follow arrival order within each hour table.
+        for table in try database.readTables(from: Timestamp(milliseconds: hour), to: Timestamp(milliseconds: hour + 3_600_000)) {
+            let sources = try database.connection.rows("SELECT source_id FROM \(table) ORDER BY id").map { $0[0].string }
+            let hourOf = table.hasSuffix("08") ? hour : hour + 3_600_000
+            #expect(sources == reads.filter { $0.timestamp.milliseconds / 3_600_000 == hourOf / 3_600_000 }.map(\.sourceID))
+        }
+    }
+
     @Test func hoursAreIndexedOnlyOnceEventTimeHasLeftThem() throws {
         let directory = TemporaryDirectory()
         let database = try HistoryDatabase(path: directory.file("h.sqlite"))
