@@ -113,6 +113,43 @@ struct HistoryStorageTests {
         #expect(try reopened.quarantined(limit: 1).first?.body == [1, 2, 3])
     }
 
+    /// Small batches wait (group commit) and then go in one transaction; a flush, a queue that
+    /// reaches the target size, a lease extension and a stop each end the wait at once. The
+    /// delay is an hour here, so a wait that one of them failed to end would hang the test.
+    @Test(.timeLimit(.minutes(1)))
+    func smallBatchesWaitToBeCommittedTogetherUntilFlushedOrEnough() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("h.sqlite")
+        let writer = try HistoryWriter(database: try HistoryDatabase(path: path), logger: logger, sequenceLeaseSize: 10,
+                                       commitDelayMilliseconds: 3_600_000, commitTargetItems: 100)
+        writer.start()
+        func batch(_ first: Int, _ count: Int) -> WriteBatch {
+            var batch = WriteBatch()
+            for index in first..<(first + count) { batch.reads.append(read("1ABC\(100 + index)", at: 1_700_000_000_000 + Int64(index))) }
+            return batch
+        }
+        for number in 0..<3 { writer.submit(batch(number * 10, 10)) }
+        usleep(200_000)
+        #expect(writer.commits.load(ordering: .relaxed) == 0)
+        #expect(writer.storedReads.load(ordering: .relaxed) == 0)
+        #expect(writer.flush() == nil)
+        #expect(writer.commits.load(ordering: .relaxed) == 1)
+        #expect(writer.storedReads.load(ordering: .relaxed) == 30)
+        // Reaching the target commits without a flush.
+        writer.submit(batch(30, 60))
+        writer.submit(batch(90, 60))
+        while writer.storedReads.load(ordering: .relaxed) < 150 { usleep(1_000) }
+        #expect(writer.commits.load(ordering: .relaxed) == 2)
+        // A lease extension is committed without waiting (the pipeline may be waiting for it).
+        writer.submit(batch(150, 1))
+        for _ in 0..<25 { _ = writer.nextTriggerSequence() }
+        // A stop commits what waits.
+        writer.submit(batch(151, 5))
+        writer.stop()
+        #expect(writer.storedReads.load(ordering: .relaxed) == 156)
+        #expect(try HistoryDatabase(path: path).readCount() == 156)
+    }
+
     @Test func triggerSequenceContinuesAfterACleanStopWithoutGaps() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("h.sqlite")
