@@ -73,6 +73,28 @@ struct HistoryStorageTests {
         }
     }
 
+    /// Triggers' texts are bound from the statement's reused buffer too: every field comes back,
+    /// a body longer than the buffer included.
+    @Test func triggersComeBackFieldForField() throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        let triggers = (1...40).map { number in
+            StoredTrigger(sequence: Int64(number), triggerID: String(repeating: "ab", count: number % 17 + 1), kind: number % 2 == 0 ? "hotlist" : "clone",
+                          severity: ["low", "medium", "high"][number % 3], timestamp: Timestamp(milliseconds: 1_700_000_000_000 + Int64(number)),
+                          plate: "1ABC\(100 + number)", camera: "R\(number % 4)-0\(number)", ring: "R\(number % 4)",
+                          emittedAt: Timestamp(milliseconds: 1_700_000_000_500 + Int64(number)),
+                          body: #"{"n":\#(number),"pad":""# + String(repeating: "x", count: number == 7 ? 40_000 : number * 13) + #""}"#)
+        }
+        try database.connection.transaction { try database.insert(triggers: triggers) }
+        let stored = try database.triggers(since: 0, limit: 100)
+        #expect(stored.count == 40)
+        for (got, want) in zip(stored, triggers) {
+            #expect(got.sequence == want.sequence && got.triggerID == want.triggerID && got.kind == want.kind && got.severity == want.severity)
+            #expect(got.timestamp == want.timestamp && got.emittedAt == want.emittedAt && got.plate == want.plate)
+            #expect(got.camera == want.camera && got.ring == want.ring && got.body == want.body)
+        }
+    }
+
     @Test func hoursAreIndexedOnlyOnceEventTimeHasLeftThem() throws {
         let directory = TemporaryDirectory()
         let database = try HistoryDatabase(path: directory.file("h.sqlite"))
