@@ -21,9 +21,54 @@ extension HistoryDatabase {
     func countMinutes(hour: Int64, table: String) throws {
         try connection.cached("DELETE FROM camera_minutes WHERE minute BETWEEN ? AND ?")
             .run([.integer(hour * 60), .integer(hour * 60 + 59)])
+        // One walk of the (camera, ts) index, counting runs of one camera and minute here rather
+        // than with `GROUP BY camera, ts / 60000`, which SQLite cannot see follows the index and
+        // so sorts every read of the hour again (0.7 s of CPU per million reads; this, 0.3 s).
+        // The walk yields each camera's minutes in order: kept in one list per minute, the rows
+        // then go in in (minute, camera) order, appended at the end of the table's key order.
         // Every read of an hour table lies in its hour, so the rows it makes are new.
-        try connection.execute(
-            "INSERT INTO camera_minutes (minute, camera, reads) SELECT ts / 60000, camera, COUNT(*) FROM \(table) GROUP BY camera, ts / 60000")
+        let scan = try connection.prepare("SELECT camera, ts FROM \(table) ORDER BY camera, ts")
+        var byMinute = [[(camera: String, reads: Int64)]](repeating: [], count: 60)
+        var elsewhere: [(minute: Int64, camera: String, reads: Int64)] = []
+        var camera: [UInt8] = [], cameraText = "", minute = Int64.min, reads: Int64 = 0
+        func finishRun() {
+            guard reads > 0 else { return }
+            let slot = minute - hour * 60
+            if (0..<60).contains(slot) {
+                byMinute[Int(slot)].append((cameraText, reads))
+            } else {
+                elsewhere.append((minute, cameraText, reads))
+            }
+        }
+        while try scan.step() {
+            // As SQLite's `ts / 60000`: integer division truncating towards zero.
+            let readMinute = scan.int64(1) / 60_000
+            let sameCamera = scan.withText(0) { $0.elementsEqual(camera) }
+            if sameCamera && readMinute == minute {
+                reads += 1
+                continue
+            }
+            finishRun()
+            if !sameCamera {
+                camera = scan.withText(0) { Array($0) }
+                cameraText = String(decoding: camera, as: UTF8.self)
+            }
+            minute = readMinute
+            reads = 1
+        }
+        finishRun()
+        let insert = try connection.cached("INSERT INTO camera_minutes (minute, camera, reads) VALUES (?, ?, ?)")
+        func add(_ minute: Int64, _ camera: String, _ reads: Int64) throws {
+            insert.bind(minute, at: 1)
+            insert.bind(camera, at: 2)
+            insert.bind(reads, at: 3)
+            try insert.step()
+            insert.reset()
+        }
+        for (slot, rows) in byMinute.enumerated() {
+            for row in rows { try add(hour * 60 + Int64(slot), row.camera, row.reads) }
+        }
+        for row in elsewhere { try add(row.minute, row.camera, row.reads) }
         try connection.cached("UPDATE read_partitions SET counted_at = ? WHERE hour = ?")
             .run([.integer(Timestamp.now.milliseconds), .integer(hour)])
     }

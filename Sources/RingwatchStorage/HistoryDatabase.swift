@@ -68,6 +68,8 @@ public final class HistoryDatabase {
     private var openHours: Set<Int64> = []
     /// Hour tables known to have their camera index (loaded on first use; see `hasCameraIndex`).
     var cameraIndexedTables: Set<String>?
+    /// The INSERT statements' SQL of each hour table written to (see `insertReadsSQLs`).
+    private var insertSQL: [String: (one: String, many: String)] = [:]
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {
@@ -123,8 +125,17 @@ public final class HistoryDatabase {
 
     /// Forgets a dropped hour table, so a late read for that hour creates it again.
     func forgetReadsTable(hour: Int64) {
+        if let name = knownReadTables[hour] { forgetInsertStatements(name) }
         knownReadTables[hour] = nil
         openHours.remove(hour)
+    }
+
+    /// Drops the prepared INSERTs of an hour table that is sealed or gone (a late read prepares
+    /// them again), so that the statement cache does not keep two for every hour ever written.
+    private func forgetInsertStatements(_ table: String) {
+        guard let statements = insertSQL.removeValue(forKey: table) else { return }
+        connection.uncache(statements.one)
+        connection.uncache(statements.many)
     }
 
     /// Indexes every open hour that ends before `watermark`; returns the tables sealed.
@@ -144,6 +155,7 @@ public final class HistoryDatabase {
                 try countMinutes(hour: hour, table: name)
             }
             openHours.remove(hour)
+            forgetInsertStatements(name)
             sealed.append(name)
         }
         return sealed
@@ -157,48 +169,100 @@ public final class HistoryDatabase {
     /// A read for an hour already sealed also goes into `plate_hours` and `camera_minutes` (one
     /// upsert each); reads for open hours cost nothing more than the row.
     public func insert(reads: [PlateRead], receivedAt: Timestamp) throws {
-        var currentHour: Int64 = .min
-        var statement: Statement?
-        var late: Statement?
-        var lateCount: Statement?
-        for read in reads {
-            let hour = read.timestamp.hourNumber
-            if hour != currentHour || statement == nil {
-                let table = try readsTable(hour: hour)
-                statement = try connection.cached("""
-                    INSERT INTO \(table) (read_id, source_id, camera, ts, plate, country, confidence, char_confidence,
-                        make, model, color, vehicle_confidence, direction, seq, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                late = openHours.contains(hour) ? nil : try plateHourUpsert()
-                lateCount = late == nil ? nil : try cameraMinuteUpsert()
-                currentHour = hour
-            }
-            if let late {
+        var start = 0
+        while start < reads.count {
+            let hour = reads[start].timestamp.hourNumber
+            var end = start + 1
+            while end < reads.count && reads[end].timestamp.hourNumber == hour { end += 1 }
+            try insert(reads[start..<end], hour: hour, receivedAt: receivedAt)
+            start = end
+        }
+    }
+
+    /// Rows one INSERT statement of the write path carries. Each execution of a statement costs
+    /// SQLite a fixed amount besides its rows (opening a cursor on the table and finding its last
+    /// row for the new row id, then closing it: about a quarter of appending a read one row a
+    /// statement); 32 rows share it.
+    static let readsPerInsert = 32
+
+    /// The columns of an hour table the write path fills, in binding order.
+    static let insertedReadColumns = """
+        read_id, source_id, camera, ts, plate, country, confidence, char_confidence,
+            make, model, color, vehicle_confidence, direction, seq, received_at
+        """
+    static let readColumnCount: Int32 = 15
+
+    /// `INSERT INTO table (…) VALUES (…), (…), …` with `rows` rows of parameters.
+    static func insertReadsSQL(_ table: String, rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: Int(readColumnCount)).joined(separator: ", ") + ")"
+        return "INSERT INTO \(table) (\(insertedReadColumns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    /// Appends reads of one hour, `readsPerInsert` to a statement, the rest one by one, in order
+    /// (row ids follow the order the reads came in).
+    private func insert(_ reads: ArraySlice<PlateRead>, hour: Int64, receivedAt: Timestamp) throws {
+        let table = try readsTable(hour: hour)
+        if !openHours.contains(hour) {
+            let late = try plateHourUpsert()
+            for read in reads {
                 try late.run([.integer(hour.floorDivided(by: 24)), .text(read.plate.text), .integer(Self.bit(of: hour))])
-                try lateCount?.run([.integer(read.timestamp.milliseconds.floorDivided(by: 60_000)), .text(read.camera)])
             }
-            let insert = statement!
-            insert.bind(read.id.storageValue, at: 1)
-            insert.bind(read.sourceID, at: 2)
-            insert.bind(read.camera, at: 3)
-            insert.bind(read.timestamp.milliseconds, at: 4)
-            insert.bind(read.plate.text, at: 5)
-            insert.bind(read.country, at: 6)
-            insert.bind(read.confidence, at: 7)
-            // As received when the read came as JSON text (the decoder checked it); formatted only
-            // for reads made in-process.
-            insert.bind(read.characterConfidenceText ?? read.characterConfidence.map(JSONValue.serialized(numbers:)), at: 8)
-            insert.bind(read.make, at: 9)
-            insert.bind(read.model, at: 10)
-            insert.bind(read.color, at: 11)
-            insert.bind(read.vehicleConfidence, at: 12)
-            insert.bind(read.direction?.rawValue, at: 13)
-            insert.bind(read.sequence, at: 14)
-            insert.bind(receivedAt.milliseconds, at: 15)
+            let lateCount = try cameraMinuteUpsert()
+            for read in reads {
+                try lateCount.run([.integer(read.timestamp.milliseconds.floorDivided(by: 60_000)), .text(read.camera)])
+            }
+        }
+        var next = reads.startIndex
+        let batched = Self.readsPerInsert
+        if reads.count >= batched {
+            let insert = try connection.cached(insertReadsSQLs(table).many)
+            while reads.endIndex - next >= batched {
+                // Texts are bound from the statement's own buffer (no allocation per text).
+                insert.beginRow()
+                for row in 0..<batched { bind(reads[next + row], receivedAt: receivedAt, to: insert, from: Int32(row) * Self.readColumnCount + 1) }
+                try insert.step()
+                insert.reset()
+                next += batched
+            }
+        }
+        guard next < reads.endIndex else { return }
+        let insert = try connection.cached(insertReadsSQLs(table).one)
+        while next < reads.endIndex {
+            insert.beginRow()
+            bind(reads[next], receivedAt: receivedAt, to: insert, from: 1)
             try insert.step()
             insert.reset()
+            next += 1
         }
+    }
+
+    /// The one-row and the batched INSERT of an hour table (made once per table).
+    private func insertReadsSQLs(_ table: String) -> (one: String, many: String) {
+        if let known = insertSQL[table] { return known }
+        let made = (Self.insertReadsSQL(table, rows: 1), Self.insertReadsSQL(table, rows: Self.readsPerInsert))
+        insertSQL[table] = made
+        return made
+    }
+
+    /// Binds one read's columns to parameters `first` … `first` + 14.
+    private func bind(_ read: PlateRead, receivedAt: Timestamp, to insert: Statement, from first: Int32) {
+        insert.bind(read.id.storageValue, at: first)
+        insert.bindText(read.sourceID, at: first + 1)
+        insert.bindText(read.camera, at: first + 2)
+        insert.bind(read.timestamp.milliseconds, at: first + 3)
+        insert.bindText(read.plate.text, at: first + 4)
+        insert.bindText(read.country, at: first + 5)
+        insert.bind(read.confidence, at: first + 6)
+        // As received when the read came as JSON text (the decoder checked it); formatted only
+        // for reads made in-process.
+        insert.bindText(read.characterConfidenceText ?? read.characterConfidence.map(JSONValue.serialized(numbers:)), at: first + 7)
+        insert.bindText(read.make, at: first + 8)
+        insert.bindText(read.model, at: first + 9)
+        insert.bindText(read.color, at: first + 10)
+        insert.bind(read.vehicleConfidence, at: first + 11)
+        insert.bindText(read.direction?.rawValue, at: first + 12)
+        insert.bind(read.sequence, at: first + 13)
+        insert.bind(receivedAt.milliseconds, at: first + 14)
     }
 
     /// Appends triggers; call inside a transaction.
@@ -208,11 +272,20 @@ public final class HistoryDatabase {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for trigger in triggers {
-            try insert.run([
-                .integer(trigger.sequence), .text(trigger.triggerID), .text(trigger.kind), .text(trigger.severity),
-                .integer(trigger.timestamp.milliseconds), .integer(trigger.emittedAt.milliseconds), .text(trigger.plate),
-                .text(trigger.camera), .text(trigger.ring), .text(trigger.body),
-            ])
+            // Texts from the statement's buffer, as for reads (no allocation per text).
+            insert.beginRow()
+            insert.bind(trigger.sequence, at: 1)
+            insert.bindText(trigger.triggerID, at: 2)
+            insert.bindText(trigger.kind, at: 3)
+            insert.bindText(trigger.severity, at: 4)
+            insert.bind(trigger.timestamp.milliseconds, at: 5)
+            insert.bind(trigger.emittedAt.milliseconds, at: 6)
+            insert.bindText(trigger.plate, at: 7)
+            insert.bindText(trigger.camera, at: 8)
+            insert.bindText(trigger.ring, at: 9)
+            insert.bindText(trigger.body, at: 10)
+            try insert.step()
+            insert.reset()
         }
     }
 

@@ -72,6 +72,8 @@ public final class HistoryWriter: @unchecked Sendable {
     private var failure: (any Error)?
     private var submittedBatches: Int64 = 0
     private var committedBatches: Int64 = 0
+    /// Callers waiting in `flush()`: the writer then commits at once (guarded by `condition`).
+    private var flushWaiters = 0
     private let database: HistoryDatabase
     private let logger: Logger
     private var thread: Thread?
@@ -121,11 +123,23 @@ public final class HistoryWriter: @unchecked Sendable {
     /// Wall-clock time of the next retention check (writer thread only).
     private var nextRetentionCheck: Int64 = 0
 
+    /// How long a queue smaller than `commitTargetItems` may wait, from its oldest submission,
+    /// for more to commit with it (group commit). Each commit costs about 0.2 ms of writer CPU
+    /// besides its rows (the WAL frames of every page it touches: the hour table's last page and
+    /// the trigger indexes again each time); at 50,000 reads/s without the wait a commit carried
+    /// 60–340 reads, and that overhead was a fifth of the writer's time. 0 commits at once.
+    public let commitDelayNanoseconds: UInt64
+    /// Queued items from which the writer commits without waiting.
+    public let commitTargetItems: Int
+
     /// Opens the writer on `database`, reserving the first lease of trigger `seq` values.
     public init(
         database: HistoryDatabase, logger: Logger, maximumQueuedItems: Int = 1_000_000, sequenceLeaseSize: Int64 = 100_000,
-        sealDelayMilliseconds: Int64 = 5 * 60_000, retention: RetentionPolicy? = nil, niceness: Int32 = 0
+        sealDelayMilliseconds: Int64 = 5 * 60_000, retention: RetentionPolicy? = nil, niceness: Int32 = 0,
+        commitDelayMilliseconds: Int64 = 10, commitTargetItems: Int = 2_048
     ) throws {
+        self.commitDelayNanoseconds = UInt64(max(0, commitDelayMilliseconds)) * 1_000_000
+        self.commitTargetItems = commitTargetItems
         self.database = database
         self.niceness = niceness
         self.retention = retention
@@ -167,13 +181,19 @@ public final class HistoryWriter: @unchecked Sendable {
             }
             while queuedItems >= maximumQueuedItems && !finished { condition.wait() }
         }
-        if queue.isEmpty && waitingSince.load(ordering: .relaxed) == 0 {
+        let wasEmpty = queue.isEmpty
+        if wasEmpty && waitingSince.load(ordering: .relaxed) == 0 {
             waitingSince.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         }
         queue.append(batch)
         queuedItems += batch.itemCount
         submittedBatches += 1
-        condition.broadcast()
+        // Wake the writer only when it has something new to decide: work after an empty queue,
+        // or a queue that has just reached the size it commits without waiting. (Waking it for
+        // every batch while it lets the queue fill cost a futex round trip per batch.)
+        if wasEmpty || (queuedItems >= commitTargetItems && queuedItems - batch.itemCount < commitTargetItems) {
+            condition.broadcast()
+        }
     }
 
     /// The next trigger `seq`. Asks for a new lease when half of this one is used; waits only if
@@ -198,7 +218,11 @@ public final class HistoryWriter: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let target = submittedBatches
+        // A flush does not wait out the group-commit delay.
+        flushWaiters += 1
+        condition.broadcast()
         while committedBatches < target && !finished { condition.wait() }
+        flushWaiters -= 1
         return failure
     }
 
@@ -243,6 +267,7 @@ public final class HistoryWriter: @unchecked Sendable {
                     condition.wait()
                 }
             }
+            waitForGroupCommit()
             let batches = queue
             queue.removeAll(keepingCapacity: true)
             if !batches.isEmpty {
@@ -276,6 +301,20 @@ public final class HistoryWriter: @unchecked Sendable {
             }
             pendingPurges.append(contentsOf: newPurges)
             purgeStep()
+        }
+    }
+
+    /// Lets a small queue fill for up to `commitDelayNanoseconds` from its oldest submission
+    /// (called with `condition` locked). A full queue, a flush, a stop or a lease extension ends
+    /// the wait at once.
+    private func waitForGroupCommit() {
+        guard commitDelayNanoseconds > 0 else { return }
+        while !queue.isEmpty && queuedItems < commitTargetItems && !stopping && flushWaiters == 0
+            && requestedSequenceLimit == sequenceLimit.load(ordering: .relaxed) {
+            let since = waitingSince.load(ordering: .relaxed)
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard since != 0, now < since + commitDelayNanoseconds else { return }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(since + commitDelayNanoseconds - now) / 1e9))
         }
     }
 

@@ -44,6 +44,7 @@ public final class Connection {
 
     /// Opens `path`; waits up to `busyTimeoutMilliseconds` for locks held by other connections.
     public init(path: String, mode: Mode = .readWriteCreate, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
+        _ = Connection.processSetUp
         var handle: OpaquePointer?
         let result = sqlite3_open_v2(path, &handle, mode.flags | SQLITE_OPEN_NOMUTEX, nil)
         guard result == SQLITE_OK, let handle else {
@@ -56,6 +57,13 @@ public final class Connection {
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(handle, 1)
     }
+
+    /// Process-wide settings made once, before the first connection opens: memory statistics
+    /// off, so that SQLite's allocations (several per row written) take no global mutex. Nothing
+    /// in Ringwatch reads them.
+    private static let processSetUp: Void = {
+        _ = ringwatch_sqlite3_disable_memory_statistics()
+    }()
 
     deinit {
         statementCache.removeAll()
@@ -87,6 +95,12 @@ public final class Connection {
         let statement = try prepare(sql)
         statementCache[sql] = statement
         return statement
+    }
+
+    /// Finalises the cached statement of `sql`, if there is one: for statements of a table that
+    /// will seldom be written again, so that the cache does not grow with every table.
+    public func uncache(_ sql: String) {
+        statementCache[sql] = nil
     }
 
     /// Runs `body` inside a transaction; commits if it returns, rolls back if it throws.

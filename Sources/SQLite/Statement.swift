@@ -43,7 +43,18 @@ public final class Statement {
         self.sql = sql
     }
 
-    deinit { sqlite3_finalize(handle) }
+    /// The bytes of the texts bound with `bindText(_:at:)` since `beginRow()`; SQLite reads
+    /// them in place until the row is stepped. Allocated on first use, freed after the
+    /// statement is finalised (SQLite may hold pointers into it until then).
+    private var rowText: UnsafeMutableRawBufferPointer?
+    private var rowTextUsed = 0
+    /// Room for the texts of one row; longer rows have the rest copied by SQLite.
+    private static let rowTextCapacity = 16_384
+
+    deinit {
+        sqlite3_finalize(handle)
+        rowText?.deallocate()
+    }
 
     /// Resets the statement so it can run again; keeps the bindings.
     public func reset() {
@@ -94,6 +105,38 @@ public final class Statement {
         }
         value.withUTF8 { bytes in
             _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+        }
+    }
+
+    /// Starts a row whose texts are bound with `bindText(_:at:)`: every parameter is unbound
+    /// (NULL) and the statement's text buffer is reused. Call before each row.
+    public func beginRow() {
+        sqlite3_clear_bindings(handle)
+        rowTextUsed = 0
+    }
+
+    /// Binds text for the row begun by `beginRow()`, without an allocation: the bytes are copied
+    /// into the statement's own buffer and SQLite reads them there (`SQLITE_STATIC`) instead of
+    /// making a copy of its own, which took a `malloc` and a `free` per text (a third of the
+    /// history's append). A buffer entry is reused only after `beginRow()` has unbound every
+    /// parameter, so no binding can point at bytes of another row.
+    public func bindText(_ value: String?, at index: Int32) {
+        guard var value else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        value.withUTF8 { bytes in
+            let buffer = rowText ?? UnsafeMutableRawBufferPointer.allocate(byteCount: Self.rowTextCapacity, alignment: 8)
+            rowText = buffer
+            guard bytes.count <= buffer.count - rowTextUsed, let base = buffer.baseAddress else {
+                _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+                return
+            }
+            let start = base + rowTextUsed
+            if bytes.count > 0 { start.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            rowTextUsed += bytes.count
+            // SQLITE_STATIC (a null destructor): the bytes stay put until the next beginRow().
+            _ = sqlite3_bind_text(handle, index, start.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
         }
     }
 

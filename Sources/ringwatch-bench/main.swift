@@ -5,6 +5,7 @@
 //   .build/release/ringwatch-bench detector-cost [--dir DIR] [--reads N] [--runs N]   (national inputs; CPU per read of window and detectors)
 //   .build/release/ringwatch-bench convoy-tail [--dir DIR] [--reads N] [--runs N]   (national inputs; each convoy detector call timed)
 //   .build/release/ringwatch-bench history-append [--dir DIR] [--reads N] [--runs N]   (national inputs; CPU per read of decoding and storing)
+//   .build/release/ringwatch-bench history-writer [--dir DIR] [--reads N] [--runs N]   (national inputs; the writer thread's CPU per read, sealing included)
 //   .build/release/ringwatch-bench history-scale [--db PATH] [--reads N] [--days N] [--runs N]   (needs .build/release/ringwatch too)
 //
 // Each figure is the median of several runs. Inputs are generated from a fixed seed.
@@ -42,10 +43,10 @@ struct Arguments {
             case "--dir": directory = iterator.next() ?? directory
             case "--db": database = iterator.next()
             case "--days": days = Int(iterator.next() ?? "") ?? days
-            case "decode", "dedup", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale", "detector-cost", "convoy-tail", "history-append":
+            case "decode", "dedup", "index", "ingest", "hotlist", "all", "index-memory", "purge", "registry", "registry-memory", "accuracy", "convoy", "convoy-accuracy", "routes", "watch", "national", "history-scale", "detector-cost", "convoy-tail", "history-append", "history-writer":
                 suite = argument
             default:
-                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|dedup|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|detector-cost|convoy-tail|history-append|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
+                FileHandle.standardError.write(Data("ringwatch-bench: unknown argument \(argument); use decode|dedup|index|ingest|hotlist|registry|convoy|convoy-accuracy|routes|watch|purge|accuracy|national|history-scale|detector-cost|convoy-tail|history-append|history-writer|all [--runs N] [--reads N] [--rate N] [--dir DIR] [--db PATH] [--days N]\n".utf8))
                 exit(2)
             }
         }
@@ -375,6 +376,10 @@ if arguments.suite == "national" {
 
 if arguments.suite == "history-append" {
     try HistoryAppendBenchmark(directory: arguments.directory, reads: arguments.reads ?? 200_000, runs: arguments.runs).run()
+}
+
+if arguments.suite == "history-writer" {
+    try HistoryWriterBenchmark(directory: arguments.directory, reads: arguments.reads ?? 1_500_000, runs: arguments.runs).run()
 }
 
 if arguments.suite == "detector-cost" {

@@ -138,4 +138,30 @@ struct CameraMinutesTests {
         #expect(try answer(database, from: all.0, to: all.1) == expected(kept, from: all.0, to: all.1))
         #expect(try database.connection.scalarInt("SELECT MIN(minute) FROM camera_minutes") == cutoff.milliseconds / 60_000)
     }
+
+    /// The seal counts by walking the camera index; the result must be what SQL's grouping gives,
+    /// on traffic where cameras come back in many minutes, cameras share a prefix ("R1-1" and
+    /// "R1-10"), and reads of one camera and minute arrive far apart.
+    @Test func sealedCountsEqualSQLGroupingOverRandomTraffic() throws {
+        let directory = TemporaryDirectory()
+        let database = try HistoryDatabase(path: directory.file("h.sqlite"))
+        var random = SeededRandom(seed: 61)
+        let cameras = (1...40).map { "R\($0 % 3 + 1)-\($0)" } + ["R1-1", "R1-10", "R1-100"]
+        var reads: [PlateRead] = []
+        for index in 0..<6_000 {
+            let camera = cameras[Int(random.next() % UInt64(cameras.count))]
+            reads.append(read("1X\(index)", hour: 6, minute: Int64(random.next() % 60), second: Int64(random.next() % 60), camera: camera))
+        }
+        try store(reads, in: database)
+        let table = Schema.readsTableName(hour: day.hourNumber + 6)
+        let grouped = try database.connection.rows(
+            "SELECT ts / 60000, camera, COUNT(*) FROM \(table) GROUP BY ts / 60000, camera ORDER BY ts / 60000, camera")
+            .map { "\($0[0].int64!) \($0[1].string!) \($0[2].int64!)" }
+        try database.sealHours(before: day.adding(seconds: 8 * 3600))
+        let stored = try database.connection.rows("SELECT minute, camera, reads FROM camera_minutes ORDER BY minute, camera")
+            .map { "\($0[0].int64!) \($0[1].string!) \($0[2].int64!)" }
+        #expect(grouped.count > 1_500)
+        #expect(stored == grouped)
+        #expect(stored == expected(reads, from: day, to: day.adding(seconds: 86_399)))
+    }
 }
