@@ -295,7 +295,15 @@ struct NationalBenchmark {
         // simulated day holds duplicates, which are counted and not stored); give up after 20 s
         // without progress: what did not arrive is lost.
         var last = -1, lastChange = began
-        while arrived() - received < count
+        // Every message received must also have been taken by the pipeline (accepted, or
+        // rejected) or dropped as a duplicate: the pipeline takes a batch at once and matches
+        // the hotlist on all of it before it accepts the first read, and meanwhile "stored =
+        // accepted" already holds.
+        func settled() -> Bool {
+            counters.accepted.load(ordering: .relaxed) + counters.duplicate.load(ordering: .relaxed)
+                + counters.rejections.reduce(0) { $0 + $1.count } >= counters.received.load(ordering: .relaxed)
+        }
+        while arrived() - received < count || !settled()
             || engine.storedReads < counters.accepted.load(ordering: .relaxed) {
             let progress = counters.received.load(ordering: .relaxed) + engine.storedReads
             let now = DispatchTime.now().uptimeNanoseconds
