@@ -55,6 +55,18 @@ final class Handoff<Element>: @unchecked Sendable {
             }
         }
         if waiting.isEmpty { return finished ? nil : [] }
+        return takeWaiting()
+    }
+
+    /// Everything waiting now, without waiting for more (an empty array when nothing is).
+    func takeAvailable() -> [Element] {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiting.isEmpty ? [] : takeWaiting()
+    }
+
+    /// Moves out what waits and wakes a producer waiting for room; under the lock.
+    private func takeWaiting() -> [Element] {
         var taken: [Element] = []
         taken.reserveCapacity(Swift.min(waiting.count, capacity))
         swap(&taken, &waiting)

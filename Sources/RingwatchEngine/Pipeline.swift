@@ -25,7 +25,9 @@ import ZeroMQ
 /// it, not for their convoy, clone and registry analysis. The hotlist looks at the read alone
 /// (and the registry), never at the window, so its findings do not depend on this order; the
 /// other detectors still see every read in arrival order, each after the window took it. A
-/// hit's `seq` may therefore come before that of a trigger an earlier read fired.
+/// hit's `seq` may therefore come before that of a trigger an earlier read fired. While it
+/// analyses a batch, the thread looks for newly arrived reads every `sliceReads` reads and
+/// matches those at once, so a hit never waits for a whole backlog's analysis.
 public final class Pipeline: @unchecked Sendable {
     // @unchecked: every mutable member is used only on the pipeline thread, except `commands`
     // (a Mutex); the ingest sockets belong to `stage`'s thread.
@@ -204,13 +206,38 @@ public final class Pipeline: @unchecked Sendable {
         return command.result
     }
 
+    /// Reads analysed between two looks at the hand-over for reads that arrived meanwhile
+    /// (about half a millisecond of work at national rates): the longest a hit waits behind
+    /// the analysis of reads taken before it.
+    static let sliceReads = 32
+
     private func run() {
         nameCurrentThread("rw-pipeline")
+        // Taken and matched against the hotlist, not analysed yet.
+        var matched: [IngestStage.Item] = []
         while true {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-            guard let items = stage.output.take(waitingAtMost: 0.05) else { break }
-            matchHotlist(items)
-            for item in items { handle(item) }
+            if matched.isEmpty {
+                guard let items = stage.output.take(waitingAtMost: 0.05) else { break }
+                matchHotlist(items)
+                matched = items
+            }
+            var current: [IngestStage.Item] = []
+            swap(&current, &matched)
+            var next = 0
+            while next < current.count {
+                let end = min(next + Self.sliceReads, current.count)
+                for position in next..<end { handle(current[position]) }
+                next = end
+                // Reads that arrived meanwhile are matched now, so that a hit among them goes
+                // out within a slice; they are analysed after this batch, in arrival order.
+                // Bounded: past the hand-over's capacity the ingest thread waits, as before.
+                guard matched.count < stage.output.capacity else { continue }
+                let arrived = stage.output.takeAvailable()
+                guard !arrived.isEmpty else { continue }
+                matchHotlist(arrived)
+                if matched.isEmpty { matched = arrived } else { matched.append(contentsOf: arrived) }
+            }
             runCommands()
             flushBatch()
         }

@@ -37,6 +37,25 @@ import Testing
         #expect(queue.producerWaits == 1)
     }
 
+    @Test func takingWhatIsAvailableNeverWaitsAndMakesRoomForTheProducer() {
+        let queue = Handoff<Int>(capacity: 2)
+        #expect(queue.takeAvailable() == [])
+        queue.put([1, 2])
+        let putDone = DispatchSemaphore(value: 0)
+        Thread {
+            queue.put([3])
+            putDone.signal()
+        }.start()
+        #expect(putDone.wait(timeout: .now() + 0.1) == .timedOut)
+        #expect(queue.takeAvailable() == [1, 2])
+        #expect(putDone.wait(timeout: .now() + 5) == .success)
+        queue.finish()
+        // After `finish` what was put is still there; then nothing, without waiting.
+        #expect(queue.takeAvailable() == [3])
+        #expect(queue.takeAvailable() == [])
+        #expect(queue.take(waitingAtMost: 1) == nil)
+    }
+
     @Test func aWaitingConsumerWakesWhenABatchArrives() {
         let queue = Handoff<Int>(capacity: 10)
         Thread {
