@@ -37,12 +37,26 @@ public final class ConvoyDetector: Detector {
     public func evaluate(_ read: PlateRead, context: DetectionContext) -> [TriggerDraft] {
         if !primed { prime(from: context.index, skipping: read.id) }
         let numbers = context.index.inserted(read.id)
-        return tracker.observe(Passage(read), windowPlate: numbers?.plate.rawValue, windowCamera: numbers?.camera.rawValue)
-            .map { draft(for: $0, read: read, cameras: context.cameras) }
+        return observe(read, windowPlate: numbers?.plate.rawValue, windowCamera: numbers?.camera.rawValue, cameras: context.cameras)
+    }
+
+    /// `evaluate` away from the window, for a caller that primed the detector (`prime(from:)`)
+    /// and took the read's numbers in the window (`ReadIndex.inserted`) as it was inserted:
+    /// the engine runs this detector on a thread of its own.
+    public func observe(_ read: PlateRead, windowPlate: UInt32?, windowCamera: UInt16?, cameras: CameraRegistry) -> [TriggerDraft] {
+        precondition(primed, "prime the convoy detector with the window before its first read")
+        return tracker.observe(Passage(read), windowPlate: windowPlate, windowCamera: windowCamera)
+            .map { draft(for: $0, read: read, cameras: cameras) }
+    }
+
+    /// Learns from the reads restored into the window (after a restart) before the first live
+    /// read; `evaluate` does it on its first read.
+    public func prime(from index: ReadIndex) {
+        if !primed { prime(from: index, skipping: nil) }
     }
 
     /// Learns from the reads restored into the window before this detector saw any.
-    private func prime(from index: ReadIndex, skipping current: ReadID) {
+    private func prime(from index: ReadIndex, skipping current: ReadID?) {
         primed = true
         liveSince = .min
         defer { tracker.onPairAssessed = onPairAssessed }

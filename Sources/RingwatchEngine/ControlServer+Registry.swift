@@ -34,7 +34,7 @@ extension ControlServer {
         let previous = Handover<VehicleRegistry>()
         _ = engine.pipeline.perform { pipeline in
             previous.value = pipeline.registry.registry
-            pipeline.registry.replace(registry)
+            pipeline.replaceRegistry(registry)
             return .null
         }
         previous.value = nil

@@ -4,15 +4,15 @@ import RingwatchStorage
 
 /// Writes the convoy pair log (issue 6) from the live convoy detector: each pair assessment that
 /// met the definition, each (pair, hour) for the commuter rule, and each hour the tracker saw
-/// whole (`HistoryDatabase+ConvoyLog.swift`), collected into the pipeline's write batches so
-/// they are committed with the reads they came from.
+/// whole (`HistoryDatabase+ConvoyLog.swift`), collected into the pipeline's write batches and
+/// committed with the next commit after the reads they came from.
 ///
 /// An hour is covered once event time has passed its end by the lateness, if it began at or
 /// after the detector's `liveSince` (no restart gap in or before it) and none of its reads came
 /// later than the lateness; it carries the definition's fingerprint and how many of its reads
 /// the tracker saw, which a search checks against the reads stored.
 ///
-/// Belongs to the pipeline thread, like the detector.
+/// Belongs to the thread that runs the detector (the convoy thread, `ConvoyStage`).
 public final class ConvoyPairRecorder {
     private let detector: ConvoyDetector
     private let latenessMilliseconds: Int64

@@ -48,10 +48,11 @@ public final class Pipeline: @unchecked Sendable {
     public let clone: CloneDetector
     /// Live route watches; `watch.add` and `watch.remove` change them.
     public let routes: RouteWatchDetector
-    /// Every detector but the hotlist (which runs first, for the whole batch), in order.
+    /// Every detector but the hotlist (which runs first, for the whole batch) and the convoy
+    /// detector (on its own thread), in order.
     private var detectors: [any Detector]
-    /// Writes the convoy pair log, when the convoy detector runs.
-    private let convoyLog: ConvoyPairRecorder?
+    /// The convoy detector and its pair log, when convoys are detected.
+    let convoys: ConvoyStage?
     /// Latency timers, one per detector in `detectors` order.
     private let detectorTimers: [CoreMetrics.Timer]
     private let hotlistTimer: CoreMetrics.Timer
@@ -101,19 +102,11 @@ public final class Pipeline: @unchecked Sendable {
         // Always wired: with no watch, a read costs one dictionary lookup.
         self.routes = routes
         detectors.append(routes)
-        if let convoy = configuration.convoy {
-            // Vehicle types come from the registry (buses are excluded by default); the lookup
-            // reads the current registry, so a reload applies to vehicles first seen after it.
-            // Through the lookup's memory of recent plates: the mismatch detector just asked.
-            let detector = ConvoyDetector(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000,
-                                          vehicleType: { [registry] plate in PlateKey(plate).flatMap(registry.registeredVehicleType) })
-            detectors.append(detector)
-            // The pair log lets `ringwatch convoys --from --to` read the pairs found here instead
-            // of streaming the reads again.
-            convoyLog = ConvoyPairRecorder(detector: detector, latenessMilliseconds: configuration.latenessSeconds * 1000,
-                                           registryLoaded: { [registry] in registry.isLoaded })
-        } else {
-            convoyLog = nil
+        // Vehicle types come from the registry (buses are excluded by default); a reload
+        // applies to vehicles first seen after it (`replaceRegistry(_:)`).
+        convoys = configuration.convoy.map { convoy in
+            ConvoyStage(definition: convoy, latenessMilliseconds: configuration.latenessSeconds * 1000, registry: registry.registry,
+                        cameras: cameras, timer: metrics.detectorTimer(.convoy))
         }
         self.detectorTimers = detectors.map { metrics.detectorTimer($0.kind) }
         self.hotlistTimer = metrics.detectorTimer(hotlist.kind)
@@ -185,6 +178,7 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     func start() {
+        convoys?.start(window: index)
         loop.start(name: "ringwatch-pipeline", stackSize: 8 << 20) { [self] in run() }
         stage.start()
     }
@@ -218,7 +212,9 @@ public final class Pipeline: @unchecked Sendable {
         while true {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             if matched.isEmpty {
-                guard let items = stage.output.take(waitingAtMost: 0.05) else { break }
+                // While the convoy thread works on reads handed over, come back soon for its triggers.
+                let wait = convoys?.isBusy == true ? 0.002 : 0.05
+                guard let items = stage.output.take(waitingAtMost: wait) else { break }
                 matchHotlist(items)
                 matched = items
             }
@@ -229,6 +225,7 @@ public final class Pipeline: @unchecked Sendable {
                 let end = min(next + Self.sliceReads, current.count)
                 for position in next..<end { handle(current[position]) }
                 next = end
+                takeConvoyFindings()
                 // Reads that arrived meanwhile are matched now, so that a hit among them goes
                 // out within a slice; they are analysed after this batch, in arrival order.
                 // Bounded: past the hand-over's capacity the ingest thread waits, as before.
@@ -238,11 +235,35 @@ public final class Pipeline: @unchecked Sendable {
                 matchHotlist(arrived)
                 if matched.isEmpty { matched = arrived } else { matched.append(contentsOf: arrived) }
             }
+            takeConvoyFindings()
             runCommands()
             flushBatch()
         }
         runCommands()
+        convoys?.finish()
+        takeConvoyFindings()
         flushBatch()
+    }
+
+    /// Hands the reads analysed since the last call to the convoy thread, and publishes the
+    /// convoys it found meanwhile.
+    private func takeConvoyFindings() {
+        guard let convoys else { return }
+        convoys.handOver()
+        let found = convoys.takeOutput()
+        guard !found.isEmpty else { return }
+        for (draft, receivedAt) in found.drafts {
+            self.receivedAt = receivedAt
+            emit(draft)
+        }
+        self.receivedAt = 0
+        batch.convoyLog.append(found.log)
+    }
+
+    /// Swaps in a reloaded vehicle registry (on the pipeline thread, through `perform`).
+    func replaceRegistry(_ replacement: VehicleRegistry) {
+        registry.replace(replacement)
+        convoys?.replace(replacement)
     }
 
     /// Publishes the hotlist hits of every read in `items` (see the type's notes on order).
@@ -302,7 +323,7 @@ public final class Pipeline: @unchecked Sendable {
             if timed { detectorTimers[position].recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - began)) }
             for draft in drafts { emit(draft) }
         }
-        convoyLog?.observed(read, late: late)
+        convoys?.observe(read, inWindow: index.inserted(read.id), late: late, receivedAt: receivedAt)
         if !corrections.isEmpty {
             let hit = Set(hotlist.matcher.matches(for: read).map(\.entry.pattern))
             for correction in corrections {
@@ -354,7 +375,6 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func flushBatch() {
-        if let convoyLog { batch.convoyLog = convoyLog.drain() }
         guard !batch.isEmpty else { return }
         writer.submit(batch)
         batch = WriteBatch()

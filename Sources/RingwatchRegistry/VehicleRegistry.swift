@@ -78,6 +78,11 @@ public final class VehicleRegistry: Sendable {
     /// True when the plate with this key is registered.
     public func contains(_ key: PlateKey) -> Bool { position(of: key) != nil }
 
+    /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`), if any.
+    public func vehicleType(_ key: PlateKey) -> String? {
+        position(of: key).flatMap { vehicleType(word: vehicles[$0]) }
+    }
+
     /// The vehicle registered as `plate` (normalised), if any.
     public func vehicle(registeredAs plate: String) -> RegisteredVehicle? {
         guard let key = PlateKey(plate), let index = position(of: key) else { return nil }

@@ -81,6 +81,50 @@ struct ConvoyEngineTests {
         #expect(rig.engine.counters.triggersEmitted.load(ordering: .relaxed) == 2)
     }
 
+    /// The convoy detector runs on its own thread with its own view of the registry: a reload
+    /// must reach it, so vehicles first seen after it are typed (and buses left out) by it.
+    @Test func aRegistryReloadReachesTheConvoyThread() throws {
+        let directory = TemporaryDirectory()
+        let header = "plate,make,model,color,vehicle_type\n"
+        let cars = try directory.write("cars.csv", header + "3BBB001,Van Hool,A330,white,car\n3BBB002,Van Hool,A330,white,car\n"
+            + "7LLL001,Ford,Focus,red,car\n5MMM002,VW,Golf,grey,car\n")
+        let buses = try directory.write("buses.csv", header + "3BBB001,Van Hool,A330,white,bus\n3BBB002,Van Hool,A330,white,bus\n"
+            + "7LLL001,Ford,Focus,red,car\n5MMM002,VW,Golf,grey,car\n")
+        let rig = try LoopbackEngine {
+            $0.registryPath = cars
+            $0.vehicleMakesPath = RegistryFixtures.root + "vehicle-makes.csv"
+            $0.vehicleModelsPath = RegistryFixtures.root + "vehicle-models.csv"
+            $0.vehicleColorsPath = RegistryFixtures.root + "vehicle-colors.csv"
+            $0.convoy?.minimumScore = 0.5
+            $0.convoy?.minimumPairScore = 0.5
+        }
+        defer { rig.engine.stop() }
+        #expect(try rig.control("{\"op\":\"registry.reload\",\"path\":\"\(buses)\"}")["ok"] as? Bool == true)
+
+        // Two buses on a line over six cameras, then, half an hour later, two cars the same way.
+        func send(_ plates: [String], start: Int64) throws {
+            var reads = convoy(plates, route: route, start: start)
+            for (index, camera) in route.enumerated() {
+                for other in 0..<4 {
+                    reads.append((base.adding(seconds: start + Int64(index) * 120 + 40 + Int64(other) * 17), camera, "4OT\(start)\(index)\(other)"))
+                }
+            }
+            reads.sort { ($0.0, $0.2) < ($1.0, $1.2) }
+            for (time, camera, plate) in reads {
+                try rig.send(ReadMessages.body(camera: camera, ts: time, plate: plate, direction: "in"),
+                             topic: ReadMessages.topic(ring: String(camera.prefix(2)), camera: camera))
+            }
+        }
+        try send(["3BBB001", "3BBB002"], start: 0)
+        try send(["7LLL001", "5MMM002"], start: 1800)
+
+        // Only the cars travel in convoy: the buses, typed by the reloaded registry, are left out.
+        let trigger = try #require(try rig.nextTrigger())
+        #expect(trigger.topic.hasPrefix("trigger.convoy."))
+        #expect(trigger.body["plates"] as? [String] == ["7LLL001", "5MMM002"])
+        #expect(try rig.nextTrigger(timeoutMilliseconds: 1000) == nil)
+    }
+
     @Test func theConvoyTableTurnsTheDetectorOffAndRejectsNonsense() throws {
         let directory = TemporaryDirectory()
         let off = try directory.write("off.toml", "[convoy]\nenabled = false\n")
