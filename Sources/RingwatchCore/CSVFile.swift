@@ -129,6 +129,8 @@ public struct LoadReport: Sendable, CustomStringConvertible {
     public let file: String
     public let loaded: Int
     public let problems: [CSVFile.Problem]
+    /// Lines loaded that deserve a word (a hotlist entry whose expiry has passed), by number.
+    public var warnings: [CSVFile.Problem] = []
 
     public init(file: String, loaded: Int, problems: [CSVFile.Problem]) {
         self.file = file

@@ -47,9 +47,12 @@ public struct HotlistEntry: Sendable, Hashable {
     }
 
     /// Parses the hotlist CSV (`plate,category,severity,reason,expires`).
-    public static func parse(csv text: String, file: String) -> ([HotlistEntry], LoadReport) {
+    /// With `now`, an entry whose expiry is not after it is loaded (it still fires on reads
+    /// from before its expiry: a replay, a historical import) and named in the report's warnings.
+    public static func parse(csv text: String, file: String, now: Timestamp? = nil) -> ([HotlistEntry], LoadReport) {
         let csv = CSVFile(text: text)
         var problems = csv.problems
+        var warnings: [CSVFile.Problem] = []
         var entries: [HotlistEntry] = []
         switch csv.columnIndexes(["plate", "category", "severity", "reason", "expires"]) {
         case .failure(let problem):
@@ -69,11 +72,17 @@ public struct HotlistEntry: Sendable, Hashable {
                         problems.append(.init(line: row.line, message: "expires '\(f[c[4]])' is not an RFC 3339 time")); continue
                     }
                     expires = time
+                    if let now, time <= now {
+                        warnings.append(.init(line: row.line, message: "expires \(time.rfc3339Seconds) has passed (now \(now.rfc3339Seconds)): "
+                            + "loaded, but it fires only on reads from before that time"))
+                    }
                 }
                 entries.append(HotlistEntry(pattern: pattern, category: f[c[1]].isEmpty ? "unspecified" : f[c[1]],
                                             severity: severity, reason: f[c[3]], expires: expires))
             }
         }
-        return (entries, LoadReport(file: file, loaded: entries.count, problems: problems.sorted { $0.line < $1.line }))
+        var report = LoadReport(file: file, loaded: entries.count, problems: problems.sorted { $0.line < $1.line })
+        report.warnings = warnings
+        return (entries, report)
     }
 }

@@ -124,7 +124,7 @@ extension ControlServer {
         } else {
             return Self.failure("hotlist.import needs the file: a second frame, \"csv\" (its text) or \"path\" (a file on the engine's host)")
         }
-        let (entries, report) = HotlistEntry.parse(csv: text, file: name)
+        let (entries, report) = HotlistEntry.parse(csv: text, file: name, now: .now)
         let parsed = DispatchTime.now().uptimeNanoseconds
         if entries.isEmpty, let header = report.problems.first(where: { $0.line == 1 }) {
             return Self.failure("\(name) \(header.description); nothing imported")
@@ -198,6 +198,9 @@ extension ControlServer {
             ("loaded", .int(Int64(entries.count))),
             ("skipped", .int(Int64(report.skipped))),
             ("problems", .array(report.problems.prefix(1000).map { .object([("line", .int(Int64($0.line))), ("message", .string($0.message))]) })),
+            // Loaded, but already expired by the engine's clock: they fire only on older reads.
+            ("expired", .int(Int64(report.warnings.count))),
+            ("warnings", .array(report.warnings.prefix(1000).map { .object([("line", .int(Int64($0.line))), ("message", .string($0.message))]) })),
             (replace ? "removed" : "superseded", .int(Int64(removed))),
             ("entries", applied["entries"] ?? .null),
             ("historical_triggers", applied["historical_triggers"] ?? .int(0)),

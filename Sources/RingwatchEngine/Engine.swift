@@ -93,7 +93,7 @@ public final class Engine: @unchecked Sendable {
         }
         var entries: [HotlistEntry] = []
         if let path = configuration.hotlistPath {
-            let (loaded, report) = HotlistEntry.parse(csv: try Engine.readFile(path, what: "hotlist"), file: path)
+            let (loaded, report) = HotlistEntry.parse(csv: try Engine.readFile(path, what: "hotlist"), file: path, now: .now)
             try Engine.refuseUnusable(report)
             entries = loaded
             loadReports.append(report)

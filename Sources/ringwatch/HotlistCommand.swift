@@ -133,7 +133,13 @@ struct HotlistCommand: ParsableCommand {
             }
             let skipped = reply["skipped"] as? Int ?? 0
             if skipped > (reply["problems"] as? [Any])?.count ?? 0 { printError("(only the first problems are listed)") }
+            for warning in reply["warnings"] as? [[String: Any]] ?? [] {
+                printError("\(file) line \(warning["line"] as? Int ?? 0): warning: \(warning["message"] as? String ?? "")")
+            }
+            let expired = reply["expired"] as? Int ?? 0
+            if expired > (reply["warnings"] as? [Any])?.count ?? 0 { printError("(only the first warnings are listed)") }
             emit("\(file): loaded \(reply["loaded"] as? Int ?? 0) lines, skipped \(skipped); "
+                 + (expired > 0 ? "\(expired) of them already expired; " : "")
                  + "the engine now lists \(reply["entries"] as? Int ?? 0) entries"
                  + (historical ? "; \(reply["historical_triggers"] as? Int ?? 0) historical triggers" : "") + "\n")
         }

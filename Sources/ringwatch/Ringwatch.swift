@@ -52,7 +52,15 @@ enum Main {
             let code = Ringwatch.exitCode(for: error)
             if code == .success { Ringwatch.exit(withError: error) }  // --help, --version
             let message = Ringwatch.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            printError("\(message) (see 'ringwatch help')")
+            printError(negativeNumberProblem(CommandLine.arguments) ?? "\(message) (see 'ringwatch help')")
+            exit(2)
+        }
+        let group = type(of: command).configuration
+        if !group.subcommands.isEmpty && group.defaultSubcommand == nil {
+            // `ringwatch` or `ringwatch hotlist` alone: the commands on standard error, and a
+            // usage exit.
+            FileHandle.standardError.write(Data((Ringwatch.helpMessage(for: type(of: command)) + "\n").utf8))
+            printError("no command given; pick one of the commands above")
             exit(2)
         }
         do {
@@ -78,6 +86,16 @@ enum Main {
             exit(1)
         }
     }
+}
+
+/// ArgumentParser takes "-1" after an option for a flag and reports the option's value as
+/// missing; this names the real problem. No option takes a negative number.
+func negativeNumberProblem(_ arguments: [String]) -> String? {
+    for (option, value) in zip(arguments, arguments.dropFirst())
+    where option.hasPrefix("--") && !option.contains("=") && value.hasPrefix("-") && Double(value) != nil {
+        return "\(option) does not take a negative number (\(value)) (see 'ringwatch help')"
+    }
+    return nil
 }
 
 /// Prints one line to standard error, prefixed with the program name.

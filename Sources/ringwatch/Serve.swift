@@ -90,6 +90,8 @@ struct Serve: AsyncParsableCommand {
         for report in engine.loadReports {
             logger.info("\(report.description)")
             for problem in report.problems { logger.warning("\(report.file) \(problem.description)") }
+            for warning in report.warnings.prefix(100) { logger.warning("\(report.file) \(warning.description)") }
+            if report.warnings.count > 100 { logger.warning("\(report.file): \(report.warnings.count) lines with warnings; the first 100 are listed") }
         }
         // Every bound endpoint (the engine resolves only the last, for a port chosen with `:*`).
         let ingest = engine.ingestEndpoint.isEmpty ? "off" : (configuration.ingestBind.dropLast() + [engine.ingestEndpoint]).joined(separator: " ")

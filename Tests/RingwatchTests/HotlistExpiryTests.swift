@@ -93,4 +93,39 @@ struct HotlistExpiryTests {
         #expect(listed.map { $0["plate"] as? String } == ["4PST444", "5NEW555"])
         #expect(listed.map { $0["expired"] as? Bool } == [false, false])
     }
+
+    /// A list file's expired lines are loaded (they still fire on reads from before their
+    /// expiry) but never silently: each is named by line number, at import and at start.
+    @Test func expiredLinesOfAListFileAreLoadedAndReportedByNumber() throws {
+        let daemon = try EndToEndTests.Daemon(hotlist: """
+            plate,category,severity,reason,expires
+            2OLD222,stolen_vehicle,high,Recovered since,2026-01-01T12:00:00Z
+            """)
+        try daemon.waitUntilReady()
+        let future = Timestamp.now.adding(seconds: 86_400).rfc3339
+        let csv = try daemon.directory.write("import.csv", """
+            plate,category,severity,reason,expires
+            6NEW666,stolen_vehicle,high,PV 6,\(future)
+            7OLD777,stolen_vehicle,high,PV 7,2026-02-01T00:00:00Z
+            8BAD888,stolen_vehicle,urgent,PV 8,
+            """)
+        let imported = try RingwatchProcess.run(["hotlist", "import", "--file", csv, "--control", daemon.control, "--reason", "daily list"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains("import.csv line 3: warning: expires 2026-02-01T00:00:00Z has passed"), "\(imported.stderr)")
+        #expect(imported.stderr.contains("import.csv line 4: severity 'urgent'"), "\(imported.stderr)")
+        #expect(imported.stdout.contains("loaded 2 lines, skipped 1; 1 of them already expired;"), "\(imported.stdout)")
+
+        let reply = try control(daemon.control, """
+            {"op":"hotlist.import","csv":"plate,category,severity,reason,expires\\n7OLD777,stolen_vehicle,high,PV 7,2026-02-01T00:00:00Z\\n","reason":"r"}
+            """)
+        #expect(reply["ok"] as? Bool == true, "\(reply)")
+        #expect(reply["expired"] as? Int == 1)
+        #expect((reply["warnings"] as? [[String: Any]])?.first?["line"] as? Int == 2)
+
+        let listed = jsonLines(try RingwatchProcess.run(["hotlist", "list", "--format", "jsonl", "--control", daemon.control]).stdout)
+        #expect(Set(listed.compactMap { $0["plate"] as? String }) == ["2OLD222", "6NEW666", "7OLD777"])
+        let exit = daemon.stop()
+        // The file given at start: its expired line is named in the log, by number.
+        #expect(exit.stderr.contains("line 2: expires 2026-01-01T12:00:00Z has passed"), "\(exit.stderr)")
+    }
 }
