@@ -72,6 +72,11 @@ while true; do
 done
 finished=$(date +%s.%N)
 "$bin" status --control "$control" | grep -v gaps_by_camera
+# The engine's peak and current resident memory, and what the history takes on disk.
+grep -E '^(VmHWM|VmRSS)' "/proc/$engine_pid/status" | tr -s ' \t' ' ' | sed 's/^/replay-national: engine /'
+echo "replay-national: history $(du -sh "$work" | cut -f1) on disk ($work)"
+# RINGWATCH_REPLAY_LOG=FILE keeps the engine's log (hours sealed, warnings) after the run.
+[[ -n ${RINGWATCH_REPLAY_LOG:-} ]] && cp "$work/engine.log" "$RINGWATCH_REPLAY_LOG"
 python3 - "$began" "$sent" "$finished" "$messages" <<'EOF'
 import sys
 began, sent, finished, messages = map(float, sys.argv[1:5])

@@ -393,9 +393,17 @@ public final class HistoryWriter: @unchecked Sendable {
               (oldest + 1) * 3_600_000 + sealDelayMilliseconds <= latestWritten
         else { return }
         do {
+            let began = DispatchTime.now().uptimeNanoseconds
             let sealed = try database.sealHours(before: Timestamp(milliseconds: latestWritten - sealDelayMilliseconds))
             sealedPartitions.add(sealed.count, ordering: .relaxed)
-            if !sealed.isEmpty { logger.info("sealed and indexed history partitions", metadata: ["tables": "\(sealed.joined(separator: ","))"]) }
+            if !sealed.isEmpty {
+                // How long the writer was busy sealing (the ingest queue absorbs it): an operator
+                // sees here whether the hours of a busy day seal in time.
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+                logger.info("sealed and indexed history partitions", metadata: [
+                    "tables": "\(sealed.joined(separator: ","))", "seconds": "\(String(format: "%.2f", seconds))",
+                ])
+            }
         } catch {
             logger.error("could not index a history partition; queries on it scan instead", metadata: ["error": "\(error)"])
         }
