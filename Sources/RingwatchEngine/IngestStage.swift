@@ -40,6 +40,8 @@ final class IngestStage: @unchecked Sendable {
     private var newest: Int64 = .min
     private let cameras: CameraRegistry
     private var sequences = SequenceTracker()
+    /// Whether each camera is in the registry, by the number `sequences` gave it.
+    private var registered: [Bool] = []
     /// When each camera's last gap was logged (wall clock), so a lossy link logs once in 10 s.
     private var lastGapLog: [String: Timestamp] = [:]
     private let counters: EngineCounters
@@ -156,8 +158,11 @@ final class IngestStage: @unchecked Sendable {
                 }
                 newest = read.timestamp.milliseconds
             }
-            if !cameras.contains(read.camera) { counters.unknownCamera.add(1, ordering: .relaxed) }
-            if let sequence = read.sequence, case .gap(let missing) = sequences.observe(camera: read.camera, sequence: sequence) {
+            // One lookup of the camera id a read: its number answers both questions below.
+            let cameraNumber = sequences.number(of: read.camera)
+            while registered.count <= cameraNumber { registered.append(cameras.contains(sequences.cameras[registered.count])) }
+            if !registered[cameraNumber] { counters.unknownCamera.add(1, ordering: .relaxed) }
+            if let sequence = read.sequence, case .gap(let missing) = sequences.observe(cameraNumber: cameraNumber, sequence: sequence) {
                 counters.countGap(camera: read.camera, missing: missing)
                 logGap(camera: read.camera, missing: missing)
             }

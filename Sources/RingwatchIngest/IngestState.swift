@@ -52,6 +52,11 @@ public struct DuplicateFilter: Sendable {
 }
 
 /// Counts lost reads per camera from the cameras' `seq` numbers.
+///
+/// Cameras are numbered in the order they are first seen (`number(of:)`), and the last number
+/// of each is kept in an array by camera number: the ingest thread looks a camera up once a
+/// read (and uses the same number for what else it keeps per camera) instead of hashing the
+/// camera's id for every question. Every camera is numbered, registered or not.
 public struct SequenceTracker: Sendable {
     /// What one sequence number says about the stream.
     public enum Observation: Equatable, Sendable {
@@ -63,7 +68,11 @@ public struct SequenceTracker: Sendable {
         case behind
     }
 
-    private var last: [String: Int64] = [:]
+    private var numbers: [String: Int] = [:]
+    /// Camera ids by number.
+    public private(set) var cameras: [String] = []
+    /// The last sequence number of each camera, by number; nil before its first.
+    private var last: [Int64?] = []
     /// Lost reads per camera since start.
     public private(set) var gapsByCamera: [String: Int64] = [:]
     /// Lost reads in all.
@@ -71,25 +80,42 @@ public struct SequenceTracker: Sendable {
 
     public init() {}
 
+    /// The number of `camera`: 0 for the first camera seen, 1 for the next, and so on.
+    public mutating func number(of camera: String) -> Int {
+        if let number = numbers[camera] { return number }
+        let number = cameras.count
+        numbers[camera] = number
+        cameras.append(camera)
+        last.append(nil)
+        return number
+    }
+
     /// Restores the last number seen from a camera (after a restart).
     public mutating func restore(camera: String, sequence: Int64) {
-        last[camera] = max(last[camera] ?? sequence, sequence)
+        let number = number(of: camera)
+        last[number] = max(last[number] ?? sequence, sequence)
     }
 
     public mutating func observe(camera: String, sequence: Int64) -> Observation {
-        guard let previous = last[camera] else {
-            last[camera] = sequence
+        observe(cameraNumber: number(of: camera), sequence: sequence)
+    }
+
+    /// `observe(camera:sequence:)` for the camera numbered `cameraNumber` by `number(of:)`.
+    public mutating func observe(cameraNumber: Int, sequence: Int64) -> Observation {
+        guard let previous = last[cameraNumber] else {
+            last[cameraNumber] = sequence
             return .inOrder
         }
         // Written without `previous + 1` so that a camera sending Int64.max cannot overflow it.
         guard sequence > previous else {
             // A camera that restarts its counter begins again near zero: follow it.
-            if sequence < previous / 2 { last[camera] = sequence }
+            if sequence < previous / 2 { last[cameraNumber] = sequence }
             return .behind
         }
-        last[camera] = sequence
+        last[cameraNumber] = sequence
         let missing = sequence - previous - 1
         guard missing > 0 else { return .inOrder }
+        let camera = cameras[cameraNumber]
         let (perCamera, overflowA) = gapsByCamera[camera, default: 0].addingReportingOverflow(missing)
         gapsByCamera[camera] = overflowA ? .max : perCamera
         let (total, overflowB) = totalGaps.addingReportingOverflow(missing)
