@@ -125,8 +125,8 @@ final class IngestStage: @unchecked Sendable {
 
     private func handOver() {
         guard !pending.isEmpty else { return }
-        output.put(pending)
-        pending.removeAll(keepingCapacity: true)
+        output.put(moving: &pending)
+        pending.reserveCapacity(Self.batchSize)
     }
 
     private func handle(_ message: ReceivedMessage) {

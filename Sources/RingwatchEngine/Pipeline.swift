@@ -208,9 +208,12 @@ public final class Pipeline: @unchecked Sendable {
         nameCurrentThread("rw-pipeline")
         while true {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-            guard let items = stage.output.take(waitingAtMost: 0.05) else { break }
-            matchHotlist(items)
-            for item in items { handle(item) }
+            guard var batches = stage.output.takeBatches(waitingAtMost: 0.05) else { break }
+            matchHotlist(batches)
+            for batch in batches {
+                for item in batch { handle(item) }
+            }
+            stage.output.recycle(&batches)
             runCommands()
             flushBatch()
         }
@@ -218,13 +221,13 @@ public final class Pipeline: @unchecked Sendable {
         flushBatch()
     }
 
-    /// Publishes the hotlist hits of every read in `items` (see the type's notes on order).
-    private func matchHotlist(_ items: [IngestStage.Item]) {
+    /// Publishes the hotlist hits of every read in `batches` (see the type's notes on order).
+    private func matchHotlist(_ batches: [[IngestStage.Item]]) {
         // The hotlist does not look at the window (the context's promise that the read is in it
         // does not hold here) nor at lateness.
         let context = DetectionContext(index: index, cameras: cameras, isLate: false)
         var countdown = timingCountdown
-        for item in items {
+        for item in batches.joined() {
             guard case .read(let read, let receivedAt) = item else { continue }
             // Timed on the reads whose other detectors are timed (one in `detectorSampling`).
             countdown -= 1
