@@ -40,6 +40,10 @@ public struct DuplicateFilter: Sendable {
 
     public func contains(_ id: ReadID) -> Bool { seen.contains(id.rawValue) }
 
+    /// Starts fetching what an `insert` of `id` will look at (see `ReadIDSet.prefetch`).
+    @inline(__always)
+    public func prefetch(_ id: ReadID) { seen.prefetch(id.rawValue) }
+
     /// Forgets ids older than the horizon behind `eventTime`.
     public mutating func evict(olderThanHorizonBefore eventTime: Timestamp) {
         let cutoff = (eventTime.milliseconds - horizonMilliseconds).floorDivided(by: bucketMilliseconds)

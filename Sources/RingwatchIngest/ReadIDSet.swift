@@ -1,3 +1,4 @@
+import CPrefetch
 import RingwatchCore
 
 /// An exact set of read ids (64-bit numbers) for the duplicate filter: open addressing with
@@ -44,6 +45,12 @@ public struct ReadIDSet: Sendable {
     public var capacity: Int { storage.capacity }
 
     public func contains(_ id: UInt64) -> Bool { storage.contains(id) }
+
+    /// Starts bringing the slot where `id` would be looked up into the cache, without waiting:
+    /// an `insert` or `contains` of it a little later then finds it there instead of waiting
+    /// for memory (once the set outgrows the caches, that wait is most of an insert's cost).
+    @inline(__always)
+    public func prefetch(_ id: UInt64) { storage.prefetch(id) }
 
     /// Adds `id`; false when it was already there.
     @discardableResult
@@ -126,6 +133,14 @@ extension ReadIDSet {
         @inline(__always)
         private func shard(of hash: UInt64) -> UnsafeMutablePointer<Shard> {
             shards + (Int(truncatingIfNeeded: hash) & (shardCount - 1))
+        }
+
+        @inline(__always)
+        func prefetch(_ id: UInt64) {
+            let hash = ReadIDSet.mixed(id, seed: seed)
+            let shard = shard(of: hash).pointee
+            guard let slots = shard.slots else { return }
+            ringwatch_prefetch_for_write(slots + ReadIDSet.home(of: hash, mask: shard.mask))
         }
 
         func contains(_ id: UInt64) -> Bool {

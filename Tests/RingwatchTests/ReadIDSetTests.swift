@@ -74,6 +74,16 @@ struct ReadIDSetTests {
         #expect(set.count == 5)
     }
 
+    @Test func prefetchingChangesNothing() {
+        var set = ReadIDSet(shardCount: 4, seed: 12)
+        set.prefetch(42)  // shards without slots yet
+        set.prefetch(0)
+        #expect(set.count == 0 && set.capacity == 0 && !set.contains(42))
+        #expect(set.insert(42) == true)
+        for id in 0..<1_000 as Range<UInt64> { set.prefetch(id) }
+        #expect(set.count == 1 && set.contains(42) && !set.contains(41))
+    }
+
     @Test func zeroIsAnOrdinaryID() {
         var set = ReadIDSet(shardCount: 2, seed: 1)
         #expect(!set.contains(0))
