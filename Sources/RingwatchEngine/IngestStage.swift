@@ -51,8 +51,8 @@ final class IngestStage: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let loop = LoopThread()
     private var pending: [Item] = []
-    /// A decoded read whose duplicate check waits for the next message (see `handle`).
-    private var deferred: (read: PlateRead, receivedAt: UInt64)?
+    /// The read at the end of `pending` whose duplicate check waits for the next message (see `handle`).
+    private var deferred: Admission?
 
     init(sockets: [Socket], configuration: EngineConfiguration, cameras: CameraRegistry, counters: EngineCounters, logger: Logger) {
         self.sockets = sockets
@@ -155,16 +155,27 @@ final class IngestStage: @unchecked Sendable {
             // larger than the caches, and the wait was a sixth of this thread's time).
             duplicates.prefetch(read.id)
             admitDeferred()
-            deferred = (read, receivedAt)
+            // Appended now (the read is not copied again), taken back if it is a duplicate.
+            pending.append(.read(read, receivedAt: receivedAt))
+            deferred = Admission(id: read.id, timestamp: read.timestamp, camera: read.camera, sequence: read.sequence)
         }
     }
 
-    /// Finishes the read held back by `handle`: drops it as a duplicate, or tracks its camera
-    /// and hands it on. Called before anything else is appended to `pending` and before each
-    /// hand-over, so reads and rejections keep the order they came in.
+    /// What the duplicate check and the camera's bookkeeping need of a read held back by `handle`.
+    private struct Admission {
+        let id: ReadID
+        let timestamp: Timestamp
+        let camera: String
+        let sequence: Int64?
+    }
+
+    /// Finishes the read held back by `handle` (the last item of `pending`): takes it back out
+    /// as a duplicate, or tracks its camera. Called before anything else is appended to
+    /// `pending` and before each hand-over, so reads and rejections keep the order they came in.
     private func admitDeferred() {
-        guard let (read, receivedAt) = deferred.take() else { return }
+        guard let read = deferred.take() else { return }
         guard duplicates.insert(read.id, at: read.timestamp) else {
+            pending.removeLast()
             counters.duplicate.add(1, ordering: .relaxed)
             return
         }
@@ -183,7 +194,6 @@ final class IngestStage: @unchecked Sendable {
             counters.countGap(camera: read.camera, missing: missing)
             logGap(camera: read.camera, missing: missing)
         }
-        pending.append(.read(read, receivedAt: receivedAt))
     }
 
     private func logGap(camera: String, missing: Int64) {
