@@ -154,10 +154,12 @@ final class IngestStage: @unchecked Sendable {
             // this read is fetched from memory meanwhile (at national volume the table is far
             // larger than the caches, and the wait was a sixth of this thread's time).
             duplicates.prefetch(read.id)
+            let admission = Admission(id: read.id, timestamp: read.timestamp, camera: read.camera, sequence: read.sequence)
             admitDeferred()
-            // Appended now (the read is not copied again), taken back if it is a duplicate.
+            // Appended now, as the read's last use (so it is moved, not copied), and taken back
+            // out if it turns out to be a duplicate.
             pending.append(.read(read, receivedAt: receivedAt))
-            deferred = Admission(id: read.id, timestamp: read.timestamp, camera: read.camera, sequence: read.sequence)
+            deferred = admission
         }
     }
 

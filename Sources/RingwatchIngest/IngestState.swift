@@ -41,8 +41,10 @@ public struct DuplicateFilter: Sendable {
     public func contains(_ id: ReadID) -> Bool { seen.contains(id.rawValue) }
 
     /// Starts fetching what an `insert` of `id` will look at (see `ReadIDSet.prefetch`).
+    /// Mutating only so that a caller holding the filter in a class property passes it in
+    /// place instead of copying it (and retaining its tables) for the call; it changes nothing.
     @inline(__always)
-    public func prefetch(_ id: ReadID) { seen.prefetch(id.rawValue) }
+    public mutating func prefetch(_ id: ReadID) { seen.prefetch(id.rawValue) }
 
     /// Forgets ids older than the horizon behind `eventTime`.
     public mutating func evict(olderThanHorizonBefore eventTime: Timestamp) {
