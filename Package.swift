@@ -51,6 +51,8 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        // A prefetch hint (a static inline C function; nothing to link).
+        .systemLibrary(name: "CPrefetch"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -64,7 +66,7 @@ let package = Package(
         // Plates, reads, cameras, triggers: pure values, no I/O.
         .target(name: "RingwatchCore", swiftSettings: readPathSettings),
         // Decoding and validating reads off the wire.
-        .target(name: "RingwatchIngest", dependencies: ["RingwatchCore"], swiftSettings: readPathSettings),
+        .target(name: "RingwatchIngest", dependencies: ["RingwatchCore", "CPrefetch"], swiftSettings: readPathSettings),
         // The time-partitioned in-memory window of recent reads.
         .target(name: "RingwatchIndex", dependencies: ["RingwatchCore"], swiftSettings: readPathSettings),
         // The vehicle registry (DIV): compact plate → vehicle store, spelling tables, misreads.

@@ -97,8 +97,7 @@ final class ConvoyStage: @unchecked Sendable {
     func handOver() {
         guard !outgoing.isEmpty else { return }
         inFlight.add(outgoing.count, ordering: .relaxed)
-        input.put(outgoing)
-        outgoing.removeAll(keepingCapacity: true)
+        input.put(moving: &outgoing)
     }
 
     /// True while reads handed over have findings still to come.
@@ -122,10 +121,12 @@ final class ConvoyStage: @unchecked Sendable {
     private func run() {
         nameCurrentThread("rw-convoys")
         var countdown = EngineMetrics.detectorSampling
-        while let items = input.take(waitingAtMost: 0.5) {
-            guard !items.isEmpty else { continue }
+        while var batches = input.takeBatches(waitingAtMost: 0.5) {
+            guard !batches.isEmpty else { continue }
             var found = Output()
-            for item in items {
+            var count = 0
+            for item in batches.joined() {
+                count += 1
                 switch item {
                 case .read(let read, let windowPlate, let windowCamera, let late, let receivedAt):
                     countdown -= 1
@@ -148,8 +149,9 @@ final class ConvoyStage: @unchecked Sendable {
                     output.log.append(found.log)
                 }
             }
+            input.recycle(&batches)
             // After the findings are out: a pipeline that sees no reads in flight finds them all.
-            inFlight.subtract(items.count, ordering: .releasing)
+            inFlight.subtract(count, ordering: .releasing)
         }
     }
 }

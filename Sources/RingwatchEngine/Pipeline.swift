@@ -207,34 +207,41 @@ public final class Pipeline: @unchecked Sendable {
 
     private func run() {
         nameCurrentThread("rw-pipeline")
-        // Taken and matched against the hotlist, not analysed yet.
-        var matched: [IngestStage.Item] = []
+        // Batches taken and matched against the hotlist, not analysed yet, and their reads.
+        var matched: [[IngestStage.Item]] = []
+        var matchedItems = 0
         while true {
             counters.pipelineHeartbeat.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             if matched.isEmpty {
                 // While the convoy thread works on reads handed over, come back soon for its triggers.
                 let wait = convoys?.isBusy == true ? 0.002 : 0.05
-                guard let items = stage.output.take(waitingAtMost: wait) else { break }
-                matchHotlist(items)
-                matched = items
+                guard let batches = stage.output.takeBatches(waitingAtMost: wait) else { break }
+                matchHotlist(batches)
+                matched = batches
             }
-            var current: [IngestStage.Item] = []
+            var current: [[IngestStage.Item]] = []
             swap(&current, &matched)
-            var next = 0
-            while next < current.count {
-                let end = min(next + Self.sliceReads, current.count)
-                for position in next..<end { handle(current[position]) }
-                next = end
-                takeConvoyFindings()
-                // Reads that arrived meanwhile are matched now, so that a hit among them goes
-                // out within a slice; they are analysed after this batch, in arrival order.
-                // Bounded: past the hand-over's capacity the ingest thread waits, as before.
-                guard matched.count < stage.output.capacity else { continue }
-                let arrived = stage.output.takeAvailable()
-                guard !arrived.isEmpty else { continue }
-                matchHotlist(arrived)
-                if matched.isEmpty { matched = arrived } else { matched.append(contentsOf: arrived) }
+            matchedItems = 0
+            var sinceLook = 0
+            for batch in current {
+                for item in batch {
+                    handle(item)
+                    sinceLook += 1
+                    guard sinceLook == Self.sliceReads else { continue }
+                    sinceLook = 0
+                    takeConvoyFindings()
+                    // Reads that arrived meanwhile are matched now, so that a hit among them goes
+                    // out within a slice; they are analysed after this batch, in arrival order.
+                    // Bounded: past the hand-over's capacity the ingest thread waits, as before.
+                    guard matchedItems < stage.output.capacity else { continue }
+                    let arrived = stage.output.takeAvailableBatches()
+                    guard !arrived.isEmpty else { continue }
+                    matchHotlist(arrived)
+                    matchedItems += arrived.reduce(0) { $0 + $1.count }
+                    matched += arrived
+                }
             }
+            stage.output.recycle(&current)
             takeConvoyFindings()
             runCommands()
             flushBatch()
@@ -266,13 +273,13 @@ public final class Pipeline: @unchecked Sendable {
         convoys?.replace(replacement)
     }
 
-    /// Publishes the hotlist hits of every read in `items` (see the type's notes on order).
-    private func matchHotlist(_ items: [IngestStage.Item]) {
+    /// Publishes the hotlist hits of every read in `batches` (see the type's notes on order).
+    private func matchHotlist(_ batches: [[IngestStage.Item]]) {
         // The hotlist does not look at the window (the context's promise that the read is in it
         // does not hold here) nor at lateness.
         let context = DetectionContext(index: index, cameras: cameras, isLate: false)
         var countdown = timingCountdown
-        for item in items {
+        for item in batches.joined() {
             guard case .read(let read, let receivedAt) = item else { continue }
             // Timed on the reads whose other detectors are timed (one in `detectorSampling`).
             countdown -= 1

@@ -138,11 +138,7 @@ public struct ReadDecoder: Sendable {
                 case .seq:
                     if case .integer(let number)? = try readNumberOrSkip(&scanner), number >= 0 { sequence = number } else { ignored.insert(.seq) }
                 case .country:
-                    if let text = try readText(&scanner), text.utf8.count == 2, text.utf8.allSatisfy({ ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }) {
-                        country = text.uppercased()
-                    } else {
-                        ignored.insert(.country)
-                    }
+                    if let code = try readCountry(&scanner) { country = code } else { ignored.insert(.country) }
                 case .confidence:
                     if let value = try readUnitInterval(&scanner) { confidence = value } else { ignored.insert(.confidence) }
                 case .charConfidence:
@@ -161,8 +157,7 @@ public struct ReadDecoder: Sendable {
                 case .vehicleConfidence:
                     if let value = try readUnitInterval(&scanner) { vehicleConfidence = value } else { ignored.insert(.vehicleConfidence) }
                 case .direction:
-                    let text = try readText(&scanner)?.lowercased()
-                    if let text, let value = Direction(rawValue: text) { direction = value } else { ignored.insert(.direction) }
+                    if let value = try readDirection(&scanner) { direction = value } else { ignored.insert(.direction) }
                 case .unknown:
                     try scanner.skipValue()
                 }
@@ -208,6 +203,44 @@ public struct ReadDecoder: Sendable {
         }
     }
 
+    /// Two ASCII letters, upper-cased; nil (value consumed) for anything else. Made from the
+    /// bytes, without the string `readText` would make and the one `uppercased()` would.
+    private func readCountry(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> String? {
+        guard scanner.peek() == 34 else {
+            try scanner.skipValue()
+            return nil
+        }
+        return try scanner.readString { bytes -> String? in
+            guard bytes.count == 2 else { return nil }
+            let first = bytes[0] | 0x20, second = bytes[1] | 0x20
+            guard first >= 97, first <= 122, second >= 97, second <= 122 else { return nil }
+            // Lower-case ASCII letters less 0x20 are their capitals.
+            return String(unsafeUninitializedCapacity: 2) { code in
+                code[0] = first - 32
+                code[1] = second - 32
+                return 2
+            }
+        }
+    }
+
+    /// `in` or `out` in any case; nil (value consumed) for anything else, as
+    /// `Direction(rawValue: text.lowercased())` of a text of at most `maximumTextBytes`.
+    private func readDirection(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> Direction? {
+        guard scanner.peek() == 34 else {
+            try scanner.skipValue()
+            return nil
+        }
+        return try scanner.readString { bytes -> Direction? in
+            // Only ASCII letters fold to the ASCII letters of `in`/`out` (lowercased() maps no
+            // other character to them), so comparing each byte with 0x20 set is the same test.
+            switch bytes.count {
+            case 2 where bytes[0] | 0x20 == 105 && bytes[1] | 0x20 == 110: return .inbound
+            case 3 where bytes[0] | 0x20 == 111 && bytes[1] | 0x20 == 117 && bytes[2] | 0x20 == 116: return .outbound
+            default: return nil
+            }
+        }
+    }
+
     private func readNumberOrSkip(_ scanner: inout JSONScanner) throws(JSONScanner.Failure) -> JSONScanner.Number? {
         guard let byte = scanner.peek(), byte == 45 || (byte >= 48 && byte <= 57) else {
             try scanner.skipValue()
@@ -230,29 +263,37 @@ public struct ReadDecoder: Sendable {
         }
         let open = scanner.position
         _ = scanner.consume(91)
-        var values: [Double] = []
-        var valid = true
-        if scanner.consume(93) { return (values, "[]") }
-        // Bytes in the numbers, and whether one starts with a minus sign: with the commas and
-        // brackets they tell whether the array was sent without whitespace and can be kept as is.
-        var numberBytes = 0
-        var negative = false
-        repeat {
-            scanner.skipWhitespace()
-            let start = scanner.position
-            negative = negative || scanner.peek() == 45
-            if let value = try readUnitInterval(&scanner), values.count < Plate.maximumLength {
-                values.append(value)
-            } else {
-                valid = false
-            }
-            numberBytes += scanner.position - start
-        } while scanner.consume(44)
-        try scanner.expect(93, "']'")
-        guard valid else { return nil }
-        let bytes = scanner.bytes(in: open..<scanner.position)
-        let verbatim = !negative && bytes.count == numberBytes + values.count + 1
-        return (values, verbatim ? String(decoding: bytes, as: UTF8.self) : ReadDecoder.compactNumberArray(bytes))
+        if scanner.consume(93) { return ([], "[]") }
+        // The numbers are gathered on the stack and the array made once at its final size: one
+        // allocation a read instead of one for each time a growing array doubled.
+        return try withUnsafeTemporaryAllocation(of: Double.self, capacity: Plate.maximumLength) {
+            staged throws(JSONScanner.Failure) -> ([Double], String)? in
+            var count = 0
+            var valid = true
+            // Bytes in the numbers, and whether one starts with a minus sign: with the commas
+            // and brackets they tell whether the array was sent without whitespace and can be
+            // kept as is.
+            var numberBytes = 0
+            var negative = false
+            repeat {
+                scanner.skipWhitespace()
+                let start = scanner.position
+                negative = negative || scanner.peek() == 45
+                if let value = try readUnitInterval(&scanner), count < Plate.maximumLength {
+                    staged[count] = value
+                    count += 1
+                } else {
+                    valid = false
+                }
+                numberBytes += scanner.position - start
+            } while scanner.consume(44)
+            try scanner.expect(93, "']'")
+            guard valid else { return nil }
+            let values = Array(UnsafeBufferPointer(rebasing: staged[..<count]))
+            let bytes = scanner.bytes(in: open..<scanner.position)
+            let verbatim = !negative && bytes.count == numberBytes + count + 1
+            return (values, verbatim ? String(decoding: bytes, as: UTF8.self) : ReadDecoder.compactNumberArray(bytes))
+        }
     }
 
     /// The text of a JSON array of numbers that are each at least 0, as stored when it was not

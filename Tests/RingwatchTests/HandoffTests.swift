@@ -34,12 +34,11 @@ import Testing
         #expect(queue.take(waitingAtMost: 1) == [1, 2, 3, 4])
         #expect(putDone.wait(timeout: .now() + 5) == .success)
         #expect(queue.take(waitingAtMost: 1) == [5])
-        #expect(queue.producerWaits == 1)
     }
 
     @Test func takingWhatIsAvailableNeverWaitsAndMakesRoomForTheProducer() {
         let queue = Handoff<Int>(capacity: 2)
-        #expect(queue.takeAvailable() == [])
+        #expect(queue.takeAvailableBatches().isEmpty)
         queue.put([1, 2])
         let putDone = DispatchSemaphore(value: 0)
         Thread {
@@ -47,12 +46,12 @@ import Testing
             putDone.signal()
         }.start()
         #expect(putDone.wait(timeout: .now() + 0.1) == .timedOut)
-        #expect(queue.takeAvailable() == [1, 2])
+        #expect(queue.takeAvailableBatches() == [[1, 2]])
         #expect(putDone.wait(timeout: .now() + 5) == .success)
         queue.finish()
         // After `finish` what was put is still there; then nothing, without waiting.
-        #expect(queue.takeAvailable() == [3])
-        #expect(queue.takeAvailable() == [])
+        #expect(queue.takeAvailableBatches() == [[3]])
+        #expect(queue.takeAvailableBatches().isEmpty)
         #expect(queue.take(waitingAtMost: 1) == nil)
     }
 
@@ -80,5 +79,58 @@ import Testing
         var received: [Int] = []
         while let batch = queue.take(waitingAtMost: 1) { received += batch }
         #expect(received == Array(0..<total))
+    }
+}
+
+/// Batches moved through the queue without copying, and their arrays reused.
+@Suite struct HandoffMovingTests {
+    @Test func aMovedBatchLeavesAnEmptyArrayAndArrivesAsItWas() {
+        let queue = Handoff<String>(capacity: 100)
+        var pending = ["a", "b", "c"]
+        queue.put(moving: &pending)
+        #expect(pending.isEmpty)
+        pending.append("d")
+        queue.put(moving: &pending)
+        #expect(queue.count == 4)
+        #expect(queue.takeBatches(waitingAtMost: 0) == [["a", "b", "c"], ["d"]])
+        #expect(queue.count == 0)
+        #expect(queue.takeBatches(waitingAtMost: 0.01) == [])
+        queue.finish()
+        #expect(queue.takeBatches(waitingAtMost: 1) == nil)
+    }
+
+    @Test func recycledArraysAreFilledAgainWithTheirCapacity() {
+        let queue = Handoff<Int>(capacity: 1_000)
+        var pending: [Int] = []
+        pending.reserveCapacity(256)
+        pending.append(contentsOf: 0..<200)
+        queue.put(moving: &pending)
+        var taken = try! #require(queue.takeBatches(waitingAtMost: 0))
+        #expect(taken.count == 1 && taken[0] == Array(0..<200))
+        queue.recycle(&taken)
+        #expect(taken.isEmpty)
+        // The next put hands the producer the array the consumer gave back: empty, with room.
+        pending.append(7)
+        queue.put(moving: &pending)
+        #expect(pending.isEmpty && pending.capacity >= 200)
+        #expect(queue.take(waitingAtMost: 0) == [7])
+    }
+
+    @Test func aFullQueueCountsElementsNotBatches() {
+        let queue = Handoff<Int>(capacity: 4)
+        var pending = [1, 2, 3]
+        queue.put(moving: &pending)
+        pending = [4]
+        queue.put(moving: &pending)  // 4 waiting: the next put must wait for the consumer
+        let putDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var more = [5]
+            queue.put(moving: &more)
+            putDone.signal()
+        }
+        #expect(putDone.wait(timeout: .now() + 0.2) == .timedOut)
+        #expect(queue.take(waitingAtMost: 1) == [1, 2, 3, 4])
+        #expect(putDone.wait(timeout: .now() + 5) == .success)
+        #expect(queue.take(waitingAtMost: 1) == [5])
     }
 }

@@ -1,5 +1,6 @@
 import RingwatchCore
 import RingwatchIngest
+import RingwatchTesting
 import Testing
 
 private let hour: Int64 = 3_600_000
@@ -230,5 +231,41 @@ struct HostileInputTests {
     @Test(arguments: ["0000-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"])
     func timesOutsideYearsOneToNineThousandNineHundredNinetyNineAreRefused(_ text: String) {
         #expect(Timestamp(rfc3339: text) == nil)
+    }
+}
+
+@Suite("SequenceTracker numbers")
+struct SequenceTrackerNumberTests {
+    @Test func camerasAreNumberedInTheOrderFirstSeen() {
+        var tracker = SequenceTracker()
+        #expect(tracker.number(of: "R1-01") == 0)
+        #expect(tracker.number(of: "unknown-9") == 1)
+        #expect(tracker.number(of: "R1-01") == 0)
+        tracker.restore(camera: "R2-07", sequence: 4)
+        #expect(tracker.number(of: "R2-07") == 2)
+        #expect(tracker.cameras == ["R1-01", "unknown-9", "R2-07"])
+    }
+
+    @Test func observingByNumberIsObservingByName() {
+        // The same random stream of (camera, seq) through both doors gives the same answers.
+        var random = SeededRandom(seed: 10)
+        var byName = SequenceTracker(), byNumber = SequenceTracker()
+        let names = (0..<12).map { "C\($0)" }
+        for step in 0..<5_000 {
+            let camera = names[Int(random.next() % 12)]
+            let sequence = Int64(random.next() % 400)
+            let number = byNumber.number(of: camera)
+            #expect(byName.observe(camera: camera, sequence: sequence) == byNumber.observe(cameraNumber: number, sequence: sequence), "step \(step)")
+        }
+        #expect(byName.gapsByCamera == byNumber.gapsByCamera && byName.totalGaps == byNumber.totalGaps)
+        #expect(byName.totalGaps > 0)
+    }
+
+    @Test func aCameraNumberedWithoutASequenceStartsInOrder() {
+        var tracker = SequenceTracker()
+        let number = tracker.number(of: "A")
+        #expect(tracker.observe(cameraNumber: number, sequence: 900) == .inOrder)
+        #expect(tracker.observe(camera: "A", sequence: 902) == .gap(missing: 1))
+        #expect(tracker.gapsByCamera == ["A": 1])
     }
 }

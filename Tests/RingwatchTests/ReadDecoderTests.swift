@@ -451,3 +451,41 @@ struct ReadIDTests {
         #expect(UInt64(hex16: derived.description) == derived.rawValue)
     }
 }
+
+/// Country and direction are read from the bytes without making strings first; what they
+/// decode to is what the string rules (`uppercased()` of two ASCII letters, `lowercased()`
+/// matched against `in`/`out`) give, for awkward spellings too.
+@Suite("ReadDecoder: country and direction spellings")
+struct ReadDecoderSpellingTests {
+    /// JSON string literals (quotes included) and the text each decodes to.
+    static let spellings: [(literal: String, text: String)] = [
+        (#""in""#, "in"), (#""iN""#, "iN"), (#""OUT""#, "OUT"), (#""ouT""#, "ouT"), (#""be""#, "be"), (#""Nl""#, "Nl"),
+        (#""\u0069n""#, "in"), (#""o\u0055t""#, "oUt"), (#""\u0042E""#, "BE"),
+        (#""İn""#, "İn"), (#""ın""#, "ın"), (#""ｉｎ""#, "ｉｎ"), (#""i n""#, "i n"), (#""inn""#, "inn"), (#""i""#, "i"),
+        (#""""#, ""), (#""@[""#, "@["), (#""`{""#, "`{"), (#""B1""#, "B1"), (#""é""#, "é"), (#""BEL""#, "BEL"),
+        ("\"" + String(repeating: "i", count: 200) + "\"", String(repeating: "i", count: 200)),
+    ]
+
+    @Test(arguments: spellings)
+    func directionFollowsTheLowerCasedText(literal: String, text: String) throws {
+        let decoded = try accepted(body(#""direction":"# + literal))
+        let expected = text.utf8.count <= ReadDecoder.maximumTextBytes ? Direction(rawValue: text.lowercased()) : nil
+        #expect(decoded.read.direction == expected)
+        #expect(decoded.ignored.contains(.direction) == (expected == nil))
+    }
+
+    @Test(arguments: spellings)
+    func countryFollowsTheUpperCasedText(literal: String, text: String) throws {
+        let decoded = try accepted(body(#""country":"# + literal))
+        let letters = text.utf8.count == 2 && text.utf8.allSatisfy { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 }
+        #expect(decoded.read.country == (letters ? text.uppercased() : "BE"))
+        #expect(decoded.ignored.contains(.country) == !letters)
+    }
+
+    @Test(arguments: [#"1"#, #"null"#, #"["in"]"#, #"{"a":"in"}"#, #"true"#])
+    func nonStringsAreIgnored(value: String) throws {
+        let decoded = try accepted(body(#""direction":"# + value + #","country":"# + value))
+        #expect(decoded.read.direction == nil && decoded.read.country == "BE")
+        if value != "null" { #expect(decoded.ignored.contains(.direction) && decoded.ignored.contains(.country)) }
+    }
+}
