@@ -43,14 +43,6 @@ public final class RegistryLookup: VehicleRegistryLookup {
     private var darknessByNumber: [(minute: Int64, isDark: Bool)] = []
     /// `normalised` by the caller's description number.
     private var normalisedByNumber: [UInt64: NormalisedVehicle] = [:]
-    /// Recently asked plates and their registered vehicles' packed ids (`registeredVehicle(_:)`):
-    /// a vehicle is read at camera after camera, and each bisection of eight million keys costs
-    /// several cache misses, the vehicle's ids one more. Direct-mapped by the key's hash; a key
-    /// with the top bit set (no plate key has it) records a plate that is not registered; 0 a
-    /// free slot.
-    private var recentPlates: [(key: UInt64, word: UInt64)] = []
-    private static let recentPlatesSlots = 1 << 18
-
     public init(
         registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
         confusions: OCRConfusions = .standard
@@ -67,39 +59,19 @@ public final class RegistryLookup: VehicleRegistryLookup {
         self.registry = registry
         normalised.removeAll()
         normalisedByNumber.removeAll()
-        recentPlates.removeAll()
     }
 
     /// The normalised description of the vehicle registered under `key`, as
-    /// `registry.normalisedVehicle(_:)` gives it, remembering where recently asked plates are.
+    /// `registry.normalisedVehicle(_:)` gives it.
     public func registeredVehicle(_ key: PlateKey) -> NormalisedVehicle? {
-        registeredWord(key).map(registry.normalisedVehicle(word:))
+        registry.vehicleWord(of: key).map(registry.normalisedVehicle(word:))
     }
 
-    /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`), from the
-    /// same memory of recently asked plates: the convoy tracker asks it for each vehicle it
-    /// starts following, just after the mismatch detector asked about the same read.
+    /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`): the
+    /// convoy tracker asks it for each vehicle it starts following, just after the mismatch
+    /// detector asked about the same read (its table slot is still in cache).
     public func registeredVehicleType(_ key: PlateKey) -> String? {
-        registeredWord(key).flatMap(registry.vehicleType(word:))
-    }
-
-    /// The packed ids of the vehicle registered under `key`, through `recentPlates`.
-    private func registeredWord(_ key: PlateKey) -> UInt64? {
-        if recentPlates.isEmpty { recentPlates = Array(repeating: (key: 0, word: 0), count: Self.recentPlatesSlots) }
-        var z = key.rawValue &* 0x9E37_79B9_7F4A_7C15
-        z ^= z >> 29
-        let slot = Int(truncatingIfNeeded: z) & (Self.recentPlatesSlots - 1)
-        let unregistered = key.rawValue | 1 << 63
-        let known = recentPlates[slot]
-        if known.key == key.rawValue { return known.word }
-        if known.key == unregistered { return nil }
-        guard let position = registry.position(of: key) else {
-            recentPlates[slot] = (unregistered, 0)
-            return nil
-        }
-        let word = registry.vehicleWord(at: position)
-        recentPlates[slot] = (key.rawValue, word)
-        return word
+        registry.vehicleWord(of: key).flatMap(registry.vehicleType(word:))
     }
 
     /// True when a registry with at least one vehicle is loaded.
