@@ -59,6 +59,17 @@ public struct ShardedDictionary<Value> {
         return old
     }
 
+    /// Calls `body` with the value under `key` (nil when absent) to change in place: one hash
+    /// lookup where a removal and a re-insertion take two, and a value holding an array stays
+    /// uniquely referenced, so appending to it does not copy. Setting nil removes the entry.
+    @inline(__always)
+    public mutating func withValue<Result>(forKey key: UInt64, _ body: (inout Value?) throws -> Result) rethrows -> Result {
+        let index = shard(of: key)
+        let before = shards[index].count
+        defer { count += shards[index].count - before }
+        return try body(&shards[index][key])
+    }
+
     /// Removes the entries of shard `index` that `shouldBeRemoved` picks; returns how many.
     @discardableResult
     public mutating func removeAll(inShard index: Int, where shouldBeRemoved: (Value) -> Bool) -> Int {

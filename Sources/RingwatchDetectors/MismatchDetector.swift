@@ -85,6 +85,10 @@ public final class MismatchDetector: Detector {
     private var observedIDs: [NormalisedVehicle: UInt32] = [:]
     private var observedVehicles: [NormalisedVehicle] = []
     private var observedSpellings: [VehicleDescription] = []
+    /// `observedIDs` by the window's description number (`InsertedRead.description`), for the
+    /// registry whose vocabulary normalised them.
+    private var observedByDescription: [UInt64: UInt32] = [:]
+    private var observedByDescriptionRegistry: VehicleRegistry?
     /// When the next shard of `histories` and `unregisteredFired` is swept (event time), and which.
     private var nextPurge: Int64 = .min
     private var purgeCursor = 0
@@ -101,7 +105,8 @@ public final class MismatchDetector: Detector {
         guard read.country == "BE", lookup.isLoaded, let key = PlateKey(read.plate.text) else { return [] }
         purgeIfDue(at: read.timestamp.milliseconds)
         // The window numbered the read's camera and description as it inserted it.
-        let observation = context.index.inserted(read.id).map {
+        let inserted = context.index.inserted(read.id)
+        let observation = inserted.map {
             lookup.observation(of: read, camera: Int($0.camera.rawValue), description: $0.description)
         } ?? lookup.observation(of: read)
         guard let registered = lookup.registeredVehicle(key) else {
@@ -111,20 +116,24 @@ public final class MismatchDetector: Detector {
             let comparison = VehicleComparison(
                 observed: observation.vehicle, registered: registered, judgeColor: observation.judgesColor,
                 vocabulary: lookup.registry.vocabulary)
-            return judged(read, key: key, registered: registered, observation: observation, comparison: comparison, context: context)
+            return judged(
+                read, key: key, registered: registered, observation: observation, description: inserted?.description,
+                comparison: comparison, context: context)
         }
         return historyDecides(read, key: key, registered: registered, observation: observation, context: context)
     }
 
     // MARK: Registered plates
 
+    /// `description`: the window's number for the read's description, if it has one.
     private func judged(
-        _ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
+        _ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation, description: UInt64?,
         comparison: VehicleComparison, context: DetectionContext
     ) -> [TriggerDraft] {
-        let mismatched = comparison.mismatched
-        let isMatch = mismatched.isEmpty && (comparison.make == .agrees || comparison.color == .agrees)
-        guard isMatch || !mismatched.isEmpty else { return [] }  // nothing comparable was seen
+        // `comparison.mismatched` would build an array on every judged read.
+        let differs = comparison.make == .differs || comparison.model == .differs || comparison.color == .differs
+        let isMatch = !differs && (comparison.make == .agrees || comparison.color == .agrees)
+        guard isMatch || differs else { return [] }  // nothing comparable was seen
         // Another registered plate the read may be a misread of, whose vehicle is the one seen:
         // far likelier than this plate on the wrong car, and it must not build up a history.
         if !isMatch, lookup.fittingLookAlike(of: read, otherThan: read.plate.text, within: .standard) != nil {
@@ -136,12 +145,14 @@ public final class MismatchDetector: Detector {
             readID: read.id, time: time, confidence: Float(observation.confidence ?? 0), isMatch: isMatch, isDark: observation.isDark,
             makeDiffers: comparison.make == .differs, modelDiffers: comparison.model == .differs,
             colorDiffers: comparison.color == .differs,
-            observed: observedID(observation.vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color)))
-        var history = takeHistory(of: key, registered: registered)
-        defer { histories[key.rawValue] = history }
-        history.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
-        guard !isMatch, let verdict = verdict(history, current: entry, currentConfidence: observation.confidence) else { return [] }
-        return fire(verdict, read: read, key: key, history: &history, observed: observedJSON(read), context: context)
+            observed: observedID(observation.vehicle, of: read, description: description))
+        // Changed in place in its table: one hash lookup, and the entries' array is not copied.
+        return histories.withValue(forKey: key.rawValue) { stored in
+            renew(&stored, key: key, registered: registered)
+            stored!.record(entry, capacity: configuration.historyLength, horizonStart: time - configuration.historyHours * 3_600_000)
+            guard !isMatch, let verdict = verdict(stored!, current: entry, currentConfidence: observation.confidence) else { return [] }
+            return fire(verdict, read: read, key: key, history: &stored!, observed: observedJSON(read), context: context)
+        }
     }
 
     /// A read the classifier cannot vouch for: the plate's recent confident observations decide.
@@ -149,9 +160,17 @@ public final class MismatchDetector: Detector {
         _ read: PlateRead, key: PlateKey, registered: NormalisedVehicle, observation: Observation,
         context: DetectionContext
     ) -> [TriggerDraft] {
-        guard let known = histories[key.rawValue], let last = known.latest, last.isMismatch else { return [] }
-        var history = takeHistory(of: key, registered: registered)
-        defer { histories[key.rawValue] = history }
+        histories.withValue(forKey: key.rawValue) { stored in
+            guard let last = stored?.latest, last.isMismatch else { return [] }
+            renew(&stored, key: key, registered: registered)
+            return decideFromHistory(read, key: key, history: &stored!, observation: observation, context: context)
+        }
+    }
+
+    /// `historyDecides` once the plate's last judged observation is known to be a mismatch.
+    private func decideFromHistory(
+        _ read: PlateRead, key: PlateKey, history: inout VehicleHistory, observation: Observation, context: DetectionContext
+    ) -> [TriggerDraft] {
         guard let latest = history.latest, latest.isMismatch,
             read.timestamp.milliseconds - latest.time <= configuration.historyHours * 3_600_000,
             var verdict = verdict(history, current: latest, currentConfidence: nil)
@@ -317,11 +336,11 @@ public final class MismatchDetector: Detector {
 
     // MARK: Helpers
 
-    /// The plate's history, taken out of the table so that it is mutated in place (the caller
-    /// puts it back); started afresh when the registry now lists another vehicle for the plate.
-    private func takeHistory(of key: PlateKey, registered: NormalisedVehicle) -> VehicleHistory {
+    /// Starts the plate's history afresh (`stored` nil: a first one) unless it was judged against
+    /// the vehicle the registry now lists for the plate.
+    private func renew(_ stored: inout VehicleHistory?, key: PlateKey, registered: NormalisedVehicle) {
         // Comparing with the stored registration is cheaper than hashing it on every read.
-        if let history = histories.removeValue(forKey: key.rawValue), observedVehicles[Int(history.registration)] == registered { return history }
+        if let history = stored, observedVehicles[Int(history.registration)] == registered { return }
         // The registry's own spelling is only needed (and built) when a history starts.
         let registration =
             observedIDs[registered]
@@ -329,7 +348,24 @@ public final class MismatchDetector: Detector {
                 registered,
                 spelling: lookup.registry.vehicle(registeredAs: key.text)?.description
                     ?? VehicleDescription(make: nil, model: nil, color: nil))
-        return VehicleHistory(registration: registration)
+        stored = VehicleHistory(registration: registration)
+    }
+
+    /// The observed-vehicle id of a judged read's `vehicle`, through `observedByDescription`
+    /// when the window numbered the read's description: no hashing of the vehicle's texts.
+    private func observedID(_ vehicle: NormalisedVehicle, of read: PlateRead, description: UInt64?) -> UInt32 {
+        // The numbers stand for descriptions as the registry's vocabulary normalised them.
+        if observedByDescriptionRegistry !== lookup.registry {
+            observedByDescription.removeAll()
+            observedByDescriptionRegistry = lookup.registry
+        }
+        if let description, let id = observedByDescription[description] { return id }
+        let id = observedID(vehicle, spelling: VehicleDescription(make: read.make, model: read.model, color: read.color))
+        if let description {
+            if observedByDescription.count >= 16_384 { observedByDescription.removeAll(keepingCapacity: true) }
+            observedByDescription[description] = id
+        }
+        return id
     }
 
     private func observedID(_ vehicle: NormalisedVehicle, spelling: VehicleDescription) -> UInt32 {
@@ -382,6 +418,7 @@ public final class MismatchDetector: Detector {
             observedIDs.removeAll()
             observedVehicles.removeAll()
             observedSpellings.removeAll()
+            observedByDescription.removeAll()
         }
     }
 

@@ -31,6 +31,11 @@ public enum Daylight {
         return elevation / radians
     }
 
+    /// The most the sun's elevation changes in a minute, in degrees, with a margin: the sky turns
+    /// 0.2507° a minute (360.986° a sidereal day) and an elevation changes no faster than the
+    /// sun moves across the sky; the declination adds less than 0.0003°.
+    public static let maximumElevationChangePerMinute = 0.3
+
     /// True when the sun is below `threshold` degrees at the place and time (−6°: the end of
     /// civil twilight, when street lighting takes over).
     public static func isDark(at time: Timestamp, latitude: Double, longitude: Double, threshold: Double = -6) -> Bool {

@@ -1,5 +1,17 @@
 import RingwatchCore
 
+/// Whether it is dark at a camera in the event-time minutes `minute - span ... minute + span`.
+struct DarknessSpan {
+    var minute: Int64
+    var span: Int64
+    var isDark: Bool
+
+    /// Covers no minute.
+    static let unknown = DarknessSpan(minute: .min, span: -1, isDark: false)
+
+    func covers(_ other: Int64) -> Bool { span >= 0 && (other &- minute).magnitude <= UInt64(span) }
+}
+
 /// What a read's classifier output says, once judged against the observation policy.
 public struct Observation: Sendable, Hashable {
     /// Make, model family and colour family as seen.
@@ -36,21 +48,14 @@ public final class RegistryLookup: VehicleRegistryLookup {
     private var fallbackPlace: (latitude: Double, longitude: Double)
     /// Classifier outputs repeat endlessly (a few thousand spellings): normalise each once.
     private var normalised: [VehicleDescription: NormalisedVehicle] = [:]
-    /// Darkness per camera and minute of event time: the sun moves slowly, trigonometry is not free.
-    private var darkness: [String: (minute: Int64, isDark: Bool)] = [:]
+    /// Darkness per camera, for a span of event-time minutes: the sun moves slowly,
+    /// trigonometry is not free.
+    private var darkness: [String: DarknessSpan] = [:]
     /// The same by the caller's camera number (`observation(of:camera:description:)`): no
     /// camera text is hashed per read.
-    private var darknessByNumber: [(minute: Int64, isDark: Bool)] = []
+    private var darknessByNumber: [DarknessSpan] = []
     /// `normalised` by the caller's description number.
     private var normalisedByNumber: [UInt64: NormalisedVehicle] = [:]
-    /// Recently asked plates and their registered vehicles' packed ids (`registeredVehicle(_:)`):
-    /// a vehicle is read at camera after camera, and each bisection of eight million keys costs
-    /// several cache misses, the vehicle's ids one more. Direct-mapped by the key's hash; a key
-    /// with the top bit set (no plate key has it) records a plate that is not registered; 0 a
-    /// free slot.
-    private var recentPlates: [(key: UInt64, word: UInt64)] = []
-    private static let recentPlatesSlots = 1 << 18
-
     public init(
         registry: VehicleRegistry = VehicleRegistry(), cameras: CameraRegistry, policy: ObservationPolicy = ObservationPolicy(),
         confusions: OCRConfusions = .standard
@@ -67,39 +72,19 @@ public final class RegistryLookup: VehicleRegistryLookup {
         self.registry = registry
         normalised.removeAll()
         normalisedByNumber.removeAll()
-        recentPlates.removeAll()
     }
 
     /// The normalised description of the vehicle registered under `key`, as
-    /// `registry.normalisedVehicle(_:)` gives it, remembering where recently asked plates are.
+    /// `registry.normalisedVehicle(_:)` gives it.
     public func registeredVehicle(_ key: PlateKey) -> NormalisedVehicle? {
-        registeredWord(key).map(registry.normalisedVehicle(word:))
+        registry.vehicleWord(of: key).map(registry.normalisedVehicle(word:))
     }
 
-    /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`), from the
-    /// same memory of recently asked plates: the convoy tracker asks it for each vehicle it
-    /// starts following, just after the mismatch detector asked about the same read.
+    /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`): the
+    /// convoy tracker asks it for each vehicle it starts following, just after the mismatch
+    /// detector asked about the same read (its table slot is still in cache).
     public func registeredVehicleType(_ key: PlateKey) -> String? {
-        registeredWord(key).flatMap(registry.vehicleType(word:))
-    }
-
-    /// The packed ids of the vehicle registered under `key`, through `recentPlates`.
-    private func registeredWord(_ key: PlateKey) -> UInt64? {
-        if recentPlates.isEmpty { recentPlates = Array(repeating: (key: 0, word: 0), count: Self.recentPlatesSlots) }
-        var z = key.rawValue &* 0x9E37_79B9_7F4A_7C15
-        z ^= z >> 29
-        let slot = Int(truncatingIfNeeded: z) & (Self.recentPlatesSlots - 1)
-        let unregistered = key.rawValue | 1 << 63
-        let known = recentPlates[slot]
-        if known.key == key.rawValue { return known.word }
-        if known.key == unregistered { return nil }
-        guard let position = registry.position(of: key) else {
-            recentPlates[slot] = (unregistered, 0)
-            return nil
-        }
-        let word = registry.vehicleWord(at: position)
-        recentPlates[slot] = (key.rawValue, word)
-        return word
+        registry.vehicleWord(of: key).flatMap(registry.vehicleType(word:))
     }
 
     /// True when a registry with at least one vehicle is loaded.
@@ -121,13 +106,14 @@ public final class RegistryLookup: VehicleRegistryLookup {
         if camera > 0 {
             let minute = read.timestamp.milliseconds.floorDivided(by: 60_000)
             if camera >= darknessByNumber.count {
-                darknessByNumber.append(contentsOf: repeatElement((minute: Int64.min, isDark: false), count: camera - darknessByNumber.count + 1))
+                darknessByNumber.append(contentsOf: repeatElement(DarknessSpan.unknown, count: camera - darknessByNumber.count + 1))
             }
-            if darknessByNumber[camera].minute == minute {
+            if darknessByNumber[camera].covers(minute) {
                 dark = darknessByNumber[camera].isDark
             } else {
-                dark = isDark(read)
-                darknessByNumber[camera] = (minute, dark)
+                let span = darknessSpan(of: read, minute: minute)
+                darknessByNumber[camera] = span
+                dark = span.isDark
             }
         } else {
             dark = isDark(read)
@@ -158,16 +144,26 @@ public final class RegistryLookup: VehicleRegistryLookup {
     /// True when the sun was below the policy's threshold where and when `read` was taken.
     public func isDark(_ read: PlateRead) -> Bool {
         let minute = read.timestamp.milliseconds.floorDivided(by: 60_000)
-        if let known = darkness[read.camera], known.minute == minute { return known.isDark }
-        let place = cameras[read.camera].map { ($0.latitude, $0.longitude) } ?? fallbackPlace
-        let dark = Daylight.isDark(
-            at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1,
-            threshold: policy.darkBelowSunElevation)
+        if let known = darkness[read.camera], known.covers(minute) { return known.isDark }
+        let span = darknessSpan(of: read, minute: minute)
         // Room for every registered camera (a national network has thousands); unknown cameras
         // by the thousand empty it.
         if darkness.count > max(4096, 2 * cameras.count) { darkness.removeAll(keepingCapacity: true) }
-        darkness[read.camera] = (minute, dark)
-        return dark
+        darkness[read.camera] = span
+        return span.isDark
+    }
+
+    /// Whether it is dark at `read`'s camera in event-time minute `minute`, and for how many
+    /// minutes either side that cannot change: the sun's elevation moves at most
+    /// `Daylight.maximumElevationChangePerMinute`, so far from the threshold (midday, midnight)
+    /// one computation serves a camera for hours, and near it (twilight) for a minute.
+    private func darknessSpan(of read: PlateRead, minute: Int64) -> DarknessSpan {
+        let place = cameras[read.camera].map { ($0.latitude, $0.longitude) } ?? fallbackPlace
+        let elevation = Daylight.sunElevation(at: Timestamp(milliseconds: minute * 60_000), latitude: place.0, longitude: place.1)
+        let margin = abs(elevation - policy.darkBelowSunElevation) / Daylight.maximumElevationChangePerMinute
+        // One minute less than the margin allows, for rounding; at most four hours.
+        let span = margin.isFinite ? Int64(min(margin, 241)) - 1 : 0
+        return DarknessSpan(minute: minute, span: max(0, span), isDark: elevation < policy.darkBelowSunElevation)
     }
 
     /// The normalised form of a description, cached.

@@ -281,6 +281,30 @@ struct MismatchDetectorTests {
         #expect(rig.send(focus(day.adding(seconds: 3600))).first?.detail("rule") == .string("single"))
     }
 
+    @Test func aReloadWithAnotherVocabularyRenormalisesDescriptionsTheWindowNumbered() throws {
+        // The same registration under a vocabulary that no longer folds "VW" into Volkswagen.
+        let makes = RegistryFixtures.text("vehicle-makes.csv").split(separator: "\n").filter { !$0.hasPrefix("VW,") }
+        let vocabulary = VehicleVocabulary.parse(
+            makesCSV: makes.joined(separator: "\n"), makesFile: "makes.csv",
+            modelsCSV: RegistryFixtures.text("vehicle-models.csv"), modelsFile: "vehicle-models.csv",
+            colorsCSV: RegistryFixtures.text("vehicle-colors.csv"), colorsFile: "vehicle-colors.csv"
+        ).0
+        let line = "plate,make,model,color,vehicle_type\n2ZZZ999,Ford,Focus,red,car"
+        let lookup = RegistryLookup(registry: RegistryFixtures.registry(["2ZZZ999,Ford,Focus,red,car"]), cameras: RegistryFixtures.cameras)
+        let rig = DetectorRig(MismatchDetector(lookup: lookup))
+        let golf = { (time: Timestamp, confidence: Double) in
+            vehicleRead("2ZZZ999", at: time, make: "VW", model: "Golf", color: "grey", vehicleConfidence: confidence)
+        }
+        // A Volkswagen seen once, not surely enough to fire alone.
+        #expect(rig.send(golf(day, 0.9)).isEmpty)
+        lookup.replace(VehicleRegistry.parse(csv: line, file: "test.csv", vocabulary: vocabulary).0)
+        // The registration is the same, so the history stays; but "VW" is now a make of its own,
+        // not the Volkswagen seen before: one observation of it, which fires alone by day.
+        let drafts = rig.send(golf(day.adding(seconds: 600), 0.97))
+        let draft = try #require(drafts.first)
+        #expect(draft.detail("rule") == .string("single"))
+    }
+
     @Test func theTriggerIDDependsOnlyOnTheEvidence() {
         let ids = (0..<2).map { _ in
             let (rig, _) = makeRig()

@@ -1,6 +1,7 @@
 import RingwatchCore
 import RingwatchIndex
 import RingwatchRegistry
+import RingwatchTesting
 import Testing
 
 /// `RegistryLookup.observation(of:camera:description:)` caches by the window's numbers; it
@@ -56,8 +57,33 @@ struct NumberedObservationTests {
         for (numbered, plain) in before + after { #expect(numbered == plain) }
     }
 
-    /// The cache of recently asked plates answers as the registry does, for plates asked again
-    /// and again, unregistered ones, colliding slots, and after a reload.
+    /// Darkness is remembered per camera for as many minutes as the sun cannot cross the
+    /// threshold in: every minute of two November days, asked in order and then shuffled (late
+    /// reads go back in time), must say what the sun says for that minute.
+    @Test func darknessRememberedForSpansOfMinutesAgreesWithTheSunEveryMinute() throws {
+        let lookup = RegistryLookup(registry: RegistryFixtures.registry(["1ABC100,Volkswagen,Golf,grey,car"]), cameras: RegistryFixtures.cameras)
+        let start = try #require(Timestamp(rfc3339: "2026-11-22T00:00:00Z"))
+        var random = SeededRandom(seed: 23)
+        let minutes = Array(0..<2_880)
+        var wrong = 0, dark = 0
+        for minute in minutes + minutes.shuffled(using: &random) {
+            for name in ["R1-01", "R3-09"] {
+                let camera = try #require(RegistryFixtures.cameras[name])
+                let read = vehicleRead("1ABC100", at: start.adding(seconds: Int64(minute) * 60 + 59), camera: name, vehicleConfidence: 0.9)
+                let sun = Daylight.isDark(
+                    at: start.adding(seconds: Int64(minute) * 60), latitude: camera.latitude, longitude: camera.longitude, threshold: -6)
+                // The window would refuse reads a day late: number the cameras here.
+                let numbered = lookup.observation(of: read, camera: name == "R1-01" ? 1 : 2, description: nil)
+                if lookup.isDark(read) != sun || numbered.isDark != sun { wrong += 1 }
+                if sun { dark += 1 }
+            }
+        }
+        #expect(wrong == 0)
+        #expect(dark > 4_000 && dark < 8_000)  // both nights and both days were asked
+    }
+
+    /// The lookup answers as the registry does, for plates asked again and again, unregistered
+    /// ones, and after a reload.
     @Test func registeredVehicleAnswersAsTheRegistryDoes() throws {
         let lines = (0..<300).map { "1ABC\(100 + $0),\(["Volkswagen,Golf,grey", "Skoda,Octavia,black", "BMW,X1,blue"][$0 % 3]),car" }
         let lookup = RegistryLookup(registry: RegistryFixtures.registry(lines), cameras: RegistryFixtures.cameras)

@@ -150,7 +150,7 @@ struct VehicleRegistryLoadingTests {
         let registry = RegistryFixtures.registry(lines)
         #expect(registry.count == expected.count)
         for (plate, make) in expected { #expect(registry.vehicle(registeredAs: plate)?.description.make == make) }
-        #expect(registry.keys == registry.keys.sorted())
+        #expect(registry.table.longestProbe < 32)
         #expect(!registry.contains("ZZZZZZZZZZZZZ"))
     }
 

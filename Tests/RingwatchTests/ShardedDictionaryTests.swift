@@ -49,4 +49,21 @@ struct ShardedDictionaryTests {
         table[3] = "c"
         #expect(table.removeAll(inShard: 0) { $0 == "c" } == 1 && table.count == 0)
     }
+
+    @Test func changingAValueInPlaceInsertsUpdatesAndRemovesAndKeepsTheCount() {
+        var table = ShardedDictionary<[Int]>(shardCount: 64)
+        for key in keys.prefix(100) { table.withValue(forKey: key) { $0 = [Int(key)] } }
+        #expect(table.count == 100 && table[42] == [42])
+        // Appending in place to a present value; the closure's result comes back.
+        let length = table.withValue(forKey: 42) { value -> Int in
+            value!.append(7)
+            return value!.count
+        }
+        #expect(length == 2 && table[42] == [42, 7] && table.count == 100)
+        // An absent key left absent is not inserted.
+        #expect(table.withValue(forKey: 9_999) { $0 == nil })
+        #expect(table[9_999] == nil && table.count == 100)
+        table.withValue(forKey: 42) { $0 = nil }
+        #expect(table[42] == nil && table.count == 99)
+    }
 }
