@@ -74,7 +74,7 @@ public final class VehicleRegistry: Sendable {
 
     /// The type of the vehicle registered under `key` (`RegisteredVehicle.vehicleType`), if any.
     public func vehicleType(_ key: PlateKey) -> String? {
-        position(of: key).flatMap { vehicleType(word: vehicles[$0]) }
+        vehicleWord(of: key).flatMap(vehicleType(word:))
     }
 
     /// The vehicle registered as `plate` (normalised), if any.
